@@ -1,0 +1,37 @@
+"""Small GraphQL field helpers shared by the content apps' `graphql_fields`."""
+
+import graphene
+from django.apps import apps
+from graphql import GraphQLError
+from grapple.models import GraphQLField
+from grapple.registry import registry
+
+
+def GraphQLList(field_name, model, *, source=None, description=None):  # noqa: N802
+    """A non-null list of non-null items of a registered model's type.
+
+    grapple's GraphQLCollection wraps model lists in QuerySetList, which adds
+    limit/offset/order/search arguments that make no sense on a page's own
+    inline items; a plain list keeps the contract small.
+    """
+
+    def mixin():
+        model_class = apps.get_model(model) if isinstance(model, str) else model
+        item_type = graphene.NonNull(lambda: registry.models[model_class])
+        return GraphQLField(
+            field_name,
+            graphene.List(item_type),
+            required=True,
+            source=source or field_name,
+            description=description,
+        )
+
+    return mixin
+
+
+MAX_PER_PAGE = 100
+
+
+def bad_input(message):
+    """A client error a front-end developer can act on, with a stable code."""
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})

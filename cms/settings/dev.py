@@ -1,0 +1,15 @@
+"""Local development: debug on, GraphiQL on, any host. Never used in production."""
+
+import contextlib
+
+from .base import *
+
+DEBUG = True
+SECRET_KEY = "django-insecure-dev-only-key-not-for-production"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+GRAPHIQL_ENABLED = True
+
+# A git-ignored local.py may override anything above on one machine.
+with contextlib.suppress(ImportError):
+    from .local import *

@@ -1,0 +1,273 @@
+"""The home page, general pages, and the site-wide snippets and settings."""
+
+import graphene
+from django.db import models
+from grapple.models import (
+    GraphQLCollection,
+    GraphQLField,
+    GraphQLInt,
+    GraphQLRichText,
+    GraphQLStreamfield,
+    GraphQLString,
+)
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin
+from wagtail.search import index
+
+from cms.graphql import GraphQLList
+
+from .blocks import BodyBlock
+
+RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class Testimonial(DraftStateMixin, RevisionMixin, models.Model):
+    """Something said about working in, or being served by, Southwark's children's services."""
+
+    quote = models.TextField(help_text="The words quoted, without quotation marks.")
+    attribution = models.CharField(
+        max_length=255, help_text="Who said it: a person, a role or an organisation."
+    )
+    role = models.CharField(
+        max_length=255, blank=True, help_text="Their role, if the attribution is a person."
+    )
+    source = models.CharField(
+        max_length=255, blank=True, help_text="Where it was said, e.g. an Ofsted report."
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year it was said, if known."
+    )
+
+    panels = [
+        FieldPanel("quote"),
+        FieldPanel("attribution"),
+        FieldPanel("role"),
+        FieldPanel("source"),
+        FieldPanel("year"),
+    ]
+
+    search_fields = [
+        index.SearchField("quote"),
+        index.AutocompleteField("attribution"),
+    ]
+
+    graphql_fields = [
+        GraphQLString("quote", required=True),
+        GraphQLString("attribution", required=True),
+        GraphQLString("role", required=True),
+        GraphQLString("source", required=True),
+        GraphQLInt("year"),
+    ]
+
+    def __str__(self):
+        return f"{self.attribution}: {self.quote[:60]}"
+
+    class Meta:
+        verbose_name = "testimonial"
+        ordering = ["pk"]
+
+
+class Inspection(DraftStateMixin, RevisionMixin, ClusterableModel):
+    """A published inspection of the council's children's services."""
+
+    inspectorate = models.CharField(max_length=255, help_text="Who inspected, e.g. 'Ofsted'.")
+    published_on = models.DateField(help_text="The day the report was published.")
+    overall_rating = models.CharField(
+        max_length=100, help_text="The overall judgement, e.g. 'Good'."
+    )
+    summary = models.TextField(help_text="What the inspection found, in a few sentences.")
+    report_url = models.URLField(blank=True, help_text="The published report.")
+
+    panels = [
+        FieldPanel("inspectorate"),
+        FieldPanel("published_on"),
+        FieldPanel("overall_rating"),
+        FieldPanel("summary"),
+        FieldPanel("report_url"),
+        InlinePanel("highlights", label="Highlights (quotes from the report)"),
+    ]
+
+    search_fields = [
+        index.SearchField("summary"),
+        index.FilterField("published_on"),
+    ]
+
+    graphql_fields = [
+        GraphQLString("inspectorate", required=True),
+        GraphQLField("published_on", graphene.Date, required=True),
+        GraphQLString("overall_rating", required=True),
+        GraphQLString("summary", required=True),
+        GraphQLString("report_url", required=True),
+        GraphQLCollection(
+            GraphQLString,
+            "highlights",
+            source="highlight_texts",
+            required=True,
+            item_required=True,
+        ),
+    ]
+
+    @property
+    def highlight_texts(self):
+        return [highlight.text for highlight in self.highlights.all()]
+
+    def __str__(self):
+        return f"{self.inspectorate}, {self.published_on:%B %Y}: {self.overall_rating}"
+
+    class Meta:
+        verbose_name = "inspection"
+        ordering = ["-published_on"]
+
+
+class InspectionHighlight(Orderable):
+    inspection = ParentalKey(Inspection, on_delete=models.CASCADE, related_name="highlights")
+    text = models.TextField(help_text="A finding, quoted from the report without quotation marks.")
+
+    panels = [FieldPanel("text")]
+
+
+class HomePage(Page):
+    hero_heading = models.CharField(
+        max_length=255, help_text="The first thing a visitor reads, in a few words."
+    )
+    hero_intro = RichTextField(
+        features=RICH_TEXT_FEATURES, blank=True, help_text="A paragraph under the heading."
+    )
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("hero_heading"), FieldPanel("hero_intro")], heading="Hero"),
+        InlinePanel("stats", label="Facts and figures", heading="Facts and figures"),
+        FieldPanel("body"),
+        InlinePanel(
+            "testimonial_placements",
+            label="Featured testimonial",
+            heading="Featured testimonials",
+        ),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("hero_heading"),
+        index.SearchField("hero_intro"),
+        index.SearchField("body"),
+    ]
+
+    graphql_fields = [
+        GraphQLString("hero_heading", required=True),
+        GraphQLRichText("hero_intro"),
+        GraphQLList("stats", "home.Stat"),
+        GraphQLStreamfield("body"),
+        GraphQLList(
+            "featured_testimonials",
+            "home.Testimonial",
+            source="live_featured_testimonials",
+        ),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    @property
+    def live_featured_testimonials(self):
+        """The featured testimonials in editor order, leaving out unpublished ones."""
+        return [
+            placement.testimonial
+            for placement in self.testimonial_placements.all()
+            if placement.testimonial.live
+        ]
+
+    class Meta:
+        verbose_name = "home page"
+
+
+class Stat(Orderable):
+    """A headline figure about the borough, e.g. '320,000+' 'people'."""
+
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="stats")
+    value = models.CharField(
+        max_length=50, help_text="The figure as it should read, e.g. '320,000+'."
+    )
+    label = models.CharField(max_length=255, help_text="What it counts, e.g. 'people'.")
+
+    panels = [FieldPanel("value"), FieldPanel("label")]
+
+    graphql_fields = [
+        GraphQLString("value", required=True),
+        GraphQLString("label", required=True),
+    ]
+
+
+class HomePageTestimonial(Orderable):
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="testimonial_placements")
+    testimonial = models.ForeignKey(Testimonial, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("testimonial")]
+
+
+class StandardPage(Page):
+    intro = RichTextField(
+        features=RICH_TEXT_FEATURES, blank=True, help_text="The opening paragraph."
+    )
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    graphql_fields = [
+        GraphQLRichText("intro"),
+        GraphQLStreamfield("body"),
+    ]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = "standard page"
+
+
+@register_setting(icon="site")
+class OrganisationSettings(BaseSiteSetting):
+    organisation_name = models.CharField(max_length=255, help_text="As it appears in headers.")
+    recruitment_email = models.EmailField(help_text="Where questions about applying for roles go.")
+    principal_social_worker_name = models.CharField(
+        max_length=255, help_text="For informal discussions about working here."
+    )
+    principal_social_worker_email = models.EmailField()
+    microsite_url = models.URLField(
+        blank=True, help_text="The dedicated recruitment microsite, if there is one."
+    )
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("recruitment_email"),
+        MultiFieldPanel(
+            [
+                FieldPanel("principal_social_worker_name"),
+                FieldPanel("principal_social_worker_email"),
+            ],
+            heading="Principal social worker",
+        ),
+        FieldPanel("microsite_url"),
+    ]
+
+    graphql_fields = [
+        GraphQLString("organisation_name", required=True),
+        GraphQLString("recruitment_email", required=True),
+        GraphQLString("principal_social_worker_name", required=True),
+        GraphQLString("principal_social_worker_email", required=True),
+        GraphQLString("microsite_url", required=True),
+    ]
+
+    class Meta:
+        verbose_name = "organisation settings"

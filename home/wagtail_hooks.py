@@ -1,0 +1,32 @@
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Inspection, Testimonial
+from .schema import SnippetsQuery
+
+
+class TestimonialViewSet(SnippetViewSet):
+    model = Testimonial
+    icon = "openquote"
+    menu_label = "Testimonials"
+    list_display = ["attribution", "quote", "year"]
+    list_filter = ["year"]
+    search_fields = ["quote", "attribution"]
+
+
+class InspectionViewSet(SnippetViewSet):
+    model = Inspection
+    icon = "doc-full"
+    menu_label = "Inspections"
+    list_display = ["inspectorate", "published_on", "overall_rating"]
+    ordering = ["-published_on"]
+
+
+register_snippet(TestimonialViewSet)
+register_snippet(InspectionViewSet)
+
+
+@hooks.register("register_schema_query")
+def register_snippet_queries(query_mixins):
+    query_mixins.append(SnippetsQuery)

@@ -1,0 +1,105 @@
+"""Press releases and other news, published as pages under the news index."""
+
+import graphene
+from django.db import models
+from grapple.models import (
+    GraphQLField,
+    GraphQLImage,
+    GraphQLRichText,
+    GraphQLStreamfield,
+    GraphQLString,
+    GraphQLTag,
+)
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from home.blocks import NewsBodyBlock
+from home.models import RICH_TEXT_FEATURES
+
+
+class NewsIndexPage(Page):
+    intro = RichTextField(
+        features=RICH_TEXT_FEATURES, blank=True, help_text="A line above the list of news."
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    graphql_fields = [GraphQLRichText("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["news.NewsPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["news_items"] = (
+            NewsPage.objects.child_of(self).live().public().order_by("-date", "-pk")
+        )
+        return context
+
+    class Meta:
+        verbose_name = "news index page"
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "news.NewsPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class NewsPage(Page):
+    date = models.DateField(help_text="The day the news was released.")
+    summary = models.TextField(
+        help_text="One or two sentences for lists, feeds and search results."
+    )
+    body = StreamField(NewsBodyBlock(), blank=True, use_json_field=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown at the top of the article and in lists.",
+    )
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True)
+    source_url = models.URLField(
+        blank=True, help_text="Where the release was first published, if elsewhere."
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("date"), FieldPanel("tags")], heading="About this news"),
+        FieldPanel("summary"),
+        FieldPanel("hero_image"),
+        FieldPanel("body"),
+        FieldPanel("source_url"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+
+    graphql_fields = [
+        GraphQLField("date", graphene.Date, required=True),
+        GraphQLString("summary", required=True),
+        GraphQLStreamfield("body"),
+        GraphQLImage("hero_image"),
+        GraphQLTag("tags"),
+        GraphQLString("source_url", required=True),
+    ]
+
+    parent_page_types = ["news.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "news page"

@@ -1,0 +1,82 @@
+"""GraphQL entry points for news: a paginated, filterable list and one item by slug."""
+
+import graphene
+from django.core.paginator import Paginator
+from django.db.models import Q
+from grapple.registry import registry
+from grapple.types.structures import PaginationType, PositiveInt
+from wagtail.models import Site
+
+from cms.graphql import MAX_PER_PAGE, bad_input
+
+from .models import NewsPage
+
+DEFAULT_PER_PAGE = 10
+
+
+def news_page_type():
+    return registry.pages[NewsPage]
+
+
+class NewsItems(graphene.ObjectType):
+    items = graphene.List(graphene.NonNull(news_page_type), required=True)
+    pagination = graphene.Field(PaginationType, required=True)
+
+
+def live_news(info):
+    """News pages an anonymous reader of the requested site may see, newest first."""
+    site = Site.find_for_request(info.context)
+    pages = NewsPage.objects.live().public()
+    if site is None:
+        return pages.none()
+    return pages.in_site(site).order_by("-date", "-pk")
+
+
+class NewsQuery:
+    news_items = graphene.Field(
+        NewsItems,
+        required=True,
+        page=PositiveInt(default_value=1, description="1 for the newest items."),
+        per_page=PositiveInt(
+            default_value=DEFAULT_PER_PAGE, description=f"At most {MAX_PER_PAGE}."
+        ),
+        tag=graphene.String(description="Only items with this tag (its slug or name)."),
+        year=graphene.Int(description="Only items dated in this year."),
+        description="Live news, newest first.",
+    )
+    news_item = graphene.Field(
+        news_page_type,
+        slug=graphene.String(required=True),
+        description="One live news item by its slug, or null.",
+    )
+
+    def resolve_news_items(self, info, page, per_page, tag=None, year=None):
+        if page < 1:
+            raise bad_input("page must be 1 or more.")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise bad_input(f"perPage must be between 1 and {MAX_PER_PAGE}.")
+        items = live_news(info)
+        if tag:
+            items = items.filter(Q(tags__slug=tag) | Q(tags__name__iexact=tag)).distinct()
+        if year is not None:
+            items = items.filter(date__year=year)
+
+        paginator = Paginator(items, per_page)
+        if page > paginator.num_pages:
+            raise bad_input(f"page {page} is past the last page, {paginator.num_pages}.")
+        current = paginator.page(page)
+        return NewsItems(
+            items=current.object_list,
+            pagination=PaginationType(
+                total=paginator.count,
+                count=len(current.object_list),
+                per_page=per_page,
+                current_page=page,
+                prev_page=current.previous_page_number() if current.has_previous() else None,
+                next_page=current.next_page_number() if current.has_next() else None,
+                total_pages=paginator.num_pages,
+            ),
+        )
+
+    def resolve_news_item(self, info, slug):
+        return live_news(info).filter(slug=slug).first()

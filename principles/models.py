@@ -1,0 +1,238 @@
+"""Why and how the service works: its vision, its eight practice principles, its offer to staff."""
+
+from django.db import models
+from grapple.models import (
+    GraphQLImage,
+    GraphQLRichText,
+    GraphQLStreamfield,
+    GraphQLString,
+)
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.graphql import GraphQLList
+from home.blocks import BodyBlock
+from home.models import RICH_TEXT_FEATURES
+
+
+class VisionPage(Page):
+    vision_statement = models.TextField(
+        help_text="Today's vision for all children and families, in the council's words."
+    )
+    current_focus = RichTextField(
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text="Where the service is putting effort now.",
+    )
+    body = StreamField(
+        BodyBlock(),
+        blank=True,
+        use_json_field=True,
+        help_text="Anything else, such as earlier plans' visions, kept for the record.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("vision_statement"),
+        InlinePanel("mission_statements", label="Mission statement", heading="Mission"),
+        InlinePanel(
+            "council_plan_actions", label="Council plan action", heading="Council plan actions"
+        ),
+        InlinePanel("priorities", label="Key priority", heading="Key priorities"),
+        FieldPanel("current_focus"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("vision_statement"),
+        index.SearchField("current_focus"),
+        index.SearchField("body"),
+    ]
+
+    graphql_fields = [
+        GraphQLString("vision_statement", required=True),
+        GraphQLList("mission_statements", "principles.MissionStatement"),
+        GraphQLList("council_plan_actions", "principles.CouncilPlanAction"),
+        GraphQLList("priorities", "principles.Priority"),
+        GraphQLRichText("current_focus"),
+        GraphQLStreamfield("body"),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = "vision page"
+
+
+class MissionStatement(Orderable):
+    page = ParentalKey(VisionPage, on_delete=models.CASCADE, related_name="mission_statements")
+    title = models.CharField(max_length=255, help_text="e.g. 'Putting Children First'.")
+    description = models.TextField(help_text="What it means, in the council's words.")
+
+    panels = [FieldPanel("title"), FieldPanel("description")]
+
+    graphql_fields = [
+        GraphQLString("title", required=True),
+        GraphQLString("description", required=True),
+    ]
+
+
+class CouncilPlanAction(Orderable):
+    page = ParentalKey(VisionPage, on_delete=models.CASCADE, related_name="council_plan_actions")
+    text = models.CharField(max_length=255, help_text="One bold action from the council plan.")
+
+    panels = [FieldPanel("text")]
+
+    graphql_fields = [GraphQLString("text", required=True)]
+
+
+class Priority(Orderable):
+    page = ParentalKey(VisionPage, on_delete=models.CASCADE, related_name="priorities")
+    title = models.CharField(max_length=255, help_text="e.g. 'Best Start'.")
+    description = models.TextField(help_text="The promise this priority makes.")
+
+    panels = [FieldPanel("title"), FieldPanel("description")]
+
+    graphql_fields = [
+        GraphQLString("title", required=True),
+        GraphQLString("description", required=True),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name_plural = "priorities"
+
+
+class PrinciplesIndexPage(Page):
+    intro = RichTextField(
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text="How the principles run through the service's practice.",
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    graphql_fields = [
+        GraphQLRichText("intro"),
+        GraphQLList(
+            "principles",
+            "principles.PrinciplePage",
+            source="live_principles",
+            description="The principles in the order editors have put them in the page tree.",
+        ),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["principles.PrinciplePage"]
+    max_count = 1
+
+    @property
+    def live_principles(self):
+        return PrinciplePage.objects.child_of(self).live().public().order_by("path")
+
+    class Meta:
+        verbose_name = "principles index page"
+
+
+class PrinciplePage(Page):
+    summary = models.TextField(help_text="The principle's one-paragraph description.")
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+    icon = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A small picture shown beside the principle's title.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("icon"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+
+    graphql_fields = [
+        GraphQLString("summary", required=True),
+        GraphQLStreamfield("body"),
+        GraphQLImage("icon"),
+    ]
+
+    parent_page_types = ["principles.PrinciplesIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "principle page"
+
+
+class BenefitsPage(Page):
+    intro = RichTextField(
+        features=RICH_TEXT_FEATURES, blank=True, help_text="Why work here, in a paragraph."
+    )
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("benefits", label="Benefit", heading="Our offer to staff"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    graphql_fields = [
+        GraphQLRichText("intro"),
+        GraphQLList("benefits", "principles.Benefit"),
+        GraphQLStreamfield("body"),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = "benefits page"
+
+
+class Benefit(Orderable):
+    class Category(models.TextChoices):
+        PAY_AND_PENSION = "pay-and-pension", "Pay and pension"
+        LOCATION = "location", "Location"
+        WORKING_ENVIRONMENT = "working-environment", "Working environment"
+        FLEXIBLE_WORKING = "flexible-working", "Flexible working"
+        DEVELOPMENT = "development", "Learning and development"
+        SUPPORT = "support", "Support and supervision"
+        WELLBEING = "wellbeing", "Wellbeing"
+
+    page = ParentalKey(BenefitsPage, on_delete=models.CASCADE, related_name="benefits")
+    title = models.CharField(max_length=255, help_text="The benefit in a few words.")
+    description = models.TextField(help_text="The offer, in the council's words.")
+    category = models.CharField(
+        max_length=32, choices=Category.choices, help_text="Groups benefits for front ends."
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("category")]
+
+    graphql_fields = [
+        GraphQLString("title", required=True),
+        GraphQLString("description", required=True),
+        GraphQLString("category", required=True),
+    ]

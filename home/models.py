@@ -1,6 +1,7 @@
 """The home page, general pages, and the site-wide snippets and settings."""
 
 import graphene
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from grapple.models import (
     GraphQLCollection,
@@ -271,3 +272,21 @@ class OrganisationSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "organisation settings"
+
+
+class LoadedContent(models.Model):
+    """What `load_southwark_content` has created, so that a rerun creates nothing twice.
+
+    A record outlives its object on purpose: content an editor deleted stays deleted.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key
+
+    class Meta:
+        verbose_name = "loaded content record"

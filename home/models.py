@@ -172,6 +172,13 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "home.StandardPage",
+        "principles.VisionPage",
+        "principles.PrinciplesIndexPage",
+        "principles.BenefitsPage",
+        "news.NewsIndexPage",
+    ]
     max_count = 1
 
     @property

@@ -125,22 +125,13 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
 
-# Image renditions a client may ask for: everything else is refused, so the API
-# cannot be used to fill the disk with arbitrary renditions.
-ALLOWED_IMAGE_FILTERS = [
-    "width-320",
-    "width-480",
-    "width-640",
-    "width-800",
-    "width-1024",
-    "width-1280",
-    "width-1600",
-    "fill-160x160",
-    "fill-320x320",
-    "fill-640x360",
-    "fill-1280x720",
-    "format-webp",
+# Image renditions a client may ask for, each also as WebP: everything else is
+# refused, so the API cannot be used to fill the disk with arbitrary renditions.
+_IMAGE_SIZES = [
+    *(f"width-{width}" for width in (320, 480, 640, 800, 1024, 1280, 1600)),
+    *(f"fill-{box}" for box in ("160x160", "320x320", "640x360", "1280x720")),
 ]
+ALLOWED_IMAGE_FILTERS = [*_IMAGE_SIZES, *(f"{size}|format-webp" for size in _IMAGE_SIZES)]
 
 # GraphQL (grapple over graphene-django)
 GRAPPLE = {

@@ -1,0 +1,51 @@
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def southwark(django_db_setup, django_db_blocker):
+    """The Southwark content, loaded once per test module and rolled back after it.
+
+    Every test of a module that uses it sees the content, so tests that need an
+    empty site live in modules of their own.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_southwark_content", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def graphql(client):
+    """Run a query over HTTP as an anonymous front end would; return the decoded response."""
+
+    def run(query, variables=None, **extra):
+        response = client.post(
+            "/graphql/",
+            {"query": query, "variables": variables or {}},
+            content_type="application/json",
+            **extra,
+        )
+        assert response["Content-Type"].startswith("application/json"), response.content
+        return response.json()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def seed_text():
+    """The seed documents' words with white space folded, for checking wording is kept."""
+    if not SEEDS_DIR.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"The seed documents are missing from {SEEDS_DIR}.")
+        pytest.skip(f"The seed documents are not beside this checkout ({SEEDS_DIR}).")
+    return " ".join(
+        " ".join(path.read_text(encoding="utf-8").split()) for path in sorted(SEEDS_DIR.glob("*"))
+    )

@@ -1,0 +1,73 @@
+# Southwark Children's Services CMS. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# The PostgreSQL the suite also runs on (trust auth on this machine and in CI).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+
+.PHONY: help install run test test-sqlite test-postgres lint format schema expected lock
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv and install the locked dependencies
+
+run: install ## Migrate, load the Southwark content, create a dev admin, serve on :8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_southwark_content
+	$(MANAGE) ensure_dev_admin
+	@echo "Admin: http://127.0.0.1:8000/admin/  GraphQL: http://127.0.0.1:8000/graphql/  GraphiQL: http://127.0.0.1:8000/graphiql/"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install lint ## Checks, lint, then the suite on SQLite and on PostgreSQL
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install ## The suite on SQLite
+	env -u DATABASE_URL $(PYTEST)
+
+test-postgres: install ## The suite on PostgreSQL (TEST_DATABASE_URL); skipped off CI if none answers
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(TEST_DATABASE_URL)" 2>/dev/null; then \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST); \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL is not answering at $(TEST_DATABASE_URL): under CI that is a failure." >&2; exit 1; \
+	else \
+		echo "PostgreSQL is not answering at $(TEST_DATABASE_URL): ran the suite on SQLite only."; \
+	fi
+
+lint: install ## ruff format --check and ruff check
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install ## Export schema.graphql (review the diff: it is the API contract)
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) graphql_schema --out schema.graphql
+
+expected: install ## Rewrite docs/queries/*.json from the current responses (review the diff)
+	env -u DATABASE_URL UPDATE_EXPECTED=1 $(PYTEST) tests/test_graphql_contract.py -q
+
+lock: ## Re-resolve pyproject.toml's pins into requirements.lock in a clean venv
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+		print('\n'.join(p['dependencies'] + [d for ds in p['optional-dependencies'].values() for d in ds]))" \
+		> .lock-venv/direct.txt
+	.lock-venv/bin/pip install --quiet -r .lock-venv/direct.txt
+	.lock-venv/bin/pip freeze > requirements.lock
+	rm -rf .lock-venv

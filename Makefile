@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: help install run test test-sqlite test-postgres lint format schema expected lock
+.PHONY: help install run test test-sqlite test-postgres lint format schema expected lock bench bench-clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,11 +23,14 @@ $(BIN)/.installed: requirements.lock
 
 install: $(BIN)/.installed ## Create .venv and install the locked dependencies
 
-run: install ## Migrate, load the Southwark content, create a dev admin, serve on :8000
+run: install ## Migrate, load the Southwark content, create a dev admin, serve on :8000 with a task worker
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_southwark_content
 	$(MANAGE) ensure_dev_admin
 	@echo "Admin: http://127.0.0.1:8000/admin/  GraphQL: http://127.0.0.1:8000/graphql/  GraphiQL: http://127.0.0.1:8000/graphiql/"
+# The task worker (webhooks, Wagtail's background jobs) runs beside runserver and stops with it.
+	$(MANAGE) db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install lint ## Checks, lint, then the suite on SQLite and on PostgreSQL
@@ -61,6 +64,12 @@ schema: install ## Export schema.graphql (review the diff: it is the API contrac
 
 expected: install ## Rewrite docs/queries/*.json from the current responses (review the diff)
 	env -u DATABASE_URL UPDATE_EXPECTED=1 $(PYTEST) tests/test_graphql_contract.py -q
+
+bench: install ## Load-test gunicorn with wrk on cached datasets, print one table (BENCH_ARGS=--help)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-clean: install ## Drop the benchmark's databases and bench/.data/
+	$(BIN)/python bench/run.py --clean
 
 lock: ## Re-resolve pyproject.toml's pins into requirements.lock in a clean venv
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -1,21 +1,35 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView
+from django.views.generic import TemplateView
 from grapple.urls import graphiql
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import health
+from cms.api import build_api_router
+from cms.graphql.view import CMSGraphQLView
+
 urlpatterns = [
+    # Liveness and readiness probes, never cached.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    # Read-only API with no cookies-based mutations: CSRF does not apply.
+    path("api/v2/", build_api_router().urls),
+    # Named as grapple's GraphiQL page expects.
+    path("graphql/", CMSGraphQLView.as_view(), name="grapple_graphql"),
+    # Feeds, sitemap and robots.txt: before Wagtail's catch-all below.
+    path("news/", include("news.urls")),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path(
-        "graphql/", csrf_exempt(GraphQLView.as_view()), name="grapple_graphql"
-    ),  # the name grapple's GraphiQL posts to
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots_txt",
+    ),
 ]
 
 if settings.GRAPHIQL_ENABLED:

@@ -20,6 +20,7 @@ from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin
 from wagtail.search import index
 
 from cms.graphql import GraphQLList
+from cms.preview import PreviewablePage
 
 from .blocks import BodyBlock
 
@@ -131,7 +132,7 @@ class InspectionHighlight(Orderable):
     panels = [FieldPanel("text")]
 
 
-class HomePage(Page):
+class HomePage(PreviewablePage, Page):
     hero_heading = models.CharField(
         max_length=255, help_text="The first thing a visitor reads, in a few words."
     )
@@ -184,11 +185,8 @@ class HomePage(Page):
     @property
     def live_featured_testimonials(self):
         """The featured testimonials in editor order, leaving out unpublished ones."""
-        return [
-            placement.testimonial
-            for placement in self.testimonial_placements.all()
-            if placement.testimonial.live
-        ]
+        placements = self.testimonial_placements.select_related("testimonial")
+        return [placement.testimonial for placement in placements if placement.testimonial.live]
 
     class Meta:
         verbose_name = "home page"
@@ -218,7 +216,7 @@ class HomePageTestimonial(Orderable):
     panels = [FieldPanel("testimonial")]
 
 
-class StandardPage(Page):
+class StandardPage(PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES, blank=True, help_text="The opening paragraph."
     )

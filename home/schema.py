@@ -2,6 +2,11 @@
 
 import graphene
 from grapple.registry import registry
+from grapple.types.interfaces import get_page_interface
+from grapple.types.structures import PositiveInt
+from wagtail.models import Page
+
+from cms.graphql.visibility import rules_for
 
 from .models import Inspection, Testimonial
 
@@ -33,7 +38,26 @@ class SnippetsQuery:
         return Testimonial.objects.filter(live=True).order_by("pk")
 
     def resolve_inspections(self, info):
-        return Inspection.objects.filter(live=True).order_by("-published_on", "-pk")
+        inspections = Inspection.objects.filter(live=True).prefetch_related("highlights")
+        return inspections.order_by("-published_on", "-pk")
 
     def resolve_latest_inspection(self, info):
         return Inspection.objects.filter(live=True).order_by("-published_on", "-pk").first()
+
+
+class SearchQuery:
+    """Replaces grapple's `search`, which searches every model unranked and unfiltered."""
+
+    search = graphene.List(
+        graphene.NonNull(get_page_interface),
+        query=graphene.String(required=True),
+        limit=PositiveInt(default_value=20, description="At most 100."),
+        required=True,
+        description="Live pages of this site matching the words, most relevant first.",
+    )
+
+    def resolve_search(self, info, query, limit):
+        if not query.strip():
+            return []
+        pages = rules_for(info.context).visible_pages(Page.objects.all()).specific()
+        return list(pages.search(query)[:limit])

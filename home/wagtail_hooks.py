@@ -3,7 +3,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Inspection, Testimonial
-from .schema import SnippetsQuery
+from .schema import SearchQuery, SnippetsQuery
 
 
 class TestimonialViewSet(SnippetViewSet):
@@ -30,3 +30,9 @@ register_snippet(InspectionViewSet)
 @hooks.register("register_schema_query")
 def register_snippet_queries(query_mixins):
     query_mixins.append(SnippetsQuery)
+
+
+# Registered first (order=-1) so that it takes precedence over grapple's own `search`.
+@hooks.register("register_schema_query", order=-1)
+def register_search_query(query_mixins):
+    query_mixins.append(SearchQuery)

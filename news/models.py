@@ -14,15 +14,18 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.api import PublicImageRenditionField, TagNamesField
+from cms.preview import PreviewablePage
 from home.blocks import NewsBodyBlock
 from home.models import RICH_TEXT_FEATURES
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES, blank=True, help_text="A line above the list of news."
     )
@@ -32,6 +35,7 @@ class NewsIndexPage(Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     graphql_fields = [GraphQLRichText("intro")]
+    api_fields = [APIField("intro")]
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["news.NewsPage"]
@@ -54,7 +58,7 @@ class NewsPageTag(TaggedItemBase):
     )
 
 
-class NewsPage(Page):
+class NewsPage(PreviewablePage, Page):
     date = models.DateField(help_text="The day the news was released.")
     summary = models.TextField(
         help_text="One or two sentences for lists, feeds and search results."
@@ -96,6 +100,14 @@ class NewsPage(Page):
         GraphQLImage("hero_image"),
         GraphQLTag("tags"),
         GraphQLString("source_url", required=True),
+    ]
+    api_fields = [
+        APIField("date"),
+        APIField("summary"),
+        APIField("tags", serializer=TagNamesField()),
+        APIField("hero_image", serializer=PublicImageRenditionField("width-480")),
+        APIField("body"),
+        APIField("source_url"),
     ]
 
     parent_page_types = ["news.NewsIndexPage"]

@@ -5,9 +5,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
-from wagtail.models import Site
 
-from cms.graphql import MAX_PER_PAGE, bad_input
+from cms.graphql import bad_input
+from cms.graphql.visibility import rules_for
 
 from .models import NewsPage
 
@@ -24,12 +24,14 @@ class NewsItems(graphene.ObjectType):
 
 
 def live_news(info):
-    """News pages an anonymous reader of the requested site may see, newest first."""
-    site = Site.find_for_request(info.context)
-    pages = NewsPage.objects.live().public()
-    if site is None:
-        return pages.none()
-    return pages.in_site(site).order_by("-date", "-pk")
+    """News pages an anonymous reader of the requested site may see, newest first,
+    with what a list shows of each fetched in bulk (one query each, whatever the length)."""
+    pages = rules_for(info.context).visible_pages(NewsPage.objects.all())
+    return (
+        pages.select_related("hero_image")
+        .prefetch_related("hero_image__renditions", "tags")
+        .order_by("-date", "-pk")
+    )
 
 
 class NewsQuery:
@@ -37,9 +39,7 @@ class NewsQuery:
         NewsItems,
         required=True,
         page=PositiveInt(default_value=1, description="1 for the newest items."),
-        per_page=PositiveInt(
-            default_value=DEFAULT_PER_PAGE, description=f"At most {MAX_PER_PAGE}."
-        ),
+        per_page=PositiveInt(default_value=DEFAULT_PER_PAGE, description="1 to 100."),
         tag=graphene.String(description="Only items with this tag (its slug or name)."),
         year=graphene.Int(description="Only items dated in this year."),
         description="Live news, newest first.",
@@ -53,8 +53,6 @@ class NewsQuery:
     def resolve_news_items(self, info, page, per_page, tag=None, year=None):
         if page < 1:
             raise bad_input("page must be 1 or more.")
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            raise bad_input(f"perPage must be between 1 and {MAX_PER_PAGE}.")
         items = live_news(info)
         if tag:
             items = items.filter(Q(tags__slug=tag) | Q(tags__name__iexact=tag)).distinct()

@@ -10,15 +10,17 @@ from grapple.models import (
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.graphql import GraphQLList
+from cms.preview import PreviewablePage
 from home.blocks import BodyBlock
 from home.models import RICH_TEXT_FEATURES
 
 
-class VisionPage(Page):
+class VisionPage(PreviewablePage, Page):
     vision_statement = models.TextField(
         help_text="Today's vision for all children and families, in the council's words."
     )
@@ -51,6 +53,13 @@ class VisionPage(Page):
         index.SearchField("vision_statement"),
         index.SearchField("current_focus"),
         index.SearchField("body"),
+        index.RelatedFields(
+            "mission_statements", [index.SearchField("title"), index.SearchField("description")]
+        ),
+        index.RelatedFields("council_plan_actions", [index.SearchField("text")]),
+        index.RelatedFields(
+            "priorities", [index.SearchField("title"), index.SearchField("description")]
+        ),
     ]
 
     graphql_fields = [
@@ -108,7 +117,7 @@ class Priority(Orderable):
         verbose_name_plural = "priorities"
 
 
-class PrinciplesIndexPage(Page):
+class PrinciplesIndexPage(PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES,
         blank=True,
@@ -135,13 +144,19 @@ class PrinciplesIndexPage(Page):
 
     @property
     def live_principles(self):
-        return PrinciplePage.objects.child_of(self).live().public().order_by("path")
+        return PrinciplePage.objects.child_of(self).live().public().with_icons().order_by("path")
 
     class Meta:
         verbose_name = "principles index page"
 
 
-class PrinciplePage(Page):
+class PrinciplePageQuerySet(PageQuerySet):
+    def with_icons(self):
+        """Icons and their renditions fetched in bulk, for lists of principles."""
+        return self.select_related("icon").prefetch_related("icon__renditions")
+
+
+class PrinciplePage(PreviewablePage, Page):
     summary = models.TextField(help_text="The principle's one-paragraph description.")
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
     icon = models.ForeignKey(
@@ -175,11 +190,13 @@ class PrinciplePage(Page):
     parent_page_types = ["principles.PrinciplesIndexPage"]
     subpage_types = []
 
+    objects = PageManager.from_queryset(PrinciplePageQuerySet)()
+
     class Meta:
         verbose_name = "principle page"
 
 
-class BenefitsPage(Page):
+class BenefitsPage(PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES, blank=True, help_text="Why work here, in a paragraph."
     )
@@ -196,6 +213,9 @@ class BenefitsPage(Page):
         *Page.search_fields,
         index.SearchField("intro"),
         index.SearchField("body"),
+        index.RelatedFields(
+            "benefits", [index.SearchField("title"), index.SearchField("description")]
+        ),
     ]
 
     graphql_fields = [

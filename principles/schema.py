@@ -2,7 +2,8 @@
 
 import graphene
 from grapple.registry import registry
-from wagtail.models import Site
+
+from cms.graphql.visibility import rules_for
 
 from .models import PrinciplePage
 
@@ -15,7 +16,5 @@ class PrinciplesQuery:
     )
 
     def resolve_principles(self, info):
-        site = Site.find_for_request(info.context)
-        if site is None:
-            return PrinciplePage.objects.none()
-        return PrinciplePage.objects.live().public().in_site(site).order_by("path")
+        principles = rules_for(info.context).visible_pages(PrinciplePage.objects.all())
+        return principles.with_icons().order_by("path")

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
@@ -20,6 +21,16 @@ def southwark(django_db_setup, django_db_blocker):
         call_command("load_southwark_content", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: no response cached by an earlier test.
+
+    (Inside a test's transaction, publishing cannot retire cached responses: that
+    happens on commit. Tests of the response cache commit for real.)
+    """
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Secrets and hosts come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -8,10 +9,24 @@ import dj_database_url
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
+
+def env_list(name):
+    """A comma-separated environment variable as a list, blanks dropped."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def env_bool(name, default):
+    """An on/off environment variable: 1, true, yes or on mean on; unset means `default`."""
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in {"1", "true", "yes", "on"}
+
+
 INSTALLED_APPS = [
+    "cms",
     "home",
     "principles",
     "news",
+    "webhooks",
     "wagtail_headless_preview",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -33,6 +48,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
+    "axes",
+    "wagtail.api.v2",
+    "rest_framework",
+    "wagtail.contrib.sitemaps",
+    "django.contrib.sitemaps",  # its sitemap.xml template
+    "django_tasks",
+    "django_tasks_db",
     # grapple builds its types in ready(), after every wagtail app (snippets,
     # settings) has registered its models: keep these two last.
     "grapple",
@@ -40,7 +63,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every answer (redirects and 503s too) carries the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A database outage escaping a view answers 503 with Retry-After, not a 500 page.
+    "cms.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -48,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Sign-in throttling answers a locked-out attempt with 429; django-axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -79,17 +108,38 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A PostgreSQL that does not answer fails the request within 2 s (a 503, see
+# cms/middleware.py) instead of after the operating system's TCP timeout.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 
-# Local memory unless REDIS_URL names a Redis server to share between app servers.
+# One cache shared by every process of every app server (the GraphQL response cache
+# relies on that): Redis when REDIS_URL is set, else files under CACHE_DIR.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                # A slow or absent Redis costs a cache call at most a quarter of a
+                # second and never fails a request: its errors are logged and read
+                # as cache misses.
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "cms.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -97,6 +147,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes), for Wagtail's admin and Django's alike: after 5
+# failed attempts for one username from one address, that pair is refused (429) for
+# 15 minutes. `manage.py axes_reset_username NAME` lifts a lockout early. Every
+# authenticate() call must pass the request: in tests, use force_login(). AxesBackend
+# only refuses locked-out attempts (ModelBackend signs in); first, as Wagtail's test
+# helpers sign in with the first backend, which must be able to load users.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -117,6 +182,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Complex page models can exceed Django's default of 1000 fields per form.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Upload limits: a request body other than files is refused over 5 MiB; an uploaded
+# file over 2.5 MiB goes to a temporary file rather than memory; images over 10 MiB and
+# documents over 20 MiB are refused by the admin (the proxy must allow bodies that big).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 // 2
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Southwark Children's Services"
@@ -124,6 +196,7 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.ImageForm"  # alt text required
 
 # Image renditions a client may ask for, each also as WebP: everything else is
 # refused, so the API cannot be used to fill the disk with arbitrary renditions.
@@ -133,6 +206,9 @@ _IMAGE_SIZES = [
 ]
 ALLOWED_IMAGE_FILTERS = [*_IMAGE_SIZES, *(f"{size}|format-webp" for size in _IMAGE_SIZES)]
 
+# REST API (Wagtail's API v2, cms/api.py): lists of up to 100 items, as in GraphQL.
+WAGTAILAPI_LIMIT_MAX = 100
+
 # GraphQL (grapple over graphene-django)
 GRAPPLE = {
     "APPS": {"home": "", "principles": "", "news": ""},
@@ -140,15 +216,65 @@ GRAPPLE = {
     "PAGE_SIZE": 10,
     "MAX_PAGE_SIZE": 100,
     "ALLOWED_IMAGE_FILTERS": ALLOWED_IMAGE_FILTERS,
+    "PAGE_INTERFACE": "cms.graphql.pages.PageInterface",
 }
-GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
+GRAPHENE = {"SCHEMA": "cms.graphql.schema.schema"}
 
-# Headless preview: the admin's Preview opens the front end with a signed token.
+# GraphQL limits: each is answered with a GraphQL error carrying extensions.code.
+GRAPHQL_MAX_DEPTH = 10
+GRAPHQL_MAX_ALIASES = 30
+GRAPHQL_MAX_COST = 50_000  # the documented queries cost at most a fifth of this
+GRAPHQL_DEFAULT_LIST_COST = 10  # items assumed for a list field with no size argument
+GRAPHQL_MAX_PER_PAGE = 100
+GRAPHQL_MAX_QUERY_CHARS = 10_000
+GRAPHQL_MAX_QUERY_TOKENS = 2_000
+GRAPHQL_MAX_BODY_BYTES = 100_000
+GRAPHQL_INTROSPECTION_ENABLED = True
+GRAPHQL_RATE_LIMIT_REQUESTS = int(os.environ.get("GRAPHQL_RATE_LIMIT_REQUESTS", "600"))
+GRAPHQL_RATE_LIMIT_WINDOW_SECONDS = 60
+# The request header carrying the client address behind a trusted proxy, as in
+# request.META (e.g. "HTTP_X_FORWARDED_FOR"); REMOTE_ADDR when unset.
+GRAPHQL_RATE_LIMIT_CLIENT_HEADER = os.environ.get("GRAPHQL_RATE_LIMIT_CLIENT_HEADER", "REMOTE_ADDR")
+# Anonymous responses: kept until content changes (at most this long), and held by a
+# CDN for s-maxage seconds, then served stale while it revalidates.
+GRAPHQL_RESPONSE_CACHE_SECONDS = 24 * 60 * 60
+GRAPHQL_CDN_MAX_AGE = int(os.environ.get("GRAPHQL_CDN_MAX_AGE", "60"))
+GRAPHQL_CDN_STALE_WHILE_REVALIDATE = 300
+SERVICE_UNAVAILABLE_RETRY_AFTER = 5
+
+# Cross-origin reads of the APIs from browsers (django-cors-headers): only from the
+# origins in CORS_ALLOWED_ORIGINS (comma-separated, e.g. https://www.example.org), so
+# none unless it is set; GET and POST, with a Content-Type header and no cookies.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/(graphql|api)/.*$"
+CORS_ALLOW_METHODS = ["GET", "OPTIONS", "POST"]
+CORS_ALLOW_HEADERS = ["content-type"]
+
+# Headless preview: the admin's Preview opens the front end with a signed token,
+# good for this many seconds.
+PREVIEW_TOKEN_MAX_AGE = int(os.environ.get("PREVIEW_TOKEN_MAX_AGE", "3600"))
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {
         "default": os.environ.get("HEADLESS_PREVIEW_URL", "http://localhost:3000/preview")
     },
 }
+
+# Background tasks (Wagtail's own and the webhooks) are queued in the database and run by
+# `manage.py db_worker --queue-name '*'` (`make run` starts one beside runserver).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "webhooks"],
+    }
+}
+
+# Front-end webhooks: each event is POSTed as JSON to every URL here, signed with
+# HMAC-SHA256 of the body under the secret (header X-Southwark-Signature: sha256=<hex>).
+FRONTEND_WEBHOOK_URLS = env_list("FRONTEND_WEBHOOK_URLS")
+FRONTEND_WEBHOOK_SECRET = os.environ.get("FRONTEND_WEBHOOK_SECRET", "")
+FRONTEND_WEBHOOK_TIMEOUT = 5  # seconds for each attempt
+FRONTEND_WEBHOOK_MAX_ATTEMPTS = 4  # the first try, then retries after 1, 2 and 4 seconds
+FRONTEND_WEBHOOK_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
 
 LOGGING = {
     "version": 1,

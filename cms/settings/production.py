@@ -1,11 +1,81 @@
-"""Production: everything that matters comes from the environment."""
+"""Production: everything that matters comes from the environment.
 
-from .base import *
+Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated) and DATABASE_URL; start-up
+stops with ImproperlyConfigured naming whichever is missing. Optional: REDIS_URL,
+CSRF_TRUSTED_ORIGINS and CORS_ALLOWED_ORIGINS (comma-separated origins),
+SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS (default a year),
+GRAPHIQL_ENABLED and GRAPHQL_INTROSPECTION_ENABLED (default off), LOG_LEVEL.
+The app expects to sit behind a proxy that terminates TLS and sets X-Forwarded-Proto.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _require_env(*names):
+    for name in names:
+        if not os.environ.get(name, "").strip():
+            raise ImproperlyConfigured(
+                f"The {name} environment variable is not set: production settings need it."
+            )
+
+
+# Before base.py reads them: it would fall back to SQLite without DATABASE_URL.
+_require_env("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+
+from .base import *  # noqa: E402
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("The ALLOWED_HOSTS environment variable names no host.")
 
 DEBUG = False
-SECRET_KEY = os.environ["SECRET_KEY"]
-ALLOWED_HOSTS = [h.strip() for h in os.environ["ALLOWED_HOSTS"].split(",") if h.strip()]
-GRAPHIQL_ENABLED = os.environ.get("GRAPHIQL_ENABLED", "") == "1"
+GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
+GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", False)
+
+# HTTPS only. The proxy in front terminates TLS and says so in X-Forwarded-Proto (it
+# must overwrite any such header a client sends). The probes may call over plain HTTP.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True  # Wagtail's admin reads the token from the page, not the cookie
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Nothing is framed elsewhere; Wagtail's own preview panel overrides this to SAMEORIGIN.
+X_FRAME_OPTIONS = "DENY"
 
 # Outdated JS/CSS must not be served from a cache after a Wagtail upgrade.
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+# Everything to stdout, one line a record, for the platform's log collector.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "cms": {"level": "INFO"},
+        "axes": {"level": "INFO"},
+    },
+}

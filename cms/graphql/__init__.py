@@ -29,9 +29,6 @@ def GraphQLList(field_name, model, *, source=None, description=None):  # noqa: N
     return mixin
 
 
-MAX_PER_PAGE = 100
-
-
 def bad_input(message):
     """A client error a front-end developer can act on, with a stable code."""
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})

@@ -1,0 +1,665 @@
+"""`make bench`: load-test a production-like server and print one table.
+
+1. Tools: wrk (apt-get) and gunicorn (pip, the pin in pyproject.toml) if missing.
+2. Datasets, cached between runs (`make bench-clean` drops them): a PostgreSQL database
+   of their own when PostgreSQL answers, else SQLite files under bench/.data/. Each is
+   migrated, loaded with the Southwark content and topped up with generate_demo_news:
+   `cms_bench` to --small demo news pages, `cms_bench_10k` to --large.
+3. gunicorn with cms.settings.production (--workers, on a free port on 127.0.0.1),
+   driven by wrk (bench/wrk.lua) for --duration seconds a scenario. GraphQL requests
+   marked "uncached" carry a variable the query never declares, different on every
+   request (graphql-core ignores it; the response cache keys on it). SQL queries per
+   request are counted in-process (bench/inprocess.py) against the same database.
+4. The table, the workers' memory after --rss-requests requests, and the ratios.
+
+Every number is from this one run, on this machine: compare runs on the same machine.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "bench"
+DATA_DIR = BENCH_DIR / ".data"
+QUERIES_DIR = ROOT / "docs" / "queries"
+PYTHON = Path(sys.executable)
+LUA_SCRIPT = BENCH_DIR / "wrk.lua"
+NONCE = "__BENCH_NONCE__"
+QUERY_FILES = ("news-items.graphql", "home-page.graphql")
+DATABASES = {"small": "cms_bench", "large": "cms_bench_10k"}
+SEARCH_TERM = "fostering"
+
+PLAIN_NEWS_QUERY = """query NewsItemsPlain($page: PositiveInt, $perPage: PositiveInt) {
+  newsItems(page: $page, perPage: $perPage) {
+    items { title url date }
+    pagination { total count perPage currentPage prevPage nextPage totalPages }
+  }
+}"""
+SEARCH_QUERY = """query Search($query: String!) {
+  search(query: $query, limit: 20) { title url ... on NewsPage { date summary } }
+}"""
+
+
+class BenchError(Exception):
+    """Something that stops the benchmark, said plainly."""
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="Seconds per scenario.")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections.")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class.")
+    parser.add_argument("--small", type=int, default=200, help="Demo pages, main dataset.")
+    parser.add_argument("--large", type=int, default=10_000, help="Demo pages, deep dataset.")
+    parser.add_argument(
+        "--rss-requests", type=int, default=1000, help="Requests before reading worker RSS."
+    )
+    parser.add_argument("--skip-large", action="store_true", help="No 10,000-page scenarios.")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even if PostgreSQL answers.")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+        help="Server for the benchmark's own databases (no database name).",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        help="Shared cache for the server if it answers ('none': local memory).",
+    )
+    parser.add_argument("--clean", action="store_true", help="Drop the datasets and exit.")
+    return parser.parse_args(argv)
+
+
+# Tools --------------------------------------------------------------------------------
+
+
+def pinned(package):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = [*project["dependencies"], *sum(project["optional-dependencies"].values(), [])]
+    for pin in pins:
+        if re.split(r"[=<>\[]", pin, maxsplit=1)[0].lower() == package:
+            return pin
+    raise BenchError(f"{package} is not pinned in pyproject.toml")
+
+
+def ensure_tools():
+    if shutil.which("wrk") is None:
+        say("wrk is missing: installing it with apt-get")
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        try:
+            run([*sudo, "apt-get", "update", "-qq"])
+            run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"])
+        except (subprocess.CalledProcessError, FileNotFoundError) as error:
+            raise BenchError(f"Could not install wrk ({error}): install it and rerun.") from error
+    # gunicorn serves; tqdm is generate_demo_news's progress bar, in case the venv
+    # was installed from a requirements.lock older than its pin.
+    for package in ("gunicorn", "tqdm"):
+        if importlib.util.find_spec(package) is None:
+            say(f"{package} is missing: installing {pinned(package)}")
+            run([str(PYTHON), "-m", "pip", "install", "--quiet", pinned(package)])
+
+
+# Datasets -----------------------------------------------------------------------------
+
+
+def postgres_answers(url):
+    try:
+        import psycopg
+
+        psycopg.connect(f"{url}/postgres", connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
+def database_urls(options):
+    """{dataset: DATABASE_URL}, and which engine they are on."""
+    if not options.sqlite and postgres_answers(options.postgres_url):
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(f"{options.postgres_url}/postgres", autocommit=True) as conn:
+            existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+            for name in DATABASES.values():
+                if name not in existing:
+                    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        urls = {key: f"{options.postgres_url}/{name}" for key, name in DATABASES.items()}
+        return urls, "PostgreSQL"
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    urls = {key: f"sqlite:///{DATA_DIR / name}.sqlite3" for key, name in DATABASES.items()}
+    return urls, "SQLite"
+
+
+def clean(options):
+    if postgres_answers(options.postgres_url):
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(f"{options.postgres_url}/postgres", autocommit=True) as conn:
+            for name in DATABASES.values():
+                drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                conn.execute(drop.format(sql.Identifier(name)))
+                say(f"dropped database {name} (if it was there)")
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
+    say(f"removed {DATA_DIR.relative_to(ROOT)}/")
+
+
+def build_dataset(env, pages):
+    """Migrate, load the Southwark content, and top the demo news up to `pages`."""
+    output = run_and_show([str(PYTHON), "bench/inprocess.py", "prepare", str(pages)], env=env)
+    *said, count = output.strip().splitlines()
+    for line in said:
+        say(line)
+    have = int(count)
+    if have > pages:
+        say(f"note: the dataset holds {have} demo news pages, more than the {pages} asked for")
+    return have
+
+
+# The server ---------------------------------------------------------------------------
+
+
+def server_env(database_url, redis_url):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(DATA_DIR / "media"),
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        # One client (wrk) sends everything: the per-client limit would measure itself.
+        "GRAPHQL_RATE_LIMIT_REQUESTS": str(10**9),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def redis_answers(url):
+    if not url or url == "none":
+        return False
+    match = re.match(r"redis://([^:/]+)(?::(\d+))?", url)
+    if not match:
+        return False
+    try:
+        with socket.create_connection((match[1], int(match[2] or 6379)), timeout=2) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    env: dict
+    workers: int
+    worker_class: str
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen = None
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self):
+        return DATA_DIR / f"gunicorn-{self.name}.log"
+
+    def start(self, timeout=90):
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        command = [
+            str(PYTHON.parent / "gunicorn"),
+            "cms.wsgi:application",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.workers),
+            "--worker-class", self.worker_class,
+            "--log-level", "warning",
+            "--error-logfile", str(self.log_path),
+        ]  # fmt: skip
+        self.log_path.unlink(missing_ok=True)
+        # The app logs to stdout in production: into the same file as gunicorn's errors.
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+                command, cwd=ROOT, env=self.env, start_new_session=True, stdout=log, stderr=log
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited ({self.process.returncode}).\n{self.log_tail()}")
+            try:
+                status, _ = fetch(f"{self.base_url}/healthz")
+                if status == 404:
+                    status, _ = fetch(f"{self.base_url}/api/v2/pages/?limit=1")
+                if status == 200:
+                    return
+                if status in (301, 302, 308):
+                    raise BenchError(
+                        "The production settings redirect plain HTTP even with "
+                        "SECURE_SSL_REDIRECT=0: the benchmark cannot reach the app."
+                    )
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise BenchError(f"gunicorn did not answer within {timeout}s.\n{self.log_tail()}")
+
+    def worker_rss_mib(self):
+        """VmRSS of each worker (the master's children), in MiB."""
+        sizes = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) != self.process.pid:
+                    continue
+                status = (stat.parent / "status").read_text()
+            except (OSError, IndexError, ValueError):
+                continue
+            match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+            if match:
+                sizes.append(int(match[1]) / 1024)
+        return sorted(sizes)
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # gunicorn's master stops its workers on SIGTERM
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_tail(self, lines=30):
+        if not self.log_path.exists():
+            return "(no gunicorn log)"
+        return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+
+
+# Scenarios ----------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    key: str
+    label: str
+    path: str
+    query: str = None
+    variables: dict = None
+    vary: bool = False
+    count_queries: bool = False
+    result: dict = None
+    queries: int = None
+    problem: str = None
+
+    def body(self):
+        if self.query is None:
+            return None
+        variables = dict(self.variables or {})
+        if self.vary:
+            variables["benchNonce"] = NONCE
+        return json.dumps({"query": self.query, "variables": variables})
+
+
+def scenarios(search_engine):
+    news = (QUERIES_DIR / "news-items.graphql").read_text()
+    home = (QUERIES_DIR / "home-page.graphql").read_text()
+    search = {"query": SEARCH_TERM}
+    small = [
+        Scenario("a", "GraphQL news list, all fields, 100 items, uncached", "/graphql/",
+                 news, {"page": 1, "perPage": 100}, vary=True, count_queries=True),
+        Scenario("b", "GraphQL news list, title/url/date, 100 items, uncached", "/graphql/",
+                 PLAIN_NEWS_QUERY, {"page": 1, "perPage": 100}, vary=True, count_queries=True),
+        Scenario("c", "GraphQL home page, uncached", "/graphql/", home, vary=True,
+                 count_queries=True),
+        Scenario("d", "REST v2 news list, 100 items",
+                 "/api/v2/pages/?type=news.NewsPage&fields=date,summary,tags,hero_image&limit=100",
+                 count_queries=True),
+        Scenario("e", "GraphQL news list (a), cached", "/graphql/", news,
+                 {"page": 1, "perPage": 100}),
+        Scenario("f", "trivial response: GET /healthz", "/healthz"),
+        Scenario("h", f"GraphQL search, {search_engine}, uncached", "/graphql/", SEARCH_QUERY,
+                 search, vary=True),
+    ]  # fmt: skip
+    large = [
+        Scenario("g1", "GraphQL news list, 10k pages, page 1 of 25", "/graphql/", news,
+                 {"page": 1, "perPage": 25}, vary=True, count_queries=True),
+        Scenario("g400", "GraphQL news list, 10k pages, page 400 of 25", "/graphql/", news,
+                 {"page": 400, "perPage": 25}, vary=True, count_queries=True),
+        Scenario("h10k", f"GraphQL search, {search_engine}, 10k pages, uncached", "/graphql/",
+                 SEARCH_QUERY, search, vary=True),
+    ]  # fmt: skip
+    return small, large
+
+
+def fetch(url, body=None, timeout=30):
+    data = body.encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def check(server, scenario, run_id):
+    """One request by hand: a 200 with data and no errors, or the scenario is skipped."""
+    body = scenario.body()
+    if body is not None:
+        body = body.replace(NONCE, f"{run_id}-check")
+    status, content = fetch(server.base_url + scenario.path, body)
+    if status == 404 and scenario.key == "f":
+        return "GET /healthz is not routed (404)"
+    if status != 200:
+        return f"HTTP {status}: {content[:200]!r}"
+    try:
+        payload = json.loads(content)
+    except ValueError:
+        return f"not JSON: {content[:200]!r}"
+    if isinstance(payload, dict) and payload.get("errors"):
+        return f"GraphQL errors: {json.dumps(payload['errors'])[:200]}"
+    return None
+
+
+def run_wrk(server, scenario, options, run_id):
+    env = {**os.environ, "BENCH_RUN_ID": run_id, "BENCH_NONCE": "1" if scenario.vary else "0"}
+    body = scenario.body()
+    if body is not None:
+        body_file = DATA_DIR / f"body-{scenario.key}.json"
+        body_file.write_text(body)
+        env["BENCH_BODY_FILE"] = str(body_file)
+    command = [
+        "wrk",
+        f"-t{options.threads}",
+        f"-c{options.connections}",
+        f"-d{options.duration}s",
+        "--timeout", "10s",
+        "-s", str(LUA_SCRIPT),
+        server.base_url + scenario.path,
+    ]  # fmt: skip
+    output = capture(command, env=env)
+    match = re.search(r"^BENCH_RESULT (\{.*\})$", output, re.MULTILINE)
+    if not match:
+        raise BenchError(f"wrk printed no result for {scenario.key}:\n{output}")
+    result = json.loads(match[1])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["failed"] = sum(
+        result[key]
+        for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    )
+    return result
+
+
+def measure(server, scenario_list, options, run_id):
+    for scenario in scenario_list:
+        scenario.problem = check(server, scenario, run_id)
+        if scenario.problem:
+            say(f"({scenario.key}) skipped: {scenario.problem}")
+            continue
+        say(f"({scenario.key}) {scenario.label}: {options.duration}s of wrk")
+        scenario.result = run_wrk(server, scenario, options, run_id)
+
+
+def warm_up_and_read_rss(server, scenario_list, requests, run_id):
+    """`requests` requests, round-robin over the scenarios, then each worker's RSS."""
+    usable = [s for s in scenario_list if not check(server, s, run_id)]
+    if not usable:
+        return None, None
+    before = server.worker_rss_mib()
+
+    def one(number):
+        scenario = usable[number % len(usable)]
+        body = scenario.body()
+        if body is not None:
+            body = body.replace(NONCE, f"{run_id}-rss-{number}")
+        return fetch(server.base_url + scenario.path, body)[0]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(one, range(requests)))
+    if any(status != 200 for status in statuses):
+        say(f"note: {sum(s != 200 for s in statuses)} warm-up requests were not 200")
+    return before, server.worker_rss_mib()
+
+
+def count_queries(env, scenario_list):
+    wanted = [
+        {"name": s.key, "path": s.path, "body": s.body()}
+        for s in scenario_list
+        if s.count_queries and not s.problem
+    ]
+    if not wanted:
+        return
+    spec = DATA_DIR / "query-count-scenarios.json"
+    spec.write_text(json.dumps(wanted))
+    output = capture([str(PYTHON), "bench/inprocess.py", "query-counts", str(spec)], env=env)
+    counts = json.loads(output.strip().splitlines()[-1])
+    for scenario in scenario_list:
+        scenario.queries = counts.get(scenario.key)
+
+
+# The report ---------------------------------------------------------------------------
+
+
+def report(rows, context, rss, ratios):
+    header = ("", "scenario", "req/s", "p50 ms", "p99 ms", "SQL/req", "failed")
+    lines = [header]
+    for s in rows:
+        if s.result is None:
+            lines.append((s.key, s.label, "-", "-", "-", "-", s.problem or "not run"))
+            continue
+        r = s.result
+        lines.append((
+            s.key,
+            s.label,
+            f"{r['rps']:.1f}",
+            f"{r['p50_us'] / 1000:.1f}",
+            f"{r['p99_us'] / 1000:.1f}",
+            "-" if s.queries is None else str(s.queries),
+            f"{r['failed']}/{r['requests']}",
+        ))  # fmt: skip
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+
+    def row(cells):
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    print()
+    print(context)
+    print(row(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for line in lines[1:]:
+        print(row(line))
+    print()
+    print(rss)
+    for label, value in ratios:
+        print(f"{label}: {value}")
+
+
+def ratio(numerator, denominator, fmt="{:.2f}"):
+    if numerator is None or denominator in (None, 0):
+        return "n/a"
+    return fmt.format(numerator / denominator)
+
+
+def compute_ratios(by_key):
+    def rps(key):
+        s = by_key.get(key)
+        return s.result["rps"] if s and s.result else None
+
+    def p50(key):
+        s = by_key.get(key)
+        return s.result["p50_us"] if s and s.result else None
+
+    return [
+        (
+            "all-fields list / plain list, time per request (1/throughput)",
+            ratio(rps("b"), rps("a")),
+        ),
+        ("GraphQL uncached / REST v2, throughput", ratio(rps("a"), rps("d"))),
+        ("GraphQL cached / trivial response, throughput", ratio(rps("e"), rps("f"))),
+        ("page 400 / page 1, p50 latency", ratio(p50("g400"), p50("g1"))),
+    ]
+
+
+# Helpers ------------------------------------------------------------------------------
+
+
+def mib(sizes):
+    return ", ".join(f"{size:.0f}" for size in sizes)
+
+
+STARTED = time.monotonic()
+
+
+def say(message):
+    print(f"bench [{time.monotonic() - STARTED:5.0f}s]: {message}", flush=True)
+
+
+def run(command, env=None, quiet=False):
+    subprocess.run(  # noqa: S603 (our own command lines)
+        command,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def run_and_show(command, env=None):
+    """Run, letting stderr (progress bars) through; return stdout."""
+    result = subprocess.run(  # noqa: S603 (our own command lines)
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    if result.returncode != 0:
+        raise BenchError(f"{' '.join(command)} failed:\n{result.stdout}")
+    return result.stdout
+
+
+def capture(command, env=None):
+    result = subprocess.run(  # noqa: S603 (our own command lines)
+        command, cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise BenchError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def main(argv=None):
+    options = parse_args(argv)
+    if options.clean:
+        clean(options)
+        return 0
+
+    servers = []
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        ensure_tools()
+        urls, engine = database_urls(options)
+        redis_url = options.redis_url if redis_answers(options.redis_url) else None
+        search_engine = "PostgreSQL" if engine == "PostgreSQL" else "SQLite"
+        small, large = scenarios(search_engine)
+        targets = {"small": options.small, "large": options.large}
+        datasets = ["small"] if options.skip_large else ["small", "large"]
+        held = {}
+        for dataset in datasets:
+            say(f"dataset {DATABASES[dataset]} on {engine}: {targets[dataset]} demo news pages")
+            env = server_env(urls[dataset], redis_url)
+            held[dataset] = build_dataset(env, targets[dataset])
+
+        run_id = uuid.uuid4().hex[:12]
+        load_before = os.getloadavg()[0]
+        rss = "worker RSS: not measured"
+        for dataset, scenario_list in (("small", small), ("large", large)):
+            if dataset not in datasets:
+                continue
+            env = server_env(urls[dataset], redis_url)
+            server = Server(dataset, env, options.workers, options.worker_class)
+            servers.append(server)
+            say(f"starting gunicorn on {server.base_url} ({DATABASES[dataset]})")
+            server.start()
+            if dataset == "small":
+                before, after = warm_up_and_read_rss(
+                    server, scenario_list, options.rss_requests, run_id
+                )
+                if after:
+                    rss = (
+                        f"gunicorn worker RSS (MiB): at start {mib(before)}; "
+                        f"after {options.rss_requests} requests {mib(after)}"
+                    )
+            measure(server, scenario_list, options, run_id)
+            if dataset == "small" and after:
+                rss += f"; after every scenario above {mib(server.worker_rss_mib())}"
+            server.stop()
+            count_queries(env, scenario_list)
+
+        context = (
+            f"{engine}, cache {'Redis' if redis_url else 'local memory'}; "
+            f"{held['small']} demo + 2 news pages (a-f, h)"
+            + (f", {held['large']} demo + 2 (g, h10k)" if "large" in held else "")
+            + f"; gunicorn {options.workers} {options.worker_class} workers; "
+            f"wrk {options.threads} threads, {options.connections} connections, "
+            f"{options.duration}s each; {os.cpu_count()} CPUs, load average "
+            f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at the end"
+        )
+        rows = small + (large if "large" in datasets else [])
+        ratios = compute_ratios({s.key: s for s in rows})
+        report(rows, context, rss, ratios)
+        results = {
+            "context": context,
+            "rss": rss,
+            "ratios": dict(ratios),
+            "scenarios": [
+                {"key": s.key, "label": s.label, "result": s.result, "sql_queries": s.queries,
+                 "problem": s.problem}
+                for s in rows
+            ],
+        }  # fmt: skip
+        (DATA_DIR / "last-run.json").write_text(json.dumps(results, indent=2))
+        say(f"results also in {(DATA_DIR / 'last-run.json').relative_to(ROOT)}")
+        return 1 if any(s.problem and s.key != "f" for s in rows) else 0
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        for server in servers:
+            server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The schema served at /graphql/: grapple's, less the fields that reveal editing state.
+
+grapple gives every page type all of Wagtail's Page columns. A few describe the
+editor's work in progress, not the published page (`draftTitle` is the title of an
+unpublished draft), so they are taken out of the schema rather than filtered.
+"""
+
+from graphql import GraphQLObjectType
+from grapple.schema import create_schema
+
+EDITING_STATE_FIELDS = (
+    "draftTitle",
+    "hasUnpublishedChanges",
+    "latestRevisionCreatedAt",
+    "lockedAt",
+    "goLiveAt",
+    "expireAt",
+    "expired",
+    "aliasOf",
+    "aliases",
+    "sitesRootedHere",
+    "translationKey",
+)
+
+
+def _without_editing_state(schema):
+    for graphql_type in schema.graphql_schema.type_map.values():
+        if isinstance(graphql_type, GraphQLObjectType) and "urlPath" in graphql_type.fields:
+            for name in EDITING_STATE_FIELDS:
+                graphql_type.fields.pop(name, None)
+    return schema
+
+
+schema = _without_editing_state(create_schema())

@@ -1,0 +1,221 @@
+"""One rule for what an anonymous client may see, enforced on every field.
+
+grapple filters some of its entry points (`pages`, `children`) but not others
+(`parent`, `search`, `snippets`, reverse relations such as `aliases`), and custom
+fields can forget. So the rule lives here, in a graphene middleware that checks
+every value a resolver returns: a page, snippet, image or document that is not
+visible becomes null, and lists lose their invisible items.
+
+Visible means:
+- a page: live, not expired, not the tree's root, inside the requested site, with
+  no view restriction on it or an ancestor; or the draft a valid preview token
+  opened (marked by the `page(token:)` resolver);
+- a snippet with draft state: live;
+- an image or document: in a collection with no view restriction on it or an ancestor.
+
+The same middleware checks the arguments clients may abuse before anything runs:
+list sizes, `order` (an allowlist per type), ids and search text.
+"""
+
+import re
+from collections.abc import Iterable
+from functools import cached_property
+
+from django.conf import settings
+from django.db.models import Model, Q, QuerySet
+from graphql import get_named_type
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    DraftStateMixin,
+    Page,
+    PageViewRestriction,
+    Site,
+)
+from wagtail.search.backends.base import BaseSearchResults
+
+from . import bad_input
+
+PREVIEW_MARK = "_opened_by_preview_token"
+
+PAGE_ORDERS = ("title", "slug", "first_published_at", "last_published_at", "path")
+ORDER_ALLOWLIST = {
+    "PageInterface": PAGE_ORDERS,
+    "ImageObjectType": ("title", "created_at", "id"),
+    "DocumentObjectType": ("title", "created_at", "id"),
+    "TagObjectType": ("name", "id"),
+}
+ID_ARGUMENTS = ("id", "parent", "ancestor", "collection")
+SIZE_ARGUMENTS = ("limit", "per_page")
+MAX_SEARCH_CHARS = 200
+WHOLE_NUMBER = re.compile(r"^[0-9]{1,18}$")
+
+
+def mark_as_preview(page, request):
+    """Let the draft a valid preview token opened through (and keep it out of caches)."""
+    if page is not None:
+        setattr(page, PREVIEW_MARK, True)
+        request.served_preview = True
+    return page
+
+
+class VisibilityRules:
+    """What the current request may see, worked out once per request."""
+
+    def __init__(self, request):
+        self.request = request
+        self.page_cache = {}  # path -> specific page, for lookups repeated within a request
+
+    @cached_property
+    def site_root_path(self):
+        site = Site.find_for_request(self.request)
+        return site.root_page.path if site else None
+
+    @cached_property
+    def hidden_page_paths(self):
+        """Pages that hide everything below them: those not live or expired (with
+        children: a leaf hides only itself), and those behind a view restriction."""
+        hidden = Page.objects.filter(Q(live=False) | Q(expired=True), numchild__gt=0)
+        hidden = hidden.values_list("path", flat=True)
+        restricted = PageViewRestriction.objects.values_list("page__path", flat=True)
+        return tuple(hidden) + tuple(restricted)
+
+    @cached_property
+    def restricted_collection_paths(self):
+        return tuple(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+
+    @cached_property
+    def collection_paths(self):
+        return dict(Collection.objects.values_list("id", "path"))
+
+    def page_is_visible(self, page):
+        if getattr(page, PREVIEW_MARK, False):
+            return True
+        return (
+            page.live
+            and not page.expired
+            and page.depth > 1
+            and self.site_root_path is not None
+            and page.path.startswith(self.site_root_path)
+            and not page.path.startswith(self.hidden_page_paths or ("\0",))
+        )
+
+    def visible_pages(self, pages):
+        """The same rule as a queryset filter, for entry points that count or paginate."""
+        if self.site_root_path is None:
+            return pages.none()
+        # No `expired` filter: unpublishing an expired page clears `live` too, and
+        # search can only filter on Page's indexed FilterFields.
+        pages = pages.live().filter(depth__gt=1, path__startswith=self.site_root_path)
+        for path in self.hidden_page_paths:
+            pages = pages.exclude(path__startswith=path)
+        return pages
+
+    def in_public_collection(self, item):
+        path = self.collection_paths.get(item.collection_id)
+        return path is not None and not path.startswith(self.restricted_collection_paths or ("\0",))
+
+    def is_visible(self, value):
+        if isinstance(value, Page):
+            return self.page_is_visible(value)
+        if isinstance(value, DraftStateMixin):
+            return value.live
+        if isinstance(value, AbstractImage | AbstractDocument):
+            return self.in_public_collection(value)
+        if isinstance(value, Redirect):
+            return value.redirect_page is None or self.page_is_visible(value.redirect_page)
+        return True
+
+
+def rules_for(request):
+    rules = getattr(request, "_visibility_rules", None)
+    if rules is None:
+        rules = request._visibility_rules = VisibilityRules(request)
+    return rules
+
+
+def _is_guarded(value):
+    return isinstance(value, Page | DraftStateMixin | AbstractImage | AbstractDocument | Redirect)
+
+
+class VisibilityMiddleware:
+    def resolve(self, next_resolver, root, info, **arguments):
+        check_arguments(info, arguments)
+        result = next_resolver(root, info, **arguments)
+        if result is None or isinstance(result, str | int | float | bool):
+            return result
+        if info.field_name == "page" and root is None and arguments.get("token"):
+            # grapple's page(token:) returns the draft the (signed, unexpired) token opens.
+            return mark_as_preview(result, info.context)
+        if isinstance(result, Model):
+            if _is_guarded(result) and not rules_for(info.context).is_visible(result):
+                return None
+            return result
+        if isinstance(result, QuerySet | BaseSearchResults | list | tuple):
+            return _visible_items(result, info)
+        return result
+
+
+def _visible_items(items: Iterable, info):
+    items = list(items)
+    if not any(_is_guarded(item) for item in items):
+        return items
+    rules = rules_for(info.context)
+    return [item for item in items if not _is_guarded(item) or rules.is_visible(item)]
+
+
+def check_arguments(info, arguments):
+    """Refuse arguments that would leak, overload or confuse, with a clear message."""
+    if not arguments:
+        return
+    for name in SIZE_ARGUMENTS:
+        size = arguments.get(name)
+        if size is not None and not 1 <= size <= settings.GRAPHQL_MAX_PER_PAGE:
+            raise bad_input(
+                f"{info.field_name}: {_camel(name)} must be between 1 and "
+                f"{settings.GRAPHQL_MAX_PER_PAGE}."
+            )
+    for name in ID_ARGUMENTS:
+        value = arguments.get(name)
+        if value is not None and not WHOLE_NUMBER.match(str(value)):
+            raise bad_input(f"{info.field_name}: {name} must be a whole number.")
+    search = arguments.get("search_query") or (
+        arguments.get("query") if info.field_name == "search" else None
+    )
+    if search is not None and len(search) > MAX_SEARCH_CHARS:
+        raise bad_input(f"Search text is limited to {MAX_SEARCH_CHARS} characters.")
+    if arguments.get("order") is not None:
+        _check_order(info, arguments["order"])
+    if info.field_name == "rendition":
+        spec = "|".join(
+            f"{key}-{value}" for key, value in arguments.items() if key != "preserve_svg"
+        )
+        if spec not in settings.ALLOWED_IMAGE_FILTERS:
+            raise bad_input(
+                f"rendition: {spec!r} is not an allowed filter. Allowed: "
+                + ", ".join(settings.ALLOWED_IMAGE_FILTERS)
+                + "."
+            )
+
+
+def _check_order(info, order):
+    return_type = get_named_type(info.return_type)
+    type_name = return_type.name
+    if "PageInterface" in {i.name for i in getattr(return_type, "interfaces", ())}:
+        type_name = "PageInterface"
+    allowed = ORDER_ALLOWLIST.get(type_name, ())
+    for part in order.split(","):
+        if part.strip().lstrip("-") not in allowed:
+            choices = ", ".join(allowed) or "none"
+            raise bad_input(
+                f"{info.field_name}: cannot order by {part.strip()!r}. "
+                f"Allowed (prefix with - to reverse): {choices}."
+            )
+
+
+def _camel(name):
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)

@@ -1,0 +1,106 @@
+"""RSS 2.0 and Atom feeds of the requesting site's news, newest first."""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import strip_tags
+from wagtail.models import Site
+
+from home.models import OrganisationSettings
+
+from .models import NewsIndexPage, NewsPage
+
+FEED_LENGTH = 50
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass
+class FeedSource:
+    """What one request's feed is built from (a Feed instance is shared between requests)."""
+
+    request: HttpRequest
+    site: Site
+    title: str
+    link: str
+    description: str
+
+
+class NewsFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "en-gb"
+
+    def get_object(self, request, *args, **kwargs):
+        site = Site.find_for_request(request)
+        if site is None:
+            raise Http404("No site is served at this address.")
+        organisation = OrganisationSettings.objects.filter(site=site).first()
+        name = organisation.organisation_name if organisation else site.site_name
+        name = name or settings.WAGTAIL_SITE_NAME
+        index = NewsIndexPage.objects.live().public().in_site(site).first()
+        intro = strip_tags(index.intro).strip() if index else ""
+        return FeedSource(
+            request=request,
+            site=site,
+            title=f"{name}: news",
+            link=(index or site.root_page).get_full_url(request),
+            description=intro or f"News from {name}.",
+        )
+
+    def title(self, source):
+        return source.title
+
+    def link(self, source):
+        return source.link
+
+    def description(self, source):
+        return source.description
+
+    def subtitle(self, source):
+        return source.description
+
+    def feed_url(self, source):
+        return source.request.build_absolute_uri()
+
+    def items(self, source):
+        pages = list(
+            NewsPage.objects.live()
+            .public()
+            .in_site(source.site)
+            .order_by("-date", "-pk")
+            .prefetch_related("tags")[:FEED_LENGTH]
+        )
+        for page in pages:
+            page.feed_url = page.get_full_url(source.request)
+        return pages
+
+    def item_title(self, item):
+        return item.title
+
+    def item_link(self, item):
+        return item.feed_url
+
+    def item_guid(self, item):
+        return item.feed_url
+
+    item_guid_is_permalink = True
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_pubdate(self, item):
+        return datetime.combine(item.date, time.min, tzinfo=LONDON)
+
+    def item_updateddate(self, item):
+        return item.last_published_at or self.item_pubdate(item)
+
+    def item_categories(self, item):
+        return sorted(tag.name for tag in item.tags.all())
+
+
+class NewsAtomFeed(NewsFeed):
+    feed_type = Atom1Feed

@@ -1,0 +1,99 @@
+"""Images carry alt text and come as allowed renditions; search finds live pages by content."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from PIL import features
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Collection
+from wagtail.search.backends import get_search_backend
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
+
+
+def root_collection():
+    return Collection.get_first_root_node().pk
+
+
+def upload(colour):
+    png = get_test_image_file(filename=f"{colour}.png", colour=colour).file.getvalue()
+    return SimpleUploadedFile(f"{colour}.png", png, content_type="image/png")
+
+
+def test_uploading_an_image_without_alt_text_is_refused(admin_client):
+    images = get_image_model().objects.count()
+    response = admin_client.post(
+        reverse("wagtailimages:add"),
+        {"title": "No alt", "file": upload("blue"), "description": "", "collection": root_collection()},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"description": ["This field is required."]}
+    assert get_image_model().objects.count() == images
+
+    response = admin_client.post(
+        reverse("wagtailimages:add"),
+        {
+            "title": "With alt",
+            "file": upload("red"),
+            "description": "A red square",
+            "collection": root_collection(),
+        },
+    )
+    assert response.status_code == 302
+    assert get_image_model().objects.filter(description="A red square").exists()
+
+
+def test_the_loaded_news_and_principles_have_images_with_alt_text(graphql):
+    data = graphql(
+        "{ newsItems { items { heroImage { description width } } } "
+        "principles { icon { description } } }"
+    )["data"]
+    images = [item["heroImage"] for item in data["newsItems"]["items"]] + [
+        principle["icon"] for principle in data["principles"]
+    ]
+    assert len(images) == 10
+    assert all(image and image["description"] for image in images)
+
+
+def test_renditions_srcset_and_webp(graphql):
+    assert features.check("webp"), "Pillow here cannot write WebP"
+    data = graphql(
+        "{ newsItems(perPage: 1) { items { heroImage { "
+        'webp: rendition(width: 640, format: "webp") { url width } '
+        "srcSet(sizes: [320, 640, 333]) } } } }"
+    )
+    image = data["data"]["newsItems"]["items"][0]["heroImage"]
+    assert image["webp"]["url"].endswith(".webp") and image["webp"]["width"] == 640
+    entries = [entry.split() for entry in image["srcSet"].split(", ")]
+    # 333 is not an allowed size: left out of the srcset rather than rendered.
+    assert [width for _, width in entries] == ["320w", "640w"]
+    assert all(url.startswith("http") for url, _ in entries)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected_first"),
+    [
+        ("Ofsted adoption", "/news/ofsted-rates-childrens-services-good/"),
+        ("relationship", "/principles/relationship-based/"),
+        ("Practice Educator", "/working-here/"),
+    ],
+)
+def test_search_finds_live_pages_by_their_content(graphql, words, expected_first):
+    results = graphql("query ($q: String!) { search(query: $q) { url } }", {"q": words})
+    urls = [page["url"] for page in results["data"]["search"]]
+    assert urls and urls[0] == expected_first, urls
+
+
+def test_search_finds_the_june_2017_release_for_ofsted(graphql):
+    results = graphql('{ search(query: "Ofsted") { url } }')["data"]["search"]
+    assert "/news/ofsted-rates-childrens-services-good/" in [page["url"] for page in results]
+
+
+def test_postgresql_uses_its_full_text_search():
+    backend = type(get_search_backend()).__module__
+    if connection.vendor == "postgresql":
+        assert "postgres" in backend
+    else:
+        assert connection.vendor == "sqlite"

@@ -1,0 +1,112 @@
+"""Every documented query costs the same SQL at 10 and at 100 list items, and at most 12.
+
+The content grows from 10 to 100 of everything a documented query lists: news pages
+(each with a hero image, tags and a body), principles with icons, featured
+testimonials, inspections and images.
+"""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+
+from home import models as home_models
+from home.models import HomePage, HomePageTestimonial, Inspection
+from news.models import NewsIndexPage, NewsPage
+from principles.models import PrinciplePage, PrinciplesIndexPage
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "docs" / "queries"
+QUERY_FILES = sorted(QUERIES_DIR.glob("*.graphql"))
+MAX_QUERIES = 12
+LIST_VARIABLES = ("perPage", "limit")
+
+
+def grow_to(size, image):
+    """Add content until every listed kind has at least `size` items."""
+    news_index = NewsIndexPage.objects.get()
+    principles_index = PrinciplesIndexPage.objects.get()
+    home = HomePage.objects.get()
+    for number in range(NewsPage.objects.count(), size):
+        page = news_index.add_child(
+            instance=NewsPage(
+                title=f"Scale news {number}",
+                slug=f"scale-news-{number}",
+                date=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+                summary="Scale",
+                hero_image=image,
+                body=[
+                    {"type": "paragraph", "value": "<p>Scale</p>"},
+                    {"type": "quote", "value": {"quote": "Q", "attribution": "A", "role": "R"}},
+                    {"type": "list", "value": {"items": ["a", "b"], "ordered": False}},
+                ],
+            )
+        )
+        page.tags.add(f"scale-{number % 3}", "scale")
+        page.save()
+    for number in range(PrinciplePage.objects.count(), size):
+        principles_index.add_child(
+            instance=PrinciplePage(
+                title=f"Scale principle {number}",
+                slug=f"scale-principle-{number}",
+                summary="Scale",
+                icon=image,
+            )
+        )
+    for number in range(home.testimonial_placements.count(), size):
+        testimonial = home_models.Testimonial.objects.create(
+            quote=f"Scale {number}", attribution="Scale", live=True
+        )
+        HomePageTestimonial.objects.create(page=home, testimonial=testimonial, sort_order=number)
+    for number in range(Inspection.objects.count(), size):
+        Inspection.objects.create(
+            inspectorate="Scale",
+            published_on=datetime.date(2000, 1, 1) + datetime.timedelta(days=number),
+            overall_rating="Good",
+            summary="Scale",
+            live=True,
+        )
+    for _ in range(get_image_model().objects.count(), size):
+        get_image_model().objects.create(
+            title="Scale image", file=get_test_image_file(), description="Scale"
+        )
+
+
+def query_count(client, query_file):
+    variables_file = query_file.with_suffix(".variables.json")
+    variables = json.loads(variables_file.read_text()) if variables_file.exists() else {}
+    variables.update({name: 100 for name in LIST_VARIABLES if name in variables})
+    body = {"query": query_file.read_text(), "variables": variables}
+    # Once to create any image renditions asked for (a one-off per image), then measured.
+    client.post("/graphql/", body, content_type="application/json")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/graphql/", body, content_type="application/json")
+    assert "errors" not in response.json(), response.json()
+    return len(captured), [q["sql"] for q in captured.captured_queries]
+
+
+def test_documented_queries_cost_constant_sql(client, settings):
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0  # measure the work, not the cache
+    image = get_image_model().objects.create(
+        title="Scale hero", file=get_test_image_file(), description="Scale"
+    )
+    grow_to(10, image)
+    at_ten = {path.stem: query_count(client, path) for path in QUERY_FILES}
+    grow_to(100, image)
+    at_hundred = {path.stem: query_count(client, path) for path in QUERY_FILES}
+
+    report = {name: (at_ten[name][0], at_hundred[name][0]) for name in at_ten}
+    print("\nSQL queries at 10 and 100 items:", report)
+    for name, (ten, hundred) in report.items():
+        assert ten == hundred, f"{name}: {ten} queries at 10 items, {hundred} at 100\n" + "\n".join(
+            at_hundred[name][1]
+        )
+        assert hundred <= MAX_QUERIES, f"{name}: {hundred} queries\n" + "\n".join(
+            at_hundred[name][1]
+        )

@@ -1,0 +1,224 @@
+"""Anonymous GraphQL reads are served from a cache shared by every process, and any
+change to published content retires them everywhere at once."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Site
+
+from home import models as home_models
+from home.models import HomePage, OrganisationSettings
+from news.models import NewsIndexPage, NewsPage
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+HOME_TITLE = '{ page(urlPath: "/") { title } }'
+
+
+def post(client, query, **extra):
+    return client.post("/graphql/", {"query": query}, content_type="application/json", **extra)
+
+
+def sql_count(callable_):
+    with CaptureQueriesContext(connection) as captured:
+        response = callable_()
+    return response, len(captured)
+
+
+@pytest.mark.django_db
+class TestServing:
+    def test_a_repeated_anonymous_read_touches_no_database(self, client):
+        first, first_sql = sql_count(lambda: post(client, "{ principles { title } }"))
+        second, second_sql = sql_count(lambda: post(client, "{ principles { title } }"))
+        assert first_sql > 0 and second_sql == 0
+        assert first.content == second.content
+        assert second["Cache-Control"] == (
+            f"public, max-age=0, s-maxage={settings.GRAPHQL_CDN_MAX_AGE}, "
+            f"stale-while-revalidate={settings.GRAPHQL_CDN_STALE_WHILE_REVALIDATE}"
+        )
+
+    def test_queries_differing_in_layout_share_an_entry(self, client):
+        post(client, "{ principles { title } }")
+        response, sql = sql_count(
+            lambda: post(client, "# the same question\n{\n  principles {\n    title\n  }\n}")
+        )
+        assert sql == 0 and response.status_code == 200
+
+    def test_variables_and_hosts_are_part_of_the_key(self, client):
+        query = "query ($slug: String!) { newsItem(slug: $slug) { title } }"
+        client.post(
+            "/graphql/",
+            {"query": query, "variables": {"slug": "a"}},
+            content_type="application/json",
+        )
+        _, other_variables = sql_count(
+            lambda: client.post(
+                "/graphql/",
+                {"query": query, "variables": {"slug": "b"}},
+                content_type="application/json",
+            )
+        )
+        _, other_host = sql_count(lambda: post(client, HOME_TITLE, HTTP_HOST="other.example"))
+        assert other_variables > 0 and other_host > 0
+
+    def test_get_answers_if_none_match_with_304(self, client):
+        first = client.get("/graphql/", {"query": HOME_TITLE})
+        etag = first["ETag"]
+        assert etag.startswith('"')
+        again = client.get("/graphql/", {"query": HOME_TITLE}, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304 and again.content == b""
+        changed = client.get("/graphql/", {"query": HOME_TITLE}, HTTP_IF_NONE_MATCH='"other"')
+        assert changed.status_code == 200
+
+    def test_signed_in_users_are_never_cached(self, client, django_user_model):
+        user = django_user_model.objects.create_user("editor", password="x")
+        client.force_login(user)
+        post(client, HOME_TITLE)
+        response, sql = sql_count(lambda: post(client, HOME_TITLE))
+        assert sql > 0
+        assert response["Cache-Control"] == "private, no-store"
+
+    def test_errors_are_not_cached(self, client):
+        post(client, '{ page(id: "abc") { title } }')
+        _, sql = sql_count(
+            lambda: post(client, '{ page(id: "abc") { title } newsItems { items { title } } }')
+        )
+        assert sql > 0
+
+
+@pytest.mark.django_db
+class TestInvalidation:
+    """Each change retires cached responses once its transaction commits."""
+
+    def changed(self, client, query, change, django_capture_on_commit_callbacks):
+        before = post(client, query).json()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        return before, post(client, query).json()
+
+    def test_publishing_a_page(self, client, django_capture_on_commit_callbacks):
+        home = HomePage.objects.get()
+
+        def publish():
+            home.title = "Retitled"
+            home.save_revision().publish()
+
+        before, after = self.changed(
+            client, HOME_TITLE, publish, django_capture_on_commit_callbacks
+        )
+        assert after["data"]["page"]["title"] == "Retitled" != before["data"]["page"]["title"]
+
+    def test_unpublishing_moving_and_deleting_pages(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        home = HomePage.objects.get()
+        news = home.add_child(instance=NewsIndexPage(title="News", slug="news"))
+        item = news.add_child(
+            instance=NewsPage(
+                title="Item", slug="item", date=datetime.date(2024, 1, 1), summary="s"
+            )
+        )
+        query = "{ newsItems { items { url } } }"
+        _, after = self.changed(client, query, item.unpublish, django_capture_on_commit_callbacks)
+        assert after["data"]["newsItems"]["items"] == []
+
+        item.save_revision().publish()
+        other = news.add_child(instance=NewsIndexPage(title="Other", slug="other"))
+        before, after = self.changed(
+            client,
+            query,
+            lambda: item.move(other, pos="last-child"),
+            django_capture_on_commit_callbacks,
+        )
+        assert after != before
+        _, after = self.changed(
+            client,
+            query,
+            lambda: NewsPage.objects.get(pk=item.pk).delete(),
+            django_capture_on_commit_callbacks,
+        )
+        assert after["data"]["newsItems"]["items"] == []
+
+    def test_a_snippet(self, client, django_capture_on_commit_callbacks):
+        def add():
+            testimonial = home_models.Testimonial(quote="New", attribution="Someone")
+            testimonial.save()
+            testimonial.save_revision().publish()
+
+        before, after = self.changed(
+            client, "{ testimonials { quote } }", add, django_capture_on_commit_callbacks
+        )
+        assert {"quote": "New"} in after["data"]["testimonials"] and before != after
+
+    def test_a_setting(self, client, django_capture_on_commit_callbacks):
+        def change():
+            setting = OrganisationSettings.for_site(Site.objects.get(is_default_site=True))
+            setting.recruitment_email = "jobs@example.org"
+            setting.save()
+
+        query = (
+            '{ setting(name: "OrganisationSettings") '
+            "{ ... on OrganisationSettings { recruitmentEmail } } }"
+        )
+        _, after = self.changed(client, query, change, django_capture_on_commit_callbacks)
+        assert after["data"]["setting"]["recruitmentEmail"] == "jobs@example.org"
+
+    def test_an_image(self, client, django_capture_on_commit_callbacks):
+        def add():
+            get_image_model().objects.create(
+                title="Fresh", file=get_test_image_file(), description="d"
+            )
+
+        _, after = self.changed(
+            client, "{ images { title } }", add, django_capture_on_commit_callbacks
+        )
+        assert {"title": "Fresh"} in after["data"]["images"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_publish_in_another_process_is_seen_within_a_second(client):
+    post(client, HOME_TITLE)
+    _, sql = sql_count(lambda: post(client, HOME_TITLE))
+    assert sql == 0, "the read is cached before the publish"
+
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        database_url = f"sqlite:///{database['NAME']}"
+    else:
+        database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    script = (
+        "from home.models import HomePage\n"
+        "page = HomePage.objects.get()\n"
+        "page.title = 'Published elsewhere'\n"
+        "page.save_revision().publish()\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        "DATABASE_URL": database_url,
+        "CACHE_DIR": settings.CACHES["default"]["LOCATION"],
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    published_at = time.monotonic()
+    while True:
+        title = post(client, HOME_TITLE).json()["data"]["page"]["title"]
+        if title == "Published elsewhere":
+            break
+        assert time.monotonic() - published_at < 1, "still stale a second after the publish"
+        time.sleep(0.05)

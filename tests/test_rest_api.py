@@ -1,0 +1,199 @@
+"""The REST API (/api/v2/) shows what the GraphQL API shows: live, public pages of the site
+and images outside private collections, nothing more."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.images import ImageFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    Page,
+    PageViewRestriction,
+    Site,
+)
+
+from home.models import StandardPage
+from news.models import NewsIndexPage, NewsPage
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
+
+NEWS_LIST = "/api/v2/pages/?type=news.NewsPage&fields=date,summary,tags,hero_image"
+
+
+def get(client, url, **extra):
+    response = client.get(url, **extra)
+    assert response["Content-Type"].startswith("application/json"), response.content
+    return response
+
+
+def listed_slugs(client, url=NEWS_LIST, **extra):
+    response = get(client, url, **extra)
+    assert response.status_code == 200, response.json()
+    return {item["meta"]["slug"] for item in response.json()["items"]}
+
+
+def add_news(slug, **fields):
+    page = NewsPage(
+        title=f"News {slug}", slug=slug, date=date(2024, 5, 1), summary="A summary.", **fields
+    )
+    NewsIndexPage.objects.get().add_child(instance=page)
+    return page
+
+
+def publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def make_image(title, collection):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 36), "navy").save(buffer, format="PNG")
+    image = get_image_model()(
+        title=title,
+        description=f"Alt text for {title}",
+        collection=collection,
+        file=ImageFile(buffer, name=f"{title}.png"),
+    )
+    image.save()
+    return image
+
+
+def restrict(collection):
+    return CollectionViewRestriction.objects.create(
+        collection=collection,
+        restriction_type=CollectionViewRestriction.PASSWORD,
+        password="secret",
+    )
+
+
+def test_live_news_pages_are_listed_with_their_fields(client):
+    response = get(client, NEWS_LIST)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["meta"]["total_count"] == 2
+    items = {item["meta"]["slug"]: item for item in body["items"]}
+    ofsted = items["ofsted-rates-childrens-services-good"]
+    assert ofsted["meta"]["type"] == "news.NewsPage"
+    assert ofsted["date"] == "2017-06-14"
+    assert ofsted["summary"].startswith("Southwark Council’s services for children")
+    assert ofsted["tags"] == sorted(ofsted["tags"], key=str.casefold)
+    assert set(ofsted["tags"]) == {"Ofsted", "Inspection", "Adoption", "Press release"}
+    hero = ofsted["hero_image"]
+    assert hero["alt"] == "A dark blue banner with the words Ofsted 2017: Good in white"
+    assert ".width-480." in hero["url"]
+    assert (hero["width"], hero["height"]) == (480, 270)
+
+
+def test_a_news_page_detail_has_its_body(client):
+    page = NewsPage.objects.get(slug="ofsted-rates-childrens-services-good")
+    body = get(client, f"/api/v2/pages/{page.pk}/").json()
+    assert body["title"] == page.title
+    assert [block["type"] for block in body["body"]][:4] == [
+        "paragraph",
+        "quote",
+        "paragraph",
+        "list",
+    ]
+    assert body["body"][1]["value"]["attribution"] == "Cllr Victoria Mills"
+    assert body["hero_image"]["url"].endswith(".png")
+
+
+def test_the_news_list_costs_the_same_queries_for_any_number_of_items(client):
+    def queries_for_the_list():
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, NEWS_LIST).status_code == 200
+        return len(queries)
+
+    get(client, NEWS_LIST)  # renditions are made on the first request
+    before = queries_for_the_list()
+    hero = NewsPage.objects.get(slug="ofsted-rates-childrens-services-good").hero_image
+    for number in range(5):
+        page = add_news(f"more-news-{number}", hero_image=hero)
+        page.tags.add("Fostering", f"Tag {number}")
+        publish(page)
+    assert len(get(client, NEWS_LIST).json()["items"]) == 7
+    assert queries_for_the_list() == before
+
+
+def test_drafts_expired_and_restricted_pages_never_appear(client, admin_client):
+    draft = add_news("a-draft", live=False)
+    expired = publish(add_news("expired"))
+    NewsPage.objects.filter(pk=expired.pk).update(expire_at=timezone.now() - timedelta(hours=1))
+    restricted = publish(add_news("restricted"))
+    PageViewRestriction.objects.create(
+        page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    # A restriction on the news index hides every page below it as well.
+    under_login = publish(add_news("under-a-logged-in-only-section"))
+    visible = publish(add_news("visible"))
+
+    slugs = listed_slugs(client)
+    assert "visible" in slugs
+    assert not slugs & {"a-draft", "expired", "restricted"}
+    for page in (draft, expired, restricted):
+        assert get(client, f"/api/v2/pages/{page.pk}/").status_code == 404
+
+    PageViewRestriction.objects.create(
+        page=NewsIndexPage.objects.get(), restriction_type=PageViewRestriction.LOGIN
+    )
+    # Not even to a logged-in editor: the API is for anonymous front ends.
+    for api_client in (client, admin_client):
+        assert listed_slugs(api_client) == set()
+        assert get(api_client, f"/api/v2/pages/{under_login.pk}/").status_code == 404
+        assert get(api_client, f"/api/v2/pages/{visible.pk}/").status_code == 404
+
+
+def test_only_the_requested_sites_pages_appear(client):
+    other_root = Page.get_first_root_node().add_child(
+        instance=StandardPage(title="Another council", slug="another-council")
+    )
+    other_page = other_root.add_child(instance=StandardPage(title="Elsewhere", slug="elsewhere"))
+    Site.objects.create(hostname="other.example", root_page=other_root)
+
+    slugs = listed_slugs(client, "/api/v2/pages/?limit=100")
+    assert "news" in slugs
+    assert not slugs & {"another-council", "elsewhere"}
+    assert get(client, f"/api/v2/pages/{other_page.pk}/").status_code == 404
+    # The site is the request's: it cannot be chosen with a parameter.
+    assert get(client, "/api/v2/pages/?site=other.example").status_code == 400
+    # The tree's root is never listed.
+    assert get(client, f"/api/v2/pages/{Page.get_first_root_node().pk}/").status_code == 404
+
+    other_slugs = listed_slugs(client, "/api/v2/pages/?limit=100", HTTP_HOST="other.example")
+    assert "elsewhere" in other_slugs
+    assert "news" not in other_slugs
+
+
+def test_images_in_private_collections_are_hidden(client):
+    root = Collection.get_first_root_node()
+    public = root.add_child(name="Public photos")
+    private = root.add_child(name="Private")
+    private_child = private.add_child(name="Private, below")
+    restricted_directly = root.add_child(name="Restricted directly")
+    restrict(private)
+    restrict(restricted_directly)
+
+    shown = make_image("shown", public)
+    under_parent = make_image("under-a-private-parent", private_child)
+    in_restricted = make_image("in-a-restricted-collection", restricted_directly)
+
+    listing = get(client, "/api/v2/images/?limit=100").json()
+    titles = {item["title"] for item in listing["items"]}
+    assert "shown" in titles
+    assert not titles & {under_parent.title, in_restricted.title}
+    assert listing["meta"]["total_count"] == len(titles)
+    assert get(client, f"/api/v2/images/{shown.pk}/").status_code == 200
+    for image in (under_parent, in_restricted):
+        assert get(client, f"/api/v2/images/{image.pk}/").status_code == 404
+
+    # A public page's hero image from a private collection reads as null.
+    page = publish(add_news("private-hero", hero_image=under_parent))
+    item = get(client, f"/api/v2/pages/{page.pk}/").json()
+    assert item["hero_image"] is None

@@ -1,0 +1,1 @@
+"""Webhooks that tell the front ends when published content changes."""

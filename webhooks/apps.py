@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
+    verbose_name = "Front-end webhooks"
+
+    def ready(self):
+        from . import checks, events  # noqa: F401  (checks register themselves)
+
+        events.connect_signals()

@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: help install run test test-sqlite test-postgres lint format schema expected lock bench bench-clean
+.PHONY: help install chromium run test test-sqlite test-postgres lint format schema expected lock bench bench-clean soak
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -21,7 +21,17 @@ $(BIN)/.installed: requirements.lock
 	$(BIN)/pip install --quiet -r requirements.lock
 	touch $@
 
-install: $(BIN)/.installed ## Create .venv and install the locked dependencies
+install: $(BIN)/.installed chromium ## Create .venv and install the locked dependencies and Chromium
+
+# The browser tests (tests/test_browser_admin.py) drive the system's Chromium. Without it
+# they are skipped, except under CI, where they fail.
+chromium: ## Install Chromium for the browser tests if missing (as root; otherwise say how)
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "Chromium is missing: install it (sudo apt-get install chromium) or the browser tests are skipped (under CI they fail)."; \
+	fi
 
 run: install ## Migrate, load the Southwark content, create a dev admin, serve on :8000 with a task worker
 	$(MANAGE) migrate --noinput
@@ -33,11 +43,16 @@ run: install ## Migrate, load the Southwark content, create a dev admin, serve o
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install lint ## Checks, lint, then the suite on SQLite and on PostgreSQL
+test: install lint ## Checks, lint, then the suite on SQLite and on PostgreSQL (side by side)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@mkdir -p test-artifacts
+	@echo "The suite on SQLite here, and on PostgreSQL alongside (its log follows)."
+	@$(MAKE) --no-print-directory test-postgres > test-artifacts/postgres.log 2>&1 & postgres=$$!; \
+	$(MAKE) --no-print-directory test-sqlite; sqlite_status=$$?; \
+	wait $$postgres; postgres_status=$$?; \
+	echo "----- the suite on PostgreSQL -----"; cat test-artifacts/postgres.log; \
+	test $$sqlite_status -eq 0 -a $$postgres_status -eq 0
 
 test-sqlite: install ## The suite on SQLite
 	env -u DATABASE_URL $(PYTEST)
@@ -67,6 +82,9 @@ expected: install ## Rewrite docs/queries/*.json from the current responses (rev
 
 bench: install ## Load-test gunicorn with wrk on cached datasets, print one table (BENCH_ARGS=--help)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+soak: install ## 60 s of concurrent readers on gunicorn while pages are published (SOAK_ARGS=--help)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 bench-clean: install ## Drop the benchmark's databases and bench/.data/
 	$(BIN)/python bench/run.py --clean

@@ -44,6 +44,7 @@ NONCE = "__BENCH_NONCE__"
 QUERY_FILES = ("news-items.graphql", "home-page.graphql")
 DATABASES = {"small": "cms_bench", "large": "cms_bench_10k"}
 SEARCH_TERM = "fostering"
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 PLAIN_NEWS_QUERY = """query NewsItemsPlain($page: PositiveInt, $perPage: PositiveInt) {
   newsItems(page: $page, perPage: $perPage) {
@@ -158,6 +159,8 @@ def clean(options):
                 drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
                 conn.execute(drop.format(sql.Identifier(name)))
                 say(f"dropped database {name} (if it was there)")
+    else:
+        say(f"PostgreSQL is not answering at {options.postgres_url}: no database dropped there")
     shutil.rmtree(DATA_DIR, ignore_errors=True)
     say(f"removed {DATA_DIR.relative_to(ROOT)}/")
 
@@ -167,7 +170,8 @@ def build_dataset(env, pages):
     output = run_and_show([str(PYTHON), "bench/inprocess.py", "prepare", str(pages)], env=env)
     *said, count = output.strip().splitlines()
     for line in said:
-        say(line)
+        if not LOG_RECORD.match(line):  # the app's own start-up logging
+            say(line)
     have = int(count)
     if have > pages:
         say(f"note: the dataset holds {have} demo news pages, more than the {pages} asked for")
@@ -584,6 +588,8 @@ def main(argv=None):
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
+    # Ctrl-C and kill both end in the `finally` below, which stops gunicorn.
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         ensure_tools()

@@ -1,11 +1,14 @@
 """The read-only REST API (Wagtail's API v2) at /api/v2/: `pages` and `images`.
 
-It shows an anonymous client what the GraphQL API shows, and nothing more:
+It shows an anonymous client what the GraphQL API shows (the rule in
+cms/graphql/visibility.py), and nothing more:
 
-- pages: live, not expired, inside the requested site's tree, with no view restriction
-  on the page or an ancestor. Wagtail's own viewset lets a request that satisfies a
-  restriction (a logged-in editor's session, a page password) through and takes the
-  site from a `?site=` parameter; here neither applies.
+- pages: live, inside the requested site's tree, not the tree's root, and not below a
+  page that is unpublished, expired or view-restricted (nor restricted itself).
+  Wagtail's own viewset lets a request that satisfies a restriction (a logged-in
+  editor's session, a page password) through and takes the site from a `?site=`
+  parameter; here neither applies. Only filters on `path`, `depth` and `live` are
+  used, so `?search=` works on the result.
 - images: only those in a collection with no view restriction on it or an ancestor,
   whoever asks. A page's image field pointing at a hidden image reads as null.
 
@@ -14,10 +17,9 @@ A page type's fields are listed in its `api_fields`, beside its `graphql_fields`
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 from rest_framework.fields import Field
 from wagtail.images.api.fields import ImageRenditionField
-from wagtail.models import Collection, CollectionViewRestriction, Page, Site
+from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 
 HIDDEN_COLLECTIONS = "hidden_collection_ids"
 
@@ -38,13 +40,15 @@ def public_pages(request):
     site = Site.find_for_request(request)
     if site is None:
         return Page.objects.none()
-    return (
-        Page.objects.live()
-        .public()
-        .in_site(site)
-        .exclude(expire_at__lte=timezone.now())
-        .exclude(depth=1)
-    )
+    hiding = Page.objects.filter(Q(live=False) | Q(expired=True), numchild__gt=0)
+    hidden_paths = [
+        *hiding.values_list("path", flat=True),
+        *PageViewRestriction.objects.values_list("page__path", flat=True),
+    ]
+    pages = Page.objects.live().filter(depth__gt=1, path__startswith=site.root_page.path)
+    for path in hidden_paths:
+        pages = pages.exclude(path__startswith=path)
+    return pages
 
 
 class PublicImageRenditionField(ImageRenditionField):

@@ -9,6 +9,6 @@ class ImageForm(BaseImageForm):
         if "description" in self.fields:
             self.fields["description"].required = True
             self.fields["description"].label = "Alt text"
-            self.fields["description"].help_text = (
-                "What the image shows, for people who cannot see it. Required."
-            )
+            self.fields[
+                "description"
+            ].help_text = "What the image shows, for people who cannot see it. Required."

@@ -98,7 +98,7 @@ class NewsPage(PreviewablePage, Page):
         GraphQLString("summary", required=True),
         GraphQLStreamfield("body"),
         GraphQLImage("hero_image"),
-        GraphQLTag("tags"),
+        GraphQLTag("tags", source="tag_list"),
         GraphQLString("source_url", required=True),
     ]
     api_fields = [
@@ -112,6 +112,13 @@ class NewsPage(PreviewablePage, Page):
 
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = []
+
+    @property
+    def tag_list(self):
+        """The tags in the order they were given, from a prefetch of tagged_items if any."""
+        if "tagged_items" in getattr(self, "_prefetched_objects_cache", {}):
+            return [item.tag for item in self.tagged_items.all()]
+        return [item.tag for item in self.tagged_items.select_related("tag").order_by("pk")]
 
     class Meta:
         verbose_name = "news page"

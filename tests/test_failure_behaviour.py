@@ -6,152 +6,33 @@ closed port, and ask it for pages through Django's test client.
 """
 
 import json
-import os
-import secrets
-import shutil
-import sqlite3
-import string
 import subprocess
 import sys
 import textwrap
-from contextlib import closing
-from pathlib import Path
 from unittest import mock
 
 import pytest
+from app_process import (
+    BASE_DIR,
+    app_env,
+    graphql_post,
+    migrated_sqlite_url,
+    probe,
+    production_env,
+)
 from django.db import InterfaceError, OperationalError, connection
 from django.test import override_settings
 
-BASE_DIR = Path(__file__).resolve().parents[1]
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 CLOSED_PORT_POSTGRES = "postgres://postgres@127.0.0.1:1/x"
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 UNAVAILABLE = "The service is temporarily unavailable. Please retry shortly."
 PAGE_URL_QUERY = '{ page(urlPath: "/") { url } }'
-
-# Environment variables the settings read: a subprocess gets only the ones a test sets.
-SETTINGS_ENV = {
-    "ALLOWED_HOSTS",
-    "CACHE_DIR",
-    "CORS_ALLOWED_ORIGINS",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "DJANGO_SETTINGS_MODULE",
-    "GRAPHIQL_ENABLED",
-    "GRAPHQL_INTROSPECTION_ENABLED",
-    "LOG_LEVEL",
-    "MEDIA_ROOT",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "SECURE_HSTS_SECONDS",
-    "SECURE_SSL_REDIRECT",
-}
-
-# Runs the requests given as JSON in argv[1] through Django's test client (over HTTPS,
-# as the proxy would) and writes each response to the file named by argv[2].
-PROBE = textwrap.dedent(
-    """
-    import json, sys, time
-    import django
-    django.setup()
-    from django.test import Client
-    client = Client()
-    results = []
-    for request in json.loads(sys.argv[1]):
-        started = time.monotonic()
-        response = client.generic(
-            request.get("method", "GET"), request["path"], request.get("data", ""),
-            content_type=request.get("content_type", "application/octet-stream"),
-            secure=True, headers=request.get("headers"),
-        )
-        results.append({
-            "status": response.status_code,
-            "headers": {name.lower(): value for name, value in response.items()},
-            "body": response.content.decode(),
-            "seconds": time.monotonic() - started,
-        })
-    with open(sys.argv[2], "w") as out:
-        json.dump(results, out)
-    """
-)
-
-
-def production_env(directory, **variables):
-    """The environment of an app server under production settings, files kept in `directory`."""
-    env = {name: value for name, value in os.environ.items() if name not in SETTINGS_ENV}
-    env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
-        SECRET_KEY="".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(50)),
-        ALLOWED_HOSTS="testserver",
-        CACHE_DIR=str(directory / "cache"),
-        MEDIA_ROOT=str(directory / "media"),
-    )
-    env.update(variables)
-    return env
-
-
-def probe(env, directory, *requests):
-    """Answer `requests` in a fresh app process; return the responses and the process."""
-    out = directory / f"probe-{secrets.token_hex(4)}.json"
-    run = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PROBE, json.dumps(requests), str(out)],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    return json.loads(out.read_text()), run
-
-
-def graphql_post(query):
-    return {
-        "method": "POST",
-        "path": "/graphql/",
-        "data": json.dumps({"query": query}),
-        "content_type": "application/json",
-    }
-
-
-def migrated_sqlite(path, django_db_blocker):
-    """A migrated SQLite file with its site (the home page at /), shared by the session.
-
-    A copy of the suite's SQLite test database while that still has its site (a
-    transactional test empties it), else freshly migrated.
-    """
-    if path.exists():
-        return path
-    if connection.vendor == "sqlite":
-        with django_db_blocker.unblock():
-            connection.ensure_connection()
-            with closing(sqlite3.connect(path)) as copy:
-                connection.connection.backup(copy)
-                sites = copy.execute("SELECT count(*) FROM wagtailcore_site").fetchone()[0]
-        if sites:
-            return path
-        path.unlink()
-    env = {name: value for name, value in os.environ.items() if name not in SETTINGS_ENV}
-    env.update(DJANGO_SETTINGS_MODULE="cms.settings.test", DATABASE_URL=f"sqlite:///{path}")
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-    return path
 
 
 @pytest.fixture
 def sqlite_url(django_db_setup, django_db_blocker, tmp_path_factory, tmp_path):
     """A database URL for a subprocess: its own copy of the migrated database."""
-    migrated = migrated_sqlite(
-        tmp_path_factory.getbasetemp() / "migrated.sqlite3", django_db_blocker
-    )
-    database = tmp_path / "db.sqlite3"
-    shutil.copy(migrated, database)
-    return f"sqlite:///{database}"
+    return migrated_sqlite_url(tmp_path, tmp_path_factory, django_db_blocker)
 
 
 # Probes
@@ -246,14 +127,14 @@ def test_other_errors_are_not_taken_for_an_outage(client):
 # that sqlite_url copies.
 @pytest.mark.django_db
 def test_an_unreachable_redis_fails_no_request(sqlite_url, tmp_path):
-    env = production_env(tmp_path, DATABASE_URL=sqlite_url, REDIS_URL=CLOSED_PORT_REDIS)
-    (home, graphql, ready), run = probe(
-        env,
+    env = production_env(
         tmp_path,
-        {"path": "/"},
-        graphql_post(PAGE_URL_QUERY),
-        {"path": "/readyz"},
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL=sqlite_url,
+        REDIS_URL=CLOSED_PORT_REDIS,
     )
+    probed = probe(env, tmp_path, {"path": "/"}, graphql_post(PAGE_URL_QUERY), {"path": "/readyz"})
+    home, graphql, ready = probed.responses
     assert home["status"] == 200
     assert "<h1>" in home["body"]
     assert graphql["status"] == 200, graphql["body"]
@@ -265,15 +146,15 @@ def test_an_unreachable_redis_fails_no_request(sqlite_url, tmp_path):
     }
     # Every cache call gave up at once (the port refuses) and was logged, to stdout.
     assert all(response["seconds"] < 2 for response in (home, graphql, ready))
-    assert "Exception ignored" in run.stdout
+    assert "Exception ignored" in probed.log
 
 
 @pytest.fixture(scope="module")
 def database_down(tmp_path_factory):
     """The app's answers while its PostgreSQL refuses connections, and its log."""
     directory = tmp_path_factory.mktemp("database-down")
-    env = production_env(directory, DATABASE_URL=CLOSED_PORT_POSTGRES)
-    responses, run = probe(
+    env = production_env(directory, ALLOWED_HOSTS="testserver", DATABASE_URL=CLOSED_PORT_POSTGRES)
+    probed = probe(
         env,
         directory,
         {"path": "/readyz"},
@@ -283,7 +164,7 @@ def database_down(tmp_path_factory):
         graphql_post(PAGE_URL_QUERY),
     )
     names = ["readyz", "healthz", "page", "rest", "graphql"]
-    return dict(zip(names, responses, strict=True)), run.stdout
+    return dict(zip(names, probed.responses, strict=True)), probed.log
 
 
 def test_readyz_reports_a_lost_database_within_3_seconds(database_down):
@@ -361,37 +242,20 @@ PUBLISH = textwrap.dedent(
 
 
 @pytest.fixture
-def concurrency_database():
-    """A PostgreSQL database of this test's own, migrated, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
-    from psycopg import sql
+def concurrency_database(transactional_db):
+    """The suite's own PostgreSQL test database, committed to for real.
 
-    try:
-        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not answering at {POSTGRES_URL} under CI: {error}")
-        pytest.skip(f"PostgreSQL is not answering at {POSTGRES_URL}: concurrency not tested")
-    name = sql.Identifier(f"cms_concurrency_{os.getpid()}")
-    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/cms_concurrency_{os.getpid()}"
-    with admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-        try:
-            env = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
-            env.update(DJANGO_SETTINGS_MODULE="cms.settings.test", DATABASE_URL=url)
-            subprocess.run(  # noqa: S603
-                [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-                cwd=BASE_DIR,
-                env=env,
-                check=True,
-                timeout=300,
-            )
-            yield url, env
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+    SQLite serialises writers, so this is a PostgreSQL test: it runs in the suite's
+    PostgreSQL pass (`make test` runs both) and is skipped in the SQLite pass.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent publishing is tested in the PostgreSQL pass of the suite.")
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    return url, app_env(DJANGO_SETTINGS_MODULE="cms.settings.test", DATABASE_URL=url)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_publishes_keep_every_revision_and_one_consistent_live_version(
     concurrency_database,
 ):

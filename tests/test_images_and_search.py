@@ -26,7 +26,12 @@ def test_uploading_an_image_without_alt_text_is_refused(admin_client):
     images = get_image_model().objects.count()
     response = admin_client.post(
         reverse("wagtailimages:add"),
-        {"title": "No alt", "file": upload("blue"), "description": "", "collection": root_collection()},
+        {
+            "title": "No alt",
+            "file": upload("blue"),
+            "description": "",
+            "collection": root_collection(),
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors == {"description": ["This field is required."]}

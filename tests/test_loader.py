@@ -54,3 +54,26 @@ def test_unreadable_content_is_a_clear_error(tmp_path):
     broken.write_text("[[pages]\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("load_southwark_content", file=broken, stdout=io.StringIO())
+
+
+def test_inline_items_keep_the_order_of_the_data():
+    from home.models import HomePageTestimonial, InspectionHighlight, Stat
+    from principles.models import Benefit, CouncilPlanAction, MissionStatement, Priority
+
+    load()
+    for model in (
+        Stat,
+        HomePageTestimonial,
+        InspectionHighlight,
+        MissionStatement,
+        CouncilPlanAction,
+        Priority,
+        Benefit,
+    ):
+        assert not model.objects.filter(sort_order__isnull=True).exists(), model
+    assert list(Stat.objects.values_list("label", flat=True)) == [
+        "people",
+        "languages spoken",
+        "council homes",
+        "businesses",
+    ]

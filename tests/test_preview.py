@@ -33,7 +33,9 @@ def token_for(page):
 
 
 def test_the_front_end_preview_url_carries_a_token(settings):
-    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": "https://front.example/preview"}}
+    settings.WAGTAIL_HEADLESS_PREVIEW = {
+        "CLIENT_URLS": {"default": "https://front.example/preview"}
+    }
     page = draft_of("fair", "Fairer")
     request = RequestFactory().get("/")
     url = page.get_preview_url(request, token_for(page))

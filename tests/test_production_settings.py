@@ -5,103 +5,30 @@ would, with the environment a deployment gives it; the sign-in throttling and th
 default CORS allowlist (set in base.py, so the same everywhere) are tested in-process.
 """
 
-import json
-import os
 import runpy
-import secrets
-import shutil
-import sqlite3
-import string
-import subprocess
-import sys
-import textwrap
-from contextlib import closing
-from pathlib import Path
 
 import pytest
+from app_process import (
+    SETTINGS_ENV,
+    graphql_post,
+    migrated_sqlite_url,
+    probe,
+    production_env,
+    random_secret_key,
+    run,
+)
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 
-BASE_DIR = Path(__file__).resolve().parents[1]
 ALLOWED_ORIGIN = "https://www.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"
-
-# Environment variables the settings read: a subprocess gets only the ones a test sets.
-SETTINGS_ENV = {
-    "ALLOWED_HOSTS",
-    "CACHE_DIR",
-    "CORS_ALLOWED_ORIGINS",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "DJANGO_SETTINGS_MODULE",
-    "GRAPHIQL_ENABLED",
-    "GRAPHQL_INTROSPECTION_ENABLED",
-    "LOG_LEVEL",
-    "MEDIA_ROOT",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "SECURE_HSTS_SECONDS",
-    "SECURE_SSL_REDIRECT",
-}
-
-# Reports the settings named in argv[1] and the responses to the requests in argv[2]
-# (Django's test client; over HTTPS unless a request says otherwise) into argv[3].
-PROBE = textwrap.dedent(
-    """
-    import json, sys
-    import django
-    django.setup()
-    from django.conf import settings
-    from django.test import Client
-    client = Client()
-    report = {"settings": {name: getattr(settings, name) for name in json.loads(sys.argv[1])}}
-    report["responses"] = []
-    for request in json.loads(sys.argv[2]):
-        response = client.generic(
-            request.get("method", "GET"), request["path"], request.get("data", ""),
-            content_type=request.get("content_type", "application/octet-stream"),
-            secure=request.get("secure", True), headers=request.get("headers"),
-        )
-        report["responses"].append({
-            "status": response.status_code,
-            "headers": {name.lower(): value for name, value in response.items()},
-        })
-    with open(sys.argv[3], "w") as out:
-        json.dump(report, out)
-    """
-)
-
-
-def random_secret_key():
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(50))
-
-
-def deployment_env(directory, **variables):
-    """What a deployment sets, with this machine's own settings variables left out."""
-    env = {name: value for name, value in os.environ.items() if name not in SETTINGS_ENV}
-    env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
-        SECRET_KEY=random_secret_key(),
-        ALLOWED_HOSTS="cms.example.org",
-        DATABASE_URL=f"sqlite:///{directory / 'x.sqlite3'}",
-        CACHE_DIR=str(directory / "cache"),
-        MEDIA_ROOT=str(directory / "media"),
-    )
-    env.update(variables)
-    return {name: value for name, value in env.items() if value is not None}
-
-
-def run(env, *args):
-    return subprocess.run(  # noqa: S603
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
-    )
+PAGE_URL_QUERY = '{ page(urlPath: "/") { url } }'
 
 
 # Start-up
 
 
 def test_check_deploy_is_clean(tmp_path):
-    checked = run(deployment_env(tmp_path), "manage.py", "check", "--deploy")
+    checked = run(production_env(tmp_path), "manage.py", "check", "--deploy")
     assert checked.returncode == 0, checked.stderr
     assert "System check identified no issues" in checked.stdout
 
@@ -110,7 +37,7 @@ def test_check_deploy_is_clean(tmp_path):
 @pytest.mark.parametrize("value", [None, " "], ids=["unset", "blank"])
 def test_start_up_stops_without_a_required_variable(tmp_path, name, value):
     started = run(
-        deployment_env(tmp_path, **{name: value}), "-c", "from cms.wsgi import application"
+        production_env(tmp_path, **{name: value}), "-c", "from cms.wsgi import application"
     )
     assert started.returncode != 0
     assert "ImproperlyConfigured" in started.stderr
@@ -174,15 +101,10 @@ def test_allowed_hosts_of_only_commas_count_as_missing(monkeypatch):
 def production_app(django_db_setup, django_db_blocker, tmp_path_factory):
     """The settings and answers of an app server under production settings."""
     directory = tmp_path_factory.mktemp("production")
-    database = directory / "db.sqlite3"
-    migrated = migrated_sqlite(
-        tmp_path_factory.getbasetemp() / "migrated.sqlite3", django_db_blocker
-    )
-    shutil.copy(migrated, database)
-    env = deployment_env(
+    env = production_env(
         directory,
         ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=migrated_sqlite_url(directory, tmp_path_factory, django_db_blocker),
         CORS_ALLOWED_ORIGINS=ALLOWED_ORIGIN,
     )
     preflight = {"Access-Control-Request-Method": "POST"}
@@ -198,52 +120,15 @@ def production_app(django_db_setup, django_db_blocker, tmp_path_factory):
             "path": "/graphql/",
             "headers": {"Origin": OTHER_ORIGIN, **preflight},
         },
-        "allowed post": graphql_post(ALLOWED_ORIGIN),
-        "other post": graphql_post(OTHER_ORIGIN),
+        "allowed post": graphql_post(PAGE_URL_QUERY, Origin=ALLOWED_ORIGIN),
+        "other post": graphql_post(PAGE_URL_QUERY, Origin=OTHER_ORIGIN),
         "https page": {"path": "/"},
         "http page": {"path": "/", "secure": False},
         "http probe": {"path": "/healthz", "secure": False},
     }
     names = ["DEBUG", "GRAPHIQL_ENABLED", "GRAPHQL_INTROSPECTION_ENABLED"]
-    out = directory / "report.json"
-    probed = run(env, "-c", PROBE, json.dumps(names), json.dumps(list(requests.values())), str(out))
-    assert probed.returncode == 0, probed.stderr
-    report = json.loads(out.read_text())
-    return report["settings"], dict(zip(requests, report["responses"], strict=True))
-
-
-def migrated_sqlite(path, django_db_blocker):
-    """A migrated SQLite file with its site, shared by the session (as in test_failure_behaviour).
-
-    A copy of the suite's SQLite test database while that still has its site (a
-    transactional test empties it), else freshly migrated.
-    """
-    if path.exists():
-        return path
-    if connection.vendor == "sqlite":
-        with django_db_blocker.unblock():
-            connection.ensure_connection()
-            with closing(sqlite3.connect(path)) as copy:
-                connection.connection.backup(copy)
-                sites = copy.execute("SELECT count(*) FROM wagtailcore_site").fetchone()[0]
-        if sites:
-            return path
-        path.unlink()
-    env = {name: value for name, value in os.environ.items() if name not in SETTINGS_ENV}
-    env.update(DJANGO_SETTINGS_MODULE="cms.settings.test", DATABASE_URL=f"sqlite:///{path}")
-    migrated = run(env, "manage.py", "migrate", "--noinput", "-v0")
-    assert migrated.returncode == 0, migrated.stderr
-    return path
-
-
-def graphql_post(origin):
-    return {
-        "method": "POST",
-        "path": "/graphql/",
-        "data": json.dumps({"query": '{ page(urlPath: "/") { url } }'}),
-        "content_type": "application/json",
-        "headers": {"Origin": origin},
-    }
+    probed = probe(env, directory, *requests.values(), settings=names)
+    return probed.settings, dict(zip(requests, probed.responses, strict=True))
 
 
 def test_debug_graphiql_and_introspection_are_off(production_app):
@@ -262,7 +147,9 @@ def test_cors_answers_an_allowed_origin_only(production_app):
     assert allowed["status"] == 200
     assert allowed["headers"]["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert allowed["headers"]["access-control-allow-methods"] == "GET, OPTIONS, POST"
-    assert allowed["headers"]["access-control-allow-headers"] == "content-type"
+    assert allowed["headers"]["access-control-allow-headers"] == (
+        "content-type, if-none-match, x-request-id"
+    )
     assert "access-control-allow-credentials" not in allowed["headers"]
     assert "access-control-allow-origin" not in responses["other preflight"]["headers"]
 

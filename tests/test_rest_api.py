@@ -125,7 +125,10 @@ def test_the_news_list_costs_the_same_queries_for_any_number_of_items(client):
 def test_drafts_expired_and_restricted_pages_never_appear(client, admin_client):
     draft = add_news("a-draft", live=False)
     expired = publish(add_news("expired"))
-    NewsPage.objects.filter(pk=expired.pk).update(expire_at=timezone.now() - timedelta(hours=1))
+    # As publish_scheduled leaves a page past its expiry date.
+    NewsPage.objects.filter(pk=expired.pk).update(
+        live=False, expired=True, expire_at=timezone.now() - timedelta(hours=1)
+    )
     restricted = publish(add_news("restricted"))
     PageViewRestriction.objects.create(
         page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="secret"
@@ -139,6 +142,9 @@ def test_drafts_expired_and_restricted_pages_never_appear(client, admin_client):
     assert not slugs & {"a-draft", "expired", "restricted"}
     for page in (draft, expired, restricted):
         assert get(client, f"/api/v2/pages/{page.pk}/").status_code == 404
+    searched = listed_slugs(client, "/api/v2/pages/?search=News")
+    assert "visible" in searched
+    assert not searched & {"a-draft", "expired", "restricted"}
 
     PageViewRestriction.objects.create(
         page=NewsIndexPage.objects.get(), restriction_type=PageViewRestriction.LOGIN
@@ -148,6 +154,14 @@ def test_drafts_expired_and_restricted_pages_never_appear(client, admin_client):
         assert listed_slugs(api_client) == set()
         assert get(api_client, f"/api/v2/pages/{under_login.pk}/").status_code == 404
         assert get(api_client, f"/api/v2/pages/{visible.pk}/").status_code == 404
+
+
+def test_pages_below_an_unpublished_page_never_appear(client):
+    NewsIndexPage.objects.get().unpublish()
+    assert listed_slugs(client) == set()
+    assert "news" not in listed_slugs(client, "/api/v2/pages/?limit=100")
+    ofsted = NewsPage.objects.get(slug="ofsted-rates-childrens-services-good")
+    assert get(client, f"/api/v2/pages/{ofsted.pk}/").status_code == 404
 
 
 def test_only_the_requested_sites_pages_appear(client):

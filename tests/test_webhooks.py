@@ -11,14 +11,11 @@ import datetime
 import hashlib
 import hmac
 import io
-import json
 import logging
 import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from http.client import HTTPMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
@@ -29,8 +26,8 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from webhook_receiving import Delivery, send_webhooks_to
 
-from cms.settings import base as base_settings
 from home import models as home
 from news.models import NewsIndexPage, NewsPage
 
@@ -41,21 +38,6 @@ TASK_PATH = "webhooks.tasks.deliver_webhook"
 
 
 # A front end that receives webhooks ----------------------------------------------------------
-
-
-@dataclass
-class Delivery:
-    path: str
-    headers: HTTPMessage
-    body: bytes
-
-    @property
-    def event(self):
-        return self.headers["X-Southwark-Event"]
-
-    @property
-    def payload(self):
-        return json.loads(self.body)
 
 
 class Receiver:
@@ -106,11 +88,7 @@ def receiver():
 @pytest.fixture
 def front_end(settings, receiver):
     """Webhooks go to the receiver through the database queue, retried at once."""
-    settings.TASKS = base_settings.TASKS
-    settings.FRONTEND_WEBHOOK_URLS = [receiver.url]
-    settings.FRONTEND_WEBHOOK_BACKOFF = 0
-    settings.FRONTEND_WEBHOOK_MAX_ATTEMPTS = 3
-    settings.FRONTEND_WEBHOOK_TIMEOUT = 2
+    send_webhooks_to(settings, receiver.url)
     return receiver
 
 

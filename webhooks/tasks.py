@@ -76,24 +76,12 @@ def deliver_webhook(url, event, body, delivery_id, attempt=1):
         )
         return log
 
-    max_attempts = settings.FRONTEND_WEBHOOK_MAX_ATTEMPTS
-    if attempt >= max_attempts:
-        logger.error(
-            "Webhook failed, giving up url=%s event=%s status=%s attempt=%s delivery=%s: %s",
-            url,
-            event,
-            status,
-            attempt,
-            delivery_id,
-            outcome,
-            extra={"webhook": log},
-        )
-        raise WebhookDeliveryError(f"{event} to {url}: {outcome} after {attempt} attempts")
-
+    given_up = attempt >= settings.FRONTEND_WEBHOOK_MAX_ATTEMPTS
     delay = settings.FRONTEND_WEBHOOK_BACKOFF * 2 ** (attempt - 1)
-    logger.warning(
-        "Webhook failed, retrying in %ss url=%s event=%s status=%s attempt=%s delivery=%s: %s",
-        delay,
+    logger.log(
+        logging.ERROR if given_up else logging.WARNING,
+        "Webhook failed, %s url=%s event=%s status=%s attempt=%s delivery=%s: %s",
+        "giving up" if given_up else f"retrying in {delay}s",
         url,
         event,
         status,
@@ -102,6 +90,9 @@ def deliver_webhook(url, event, body, delivery_id, attempt=1):
         outcome,
         extra={"webhook": log},
     )
+    if given_up:
+        raise WebhookDeliveryError(f"{event} to {url}: {outcome} after {attempt} attempts")
+
     retry = deliver_webhook
     if retry.get_backend().supports_defer:
         retry = retry.using(run_after=timezone.now() + timedelta(seconds=delay))

@@ -280,7 +280,9 @@ def _check_rate(request):
     client = request.META.get(settings.GRAPHQL_RATE_LIMIT_CLIENT_HEADER, "") or request.META.get(
         "REMOTE_ADDR", ""
     )
-    client = client.split(",")[0].strip()
+    # X-Forwarded-For grows to the right: the last entry is the one our proxy added,
+    # the others are whatever the client sent.
+    client = client.split(",")[-1].strip()
     key = f"graphql:rate:{client}:{int(now // window)}"
     try:
         cache.add(key, 0, window + 1)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from graphql import get_named_type
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents.models import AbstractDocument
@@ -78,18 +78,27 @@ class VisibilityRules:
     def hidden_page_paths(self):
         """Pages that hide everything below them: those not live or expired (with
         children: a leaf hides only itself), and those behind a view restriction."""
-        hidden = Page.objects.filter(Q(live=False) | Q(expired=True), numchild__gt=0)
-        hidden = hidden.values_list("path", flat=True)
-        restricted = PageViewRestriction.objects.values_list("page__path", flat=True)
-        return tuple(hidden) + tuple(restricted)
+        hiding = Q(Q(live=False) | Q(expired=True), numchild__gt=0) | Q(
+            Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+        )
+        return tuple(Page.objects.filter(hiding).values_list("path", flat=True))
 
     @cached_property
-    def restricted_collection_paths(self):
-        return tuple(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    def _collections(self):
+        restricted = Exists(CollectionViewRestriction.objects.filter(collection=OuterRef("pk")))
+        return list(
+            Collection.objects.annotate(restricted=restricted).values_list(
+                "id", "path", "restricted"
+            )
+        )
 
     @cached_property
     def collection_paths(self):
-        return dict(Collection.objects.values_list("id", "path"))
+        return {pk: path for pk, path, _ in self._collections}
+
+    @cached_property
+    def restricted_collection_paths(self):
+        return tuple(path for _, path, restricted in self._collections if restricted)
 
     def page_is_visible(self, page):
         if getattr(page, PREVIEW_MARK, False):

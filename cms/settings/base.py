@@ -140,6 +140,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Wagtail writes every rendition it serves to this cache, to save a lookup next time.
+# API lists fetch renditions with their images in one query, so those writes (one per
+# image per request, to Redis) cost more than they save: don't keep them.
+CACHES["renditions"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -248,7 +252,8 @@ SERVICE_UNAVAILABLE_RETRY_AFTER = 5
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(graphql|api)/.*$"
 CORS_ALLOW_METHODS = ["GET", "OPTIONS", "POST"]
-CORS_ALLOW_HEADERS = ["content-type"]
+CORS_ALLOW_HEADERS = ["content-type", "if-none-match", "x-request-id"]
+CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id"]
 
 # Headless preview: the admin's Preview opens the front end with a signed token,
 # good for this many seconds.

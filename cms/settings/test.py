@@ -13,11 +13,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 GRAPHIQL_ENABLED = False
 # A cache of files, as without Redis, in a directory of each test process's own
 # (or CACHE_DIR: the processes a test starts share its cache).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR") or tempfile.mkdtemp(prefix="cms-test-cache-"),
-    }
+CACHES["default"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": os.environ.get("CACHE_DIR") or tempfile.mkdtemp(prefix="cms-test-cache-"),
 }
 # SQLite's test database in a file, not in memory, so that processes a test starts can
 # open it too (tests/test_response_cache.py publishes from another process).

@@ -142,8 +142,12 @@ class Command(BaseCommand):
     # Helpers ------------------------------------------------------------------------------
 
     def inline_rows(self, model, relation, rows):
+        """Inline rows in the data's order (the admin's InlinePanel numbers them as it
+        saves; assigned in code, they must be numbered here)."""
         row_model = model._meta.get_field(relation).related_model
-        return [row_model(**self.resolve(row)) for row in rows]
+        return [
+            row_model(**self.resolve(row), sort_order=position) for position, row in enumerate(rows)
+        ]
 
     def resolve(self, value, as_id=False):
         """Replace every `{ ref = "KEY" }` with the object loaded under KEY.

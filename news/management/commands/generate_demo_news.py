@@ -5,11 +5,13 @@ body ends by saying so. Titles, summaries and bodies are composed from a small
 vocabulary about children's services in Southwark; a few hero images drawn with
 Pillow are shared by all the pages.
 
-It scales to tens of thousands of pages: pages are added with `add_child` (a valid
-tree, each page live with one revision, as a publish leaves it), but without
-`publish()`'s per-page work. Per batch, in one transaction, revisions are created in
-bulk, and the search index (unless --no-index) and the reference index are updated
-directly rather than through one background task per page. No publish signals are
+It scales to tens of thousands of pages (10,000 in a few minutes on SQLite). Each page
+ends up as publishing leaves a new page: live, in a valid tree (the paths, depths and
+numchild treebeard's add_child gives), with one revision that is both its latest and
+its live one. But the per-page work of add_child and publish() is done per batch of
+pages, in one transaction: one read and update of the parent, revisions created in
+bulk, and the search index (unless --no-index) and the reference index updated
+directly rather than through a background task per page. No publish signals are
 sent: nothing is announced to webhooks for demo content.
 """
 
@@ -216,7 +218,7 @@ class Command(BaseCommand):
         last = first_number + count - 1
         self.stdout.write(
             self.style.SUCCESS(
-                f"Added {count} demo news pages under {index_page.url_path} "
+                f"Added {count} demo news pages under {index_page.get_url()} "
                 f"({slug_for(first_number, '')}... to {slug_for(last, '')}...)"
                 + (", not in the search index." if no_index else ".")
             )

@@ -1,0 +1,205 @@
+"""`make soak`: a minute of concurrent readers on gunicorn while editors publish.
+
+Readers (threads, one keep-alive connection each) send the documented queries in
+docs/queries/ in turn; a publisher publishes the home page (with a numbered title)
+and a news page every --publish-every seconds through the ORM, as the admin would.
+It passes when no request fails (non-200 or GraphQL errors) and no read that started
+more than a second after a publish returned content older than that publish.
+
+It uses bench/run.py's server and dataset code: a database of its own (`cms_soak` on
+PostgreSQL when it answers, else SQLite under bench/.data/) and Redis when it answers.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+# bench/run.py sits beside this file; the project (for the publisher's ORM) above it.
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+
+import run as bench  # noqa: E402  (bench/run.py, beside this file)
+
+QUERIES_DIR = bench.QUERIES_DIR
+TITLE = "Southwark Children’s Services (soak {})"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--publish-every", type=float, default=2.0)
+    parser.add_argument("--demo-pages", type=int, default=50)
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="use SQLite even if PostgreSQL answers"
+    )
+    return parser.parse_args(argv)
+
+
+def documented_queries():
+    bodies = []
+    for path in sorted(QUERIES_DIR.glob("*.graphql")):
+        variables_file = path.with_suffix(".variables.json")
+        variables = json.loads(variables_file.read_text()) if variables_file.exists() else {}
+        body = json.dumps({"query": path.read_text(), "variables": variables})
+        bodies.append((path.stem, body))
+    return bodies
+
+
+class Reader(threading.Thread):
+    def __init__(self, port, bodies, stop_at, offset):
+        super().__init__(daemon=True)
+        self.port, self.bodies, self.stop_at, self.offset = port, bodies, stop_at, offset
+        self.latencies, self.errors, self.home_reads = [], [], []
+
+    def run(self):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        turn = self.offset
+        while time.monotonic() < self.stop_at:
+            name, body = self.bodies[turn % len(self.bodies)]
+            turn += 1
+            started = time.monotonic()
+            try:
+                connection.request("POST", "/graphql/", body, {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as error:
+                self.errors.append(f"{name}: {error!r}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                continue
+            self.latencies.append(time.monotonic() - started)
+            if response.status != 200:
+                self.errors.append(f"{name}: HTTP {response.status} {payload[:200]!r}")
+                continue
+            data = json.loads(payload)
+            if "errors" in data:
+                self.errors.append(f"{name}: {data['errors'][:1]}")
+            elif name == "home-page":
+                self.home_reads.append((started, data["data"]["page"]["title"]))
+
+
+def publisher(stop_at, every, publishes):
+    """Publish the home page (numbered title) and a news page, every `every` seconds."""
+    from home.models import HomePage
+    from news.models import NewsPage
+
+    number = 0
+    news = NewsPage.objects.live().order_by("-date").first()
+    while time.monotonic() + every < stop_at:
+        time.sleep(every)
+        number += 1
+        home = HomePage.objects.get()
+        home.title = TITLE.format(number)
+        home.save_revision().publish()
+        publishes.append((time.monotonic(), number))  # after commit: the cache is retired
+        if news is not None:
+            news.summary = f"{news.summary.split(' [soak')[0]} [soak {number}]"
+            news.save_revision().publish()
+
+
+def title_number(title):
+    return int(title.rsplit(" ", 1)[1].rstrip(")")) if "(soak " in title else 0
+
+
+def stale_reads(home_reads, publishes):
+    """Reads begun more than 1 s after a publish that still showed older content."""
+    stale, worst_lag = [], 0.0
+    for published_at, number in publishes:
+        for started, title in home_reads:
+            if started > published_at and title_number(title) < number:
+                worst_lag = max(worst_lag, started - published_at)
+                if started > published_at + 1.0:
+                    stale.append((number, round(started - published_at, 3), title))
+    return stale, worst_lag
+
+
+def main(argv=None):
+    options = parse_args(argv)
+    bench.ensure_tools()
+    if not options.sqlite and bench.postgres_answers(options.postgres_url):
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(f"{options.postgres_url}/postgres", autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS cms_soak WITH (FORCE)"))
+            conn.execute(sql.SQL("CREATE DATABASE cms_soak"))
+        database_url, engine = f"{options.postgres_url}/cms_soak", "PostgreSQL"
+    else:
+        bench.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        database = bench.DATA_DIR / "cms_soak.sqlite3"
+        database.unlink(missing_ok=True)
+        database_url, engine = f"sqlite:///{database}", "SQLite"
+    redis_url = options.redis_url if bench.redis_answers(options.redis_url) else None
+    env = bench.server_env(database_url, redis_url)
+    env["CACHE_DIR"] = str(bench.DATA_DIR / "soak-cache")
+    bench.say(f"soak dataset on {engine}, cache: {'Redis' if redis_url else 'files'}")
+    bench.build_dataset(env, options.demo_pages)
+
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    server = bench.Server("soak", env, options.workers, "sync")
+    server.start()
+    try:
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        bodies = documented_queries()
+        stop_at = time.monotonic() + options.seconds
+        readers = [
+            Reader(server.port, bodies, stop_at, offset) for offset in range(options.clients)
+        ]
+        publishes = []
+        bench.say(
+            f"soaking for {options.seconds:.0f}s: {options.clients} readers, "
+            f"{options.workers} gunicorn workers, a publish every {options.publish_every}s"
+        )
+        for reader in readers:
+            reader.start()
+        publisher(stop_at, options.publish_every, publishes)
+        for reader in readers:
+            reader.join()
+    finally:
+        server.stop()
+
+    latencies = sorted(latency for reader in readers for latency in reader.latencies)
+    errors = [error for reader in readers for error in reader.errors]
+    home_reads = sorted(read for reader in readers for read in reader.home_reads)
+    stale, worst_lag = stale_reads(home_reads, publishes)
+    requests = len(latencies) + sum(1 for e in errors if "HTTP" not in e)
+    print()
+    print(f"soak on {engine} ({'Redis' if redis_url else 'file'} cache), {options.seconds:.0f}s")
+    print(f"  requests        {requests} ({requests / options.seconds:.0f}/s)")
+    print(f"  errors          {len(errors)}")
+    print(f"  publishes       {len(publishes)} (home page and a news page each time)")
+    print(f"  home reads      {len(home_reads)}")
+    print(f"  stale > 1s      {len(stale)}")
+    print(f"  worst lag seen  {worst_lag * 1000:.0f} ms (a read begun after a publish, older)")
+    if latencies:
+        p50 = statistics.median(latencies) * 1000
+        p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+        print(f"  latency         p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    for error in errors[:5]:
+        print(f"  error: {error}")
+    for number, lag, title in stale[:5]:
+        print(f"  stale: publish {number} not seen {lag}s later ({title})")
+    return 0 if not errors and not stale and publishes else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except bench.BenchError as error:
+        print(f"soak: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,367 @@
+"""Editors in a real browser: preview a draft both ways, publish, create news, tell the front end.
+
+Headless Chromium, driven by Playwright, against the app on pytest-django's live server,
+with a stand-in front end (tests/browser/front_end.py) for the preview route and the
+webhooks. Each test commits for real (transactional, with the HomePage and Site restored
+afterwards), so the response cache and the webhooks see what they see in production.
+
+Playwright's synchronous API keeps an event loop running in this thread, in which Django
+refuses database calls: the fixtures do what needs the ORM before the browser starts, the
+tests read through the APIs, and the task worker runs in a thread of its own.
+
+Screenshots of every step go to test-artifacts/browser/<database vendor>/. Chromium comes
+from the system (`make install` installs it as root); without it these tests are skipped,
+and fail under CI.
+"""
+
+import io
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import pytest
+import requests
+from browser.front_end import FrontEnd
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, connections
+from django_tasks_db.management.commands.db_worker import Worker
+from webhook_receiving import send_webhooks_to
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # reported by the chromium_path fixture: skipped, or failed under CI
+    sync_playwright = None
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+# Without the background-networking switches Chromium calls outside hosts, which a
+# closed network refuses; none of them is needed to drive the admin.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+TIMEOUT_MS = 15_000
+EDITOR, PASSWORD = "editor", "a-long-editor-passphrase"
+WEBHOOK_SECRET = "test-webhook-secret"  # cms.settings.test
+
+PREVIEW_QUERY = """
+query Preview($token: String!) {
+  page(token: $token) { title ... on PrinciplePage { summary } }
+}
+"""
+NEWS_ITEM_QUERY = """
+query NewsItem($slug: String!) {
+  newsItem(slug: $slug) {
+    id
+    title
+    date
+    summary
+    url
+    heroImage { title }
+    body { blockType ... on QuoteBlock { quote attribution role } }
+  }
+}
+"""
+
+
+# Chromium, the front end, the editor ---------------------------------------------------------
+
+
+@pytest.fixture
+def chromium_path():
+    """The system's Chromium (Playwright's own browser download is not used)."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    missing = []
+    if executable is None:
+        missing.append("Chromium (`apt-get install chromium`; `make install` does it as root)")
+    if sync_playwright is None:
+        missing.append("Playwright (`make install`)")
+    if missing:
+        message = "The browser tests need " + " and ".join(missing) + "."
+        if os.environ.get("CI"):
+            pytest.fail(message + " Under CI that is a failure.")
+        pytest.skip(message)
+    return executable
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    """The Southwark content and an editor, committed, on the live server."""
+    call_command("load_southwark_content", stdout=io.StringIO())
+    get_user_model().objects.create_superuser(EDITOR, "editor@example.org", PASSWORD)
+    return live_server
+
+
+@pytest.fixture
+def front_end(settings, live_server):
+    """The admin's "Front end" preview frames the stand-in, which reads GraphQL across origins."""
+    with FrontEnd(f"{live_server.url}/graphql/", settings.FRONTEND_WEBHOOK_SECRET) as running:
+        settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": running.preview_url}}
+        settings.CORS_ALLOWED_ORIGINS = [running.origin]
+        yield running
+
+
+@pytest.fixture
+def webhooks(settings, front_end):
+    """Webhooks go to the front end through the database queue, as in tests/test_webhooks.py."""
+    send_webhooks_to(settings, front_end.webhook_url)
+    return front_end
+
+
+@pytest.fixture
+def api(live_server):
+    """Query the live server's GraphQL API as an anonymous front end; return `data`."""
+
+    def run(query, variables=None):
+        response = requests.post(
+            f"{live_server.url}/graphql/",
+            json={"query": query, "variables": variables or {}},
+            timeout=10,
+        )
+        body = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        return body["data"]
+
+    return run
+
+
+@pytest.fixture
+def editor(chromium_path, site, front_end, settings):
+    """An editor in Chromium, on the live server (relative URLs work), signed out."""
+    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars without calling gravatar.com
+    media_root = Path(settings.MEDIA_ROOT)
+    # `make test` runs the suite on SQLite and on PostgreSQL at once: a folder for each.
+    screenshots = SCREENSHOTS / connection.vendor
+    screenshots.mkdir(parents=True, exist_ok=True)
+
+    def serve_media(route):
+        # The live server serves static files but not media (DEBUG is off): the browser
+        # reads the images and their renditions from MEDIA_ROOT instead.
+        path = media_root / unquote(urlparse(route.request.url).path).removeprefix("/media/")
+        if path.is_file():
+            route.fulfill(path=path)
+        else:
+            route.fulfill(status=404)
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=site.url, viewport=VIEWPORT)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route(f"{site.url}/media/**", serve_media)
+        try:
+            yield Editor(context.new_page(), screenshots)
+        finally:
+            browser.close()
+
+
+# Steps an editor takes -----------------------------------------------------------------------
+
+
+class Editor:
+    """An editor's Chromium tab, with the script errors its pages raise."""
+
+    def __init__(self, page, screenshots):
+        self.page = page
+        self.screenshots = screenshots
+        self.script_errors = []
+        page.on("pageerror", lambda error: self.script_errors.append(error))
+
+    def snap(self, name):
+        """A full-page screenshot. The admin scrolls inside <main>, so the window is first
+        made as tall as its content (which can reflow as the window grows), at the top."""
+        page, height = self.page, VIEWPORT["height"]
+        for _ in range(3):
+            needed = page.evaluate(
+                """() => {
+                    const main = document.querySelector("main");
+                    const extra = main ? main.scrollHeight - main.clientHeight : 0;
+                    return Math.max(document.documentElement.scrollHeight, innerHeight + extra);
+                }"""
+            )
+            if needed <= height:
+                break
+            height = needed
+            page.set_viewport_size({**VIEWPORT, "height": height})
+        page.evaluate("() => { scrollTo(0, 0); document.querySelector('main')?.scrollTo(0, 0); }")
+        page.screenshot(path=self.screenshots / f"{name}.png", full_page=True)
+        page.set_viewport_size(VIEWPORT)
+
+    def log_in(self, screenshot):
+        """Once, with the right password (django-axes counts failures)."""
+        page = self.page
+        page.goto("/admin/login/")
+        page.locator("#id_username").fill(EDITOR)
+        page.locator("#id_password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(re.compile(r"/admin/$"))
+        expect(page.get_by_role("heading", name="Southwark Children's Services")).to_be_visible()
+        self.snap(screenshot)
+
+    def publish(self):
+        """The footer's "More actions" menu, then Publish."""
+        self.page.get_by_role("button", name="More actions").click()
+        self.page.get_by_role("button", name="Publish", exact=True).click()
+
+
+def principle_summaries(api):
+    return {p["slug"]: p["summary"] for p in api("{ principles { slug summary } }")["principles"]}
+
+
+def run_task_worker():
+    """What `manage.py db_worker --queue-name webhooks --batch` does, in a thread of its own
+    (this one runs Playwright's event loop), closing its database connections after."""
+    failures = []
+
+    def work():
+        try:
+            Worker(
+                queue_names=["webhooks"],
+                interval=0,
+                batch=True,
+                backend_name="default",
+                startup_delay=False,
+                max_tasks=None,
+                worker_id="browser-test-worker",
+                excluded_queue_names=[],
+            ).run()
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the task worker did not finish"
+    assert failures == []
+
+
+# The flows -----------------------------------------------------------------------------------
+
+
+def test_an_editor_previews_a_principle_both_ways_then_publishes_it(editor, api, front_end):
+    page = editor.page
+    fair = api('{ page(urlPath: "/principles/fair/") { id ... on PrinciplePage { summary } } }')
+    fair = fair["page"]
+    draft = "Fair (draft): we treat every child and family fairly, and check that we do."
+    assert principle_summaries(api)["fair"] == fair["summary"] != draft
+
+    editor.log_in("principle-1-signed-in")
+    page.goto(f"/admin/pages/{fair['id']}/edit/")
+    page.locator("#id_summary").fill(draft)
+    page.get_by_role("button", name="Toggle preview").click()
+
+    # "Front end", the default: the admin frames the front end's preview route with a
+    # token, and the front end fetches the draft with it.
+    mode = page.get_by_label("Preview mode")
+    expect(mode).to_have_value("front-end")
+    panel = page.frame_locator("#w-preview-iframe")
+    expect(panel.frame_locator("iframe").locator("#summary")).to_have_text(draft)
+    editor.snap("principle-2-preview-front-end")
+
+    src = panel.locator("iframe").get_attribute("src")
+    assert src.startswith(front_end.preview_url)
+    params = parse_qs(urlparse(src).query)
+    assert params["content_type"] == ["principles.principlepage"]
+    previewed = api(PREVIEW_QUERY, {"token": params["token"][0]})["page"]
+    assert previewed == {"title": "Fair", "summary": draft}
+    assert principle_summaries(api)["fair"] == fair["summary"], "a draft is not live"
+
+    # "This site's templates": Wagtail renders the draft itself.
+    mode.select_option(label="This site's templates")
+    expect(panel.locator("h1")).to_have_text("Fair")
+    expect(panel.locator(".lead")).to_have_text(draft)
+    editor.snap("principle-3-preview-templates")
+
+    editor.publish()
+    expect(page.get_by_text("Page 'Fair' has been published.")).to_be_visible()
+    editor.snap("principle-4-published")
+
+    # The read cached before the publish was retired when the publish committed.
+    assert principle_summaries(api)["fair"] == draft
+    assert editor.script_errors == []
+
+
+def test_an_editor_creates_a_news_page_and_the_front_end_is_told(editor, api, webhooks):
+    page = editor.page
+    title = "Southwark foster carers honoured at borough awards"
+    slug = "southwark-foster-carers-honoured-at-borough-awards"
+    summary = "Twelve foster carers were thanked for their years of care at a ceremony."
+    image = "London Social Work for Children"
+    quote = "Our foster carers change children's lives every day."
+    attribution, role = "Cllr Jasmine Ali", "Cabinet Member for Children and Families"
+    news_index = api('{ page(urlPath: "/news/") { id } }')["page"]
+
+    editor.log_in("news-1-signed-in")
+    page.goto(f"/admin/pages/{news_index['id']}/")
+    page.get_by_role("link", name="Add child page").click()  # news pages are its only type
+    expect(page).to_have_url(re.compile(r"/admin/pages/add/news/newspage/\d+/$"))
+
+    page.locator("#id_title").fill(title)
+    page.locator("#id_date").fill("2026-11-20")
+    page.locator("#id_summary").fill(summary)
+    expect(page.locator("#id_slug")).to_have_value(slug)  # made from the title
+
+    hero = page.locator("#panel-child-content-hero_image-section")
+    hero.get_by_role("button", name="Choose an image").click()
+    chooser = page.get_by_role("dialog").filter(has_text="Choose an image")
+    choice = chooser.locator("a[data-chooser-modal-choice]", has_text=image)
+    expect(choice.locator("img")).to_be_visible()
+    editor.snap("news-2-image-chooser")
+    choice.click()
+    expect(chooser).to_be_hidden()
+    expect(hero.locator("#id_hero_image-title")).to_have_text(image)
+
+    page.locator("#body-root").get_by_role("button", name="Insert a block").click()
+    page.get_by_role("option", name="Quote").click()
+    page.locator('[name="body-0-value-quote"]').fill(quote)
+    page.locator('[name="body-0-value-attribution"]').fill(attribution)
+    page.locator('[name="body-0-value-role"]').fill(role)
+    editor.snap("news-3-form-with-quote-block")
+
+    editor.publish()
+    expect(page.get_by_text(f"Page '{title}' created and published.")).to_be_visible()
+    editor.snap("news-4-published")
+    assert webhooks.deliveries == [], "queued for the task worker, not sent in the request"
+
+    item = api(NEWS_ITEM_QUERY, {"slug": slug})["newsItem"]
+    assert item == {
+        "id": item["id"],
+        "title": title,
+        "date": "2026-11-20",
+        "summary": summary,
+        "url": f"/news/{slug}/",
+        "heroImage": {"title": image},
+        "body": [
+            {"blockType": "QuoteBlock", "quote": quote, "attribution": attribution, "role": role}
+        ],
+    }
+
+    run_task_worker()
+    [delivery] = webhooks.deliveries
+    assert delivery.path == "/api/revalidate"
+    assert delivery.event == "page.published"
+    assert delivery.signed_with(WEBHOOK_SECRET)
+    assert {k: delivery.payload[k] for k in ("event", "type", "id", "urlPath")} == {
+        "event": "page.published",
+        "type": "news.NewsPage",
+        "id": int(item["id"]),
+        "urlPath": f"/news/{slug}/",
+    }
+
+    page.goto(f"{webhooks.origin}/webhooks/")
+    expect(page.get_by_role("cell", name="page.published")).to_be_visible()
+    editor.snap("news-5-webhook-received")
+    assert editor.script_errors == []

@@ -1,9 +1,10 @@
 """The page interface every page type implements: grapple's, with per-request lookups.
 
-grapple resolves `parent` with two queries a page and `url` without the request (so
-each page's URL costs a cache round trip for the site's root paths). Here a page's
-parent is looked up once per request whatever the number of pages sharing it, and
-URLs use the request's cached site root paths.
+grapple resolves `parent` with two queries a page, and `url` through Page.get_url
+without the request (a cache round trip for the site's root paths, a reverse() and
+signature checks, for each page). Here a page's parent is looked up once per request
+whatever the number of pages sharing it, and a URL is the site's serving prefix and
+the page's path below the site root.
 """
 
 from grapple.types.interfaces import PageInterface as GrapplePageInterface
@@ -14,7 +15,7 @@ from .visibility import rules_for
 
 class PageInterface(GrapplePageInterface):
     def resolve_url(self, info, **kwargs):
-        return self.get_url(request=info.context)
+        return rules_for(info.context).url_of(self)
 
     def resolve_parent(self, info, **kwargs):
         if self.depth <= 1:

@@ -20,9 +20,11 @@ list sizes, `order` (an allowlist per type), ids and search text.
 import re
 from collections.abc import Iterable
 from functools import cached_property
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.urls import reverse
 from graphql import get_named_type
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents.models import AbstractDocument
@@ -40,6 +42,7 @@ from wagtail.search.backends.base import BaseSearchResults
 from . import bad_input
 
 PREVIEW_MARK = "_opened_by_preview_token"
+URL_SAFE = "/~:@!$&'()*+,;="  # what Django's reverse() leaves unquoted
 
 PAGE_ORDERS = ("title", "slug", "first_published_at", "last_published_at", "path")
 ORDER_ALLOWLIST = {
@@ -70,9 +73,25 @@ class VisibilityRules:
         self.page_cache = {}  # path -> specific page, for lookups repeated within a request
 
     @cached_property
-    def site_root_path(self):
+    def site_root(self):
         site = Site.find_for_request(self.request)
-        return site.root_page.path if site else None
+        return site.root_page if site else None
+
+    @cached_property
+    def site_root_path(self):
+        return self.site_root.path if self.site_root else None
+
+    @cached_property
+    def serve_prefix(self):
+        return reverse("wagtail_serve", args=("",))
+
+    def url_of(self, page):
+        """What page.get_url(request) answers for a page of the requested site, without a
+        reverse() and Wagtail's signature checks for each page of a list."""
+        root = self.site_root
+        if root is None or not page.url_path.startswith(root.url_path):
+            return page.get_url(request=self.request)
+        return self.serve_prefix + quote(page.url_path[len(root.url_path) :], safe=URL_SAFE)
 
     @cached_property
     def hidden_page_paths(self):

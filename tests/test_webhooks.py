@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from unittest import mock
 
 import pytest
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
-from webhook_receiving import Delivery, send_webhooks_to
+from webhook_receiving import Delivery, LocalServer, send_webhooks_to
 
 from home import models as home
 from news.models import NewsIndexPage, NewsPage
@@ -40,7 +40,7 @@ TASK_PATH = "webhooks.tasks.deliver_webhook"
 # A front end that receives webhooks ----------------------------------------------------------
 
 
-class Receiver:
+class Receiver(LocalServer):
     """An HTTP server on a free local port that records every POST.
 
     It answers with the statuses in `statuses` in turn, then 200.
@@ -65,18 +65,8 @@ class Receiver:
             def log_message(self, format, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/api/revalidate"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        self.serve(Handler)
+        self.url = f"{self.origin}/api/revalidate"
 
 
 @pytest.fixture

@@ -1,13 +1,33 @@
-"""What tests need to receive the webhooks a front end would: a delivery as received,
-and the settings that send them through the task queue to a test's receiver."""
+"""What tests need to receive the webhooks a front end would: a local HTTP server, a
+delivery as received, and the settings that send them through the task queue to it."""
 
 import hashlib
 import hmac
 import json
+import threading
 from dataclasses import dataclass
 from http.client import HTTPMessage
+from http.server import ThreadingHTTPServer
 
 from cms.settings import base as base_settings
+
+
+class LocalServer:
+    """An HTTP server on a free port of 127.0.0.1, serving from a thread inside `with`."""
+
+    def serve(self, handler):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 @dataclass

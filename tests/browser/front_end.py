@@ -12,9 +12,9 @@ It does the two things a real headless front end does with this CMS:
 import html
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from webhook_receiving import Delivery
+from webhook_receiving import Delivery, LocalServer
 
 PREVIEW_QUERY = """
 query Preview($token: String!) {
@@ -68,7 +68,7 @@ PREVIEW_PAGE = """<!doctype html>
 """
 
 
-class FrontEnd:
+class FrontEnd(LocalServer):
     """Serves the preview route and receives webhooks until the `with` block ends."""
 
     def __init__(self, graphql_url, webhook_secret):
@@ -106,11 +106,9 @@ class FrontEnd:
             def log_message(self, format, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        self.serve(Handler)
         self.preview_url = f"{self.origin}/preview/"
         self.webhook_url = f"{self.origin}/api/revalidate"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def deliveries_page(self, secret):
         with self.lock:
@@ -137,12 +135,3 @@ class FrontEnd:
             "<th>type</th><th>id</th><th>urlPath</th><th>signature</th></tr>"
             f"{rows}</table></body></html>"
         ).encode()
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)

@@ -16,49 +16,26 @@ A page type's fields are listed in its `api_fields`, beside its `graphql_fields`
 """
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from rest_framework.fields import Field
 from wagtail.images.api.fields import ImageRenditionField
-from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
-
-HIDDEN_COLLECTIONS = "hidden_collection_ids"
+from wagtail.models import Page
 
 
-def hidden_collection_ids():
-    """Ids of the collections with a view restriction on them or on an ancestor."""
-    paths = CollectionViewRestriction.objects.values_list("collection__path", flat=True)
-    under_a_restriction = Q()
-    for path in paths:
-        under_a_restriction |= Q(path__startswith=path)
-    if not under_a_restriction:
-        return set()
-    return set(Collection.objects.filter(under_a_restriction).values_list("id", flat=True))
+def visibility(request):
+    """The GraphQL API's visibility rule for this request (imported here, not above:
+    news.models imports this module while models load)."""
+    from cms.graphql.visibility import VisibilityRules, rules_for
 
-
-def public_pages(request):
-    """The pages an anonymous reader of the request's site may see."""
-    site = Site.find_for_request(request)
-    if site is None:
-        return Page.objects.none()
-    hiding = Page.objects.filter(Q(live=False) | Q(expired=True), numchild__gt=0)
-    hidden_paths = [
-        *hiding.values_list("path", flat=True),
-        *PageViewRestriction.objects.values_list("page__path", flat=True),
-    ]
-    pages = Page.objects.live().filter(depth__gt=1, path__startswith=site.root_page.path)
-    for path in hidden_paths:
-        pages = pages.exclude(path__startswith=path)
-    return pages
+    return rules_for(request) if request is not None else VisibilityRules(None)
 
 
 class PublicImageRenditionField(ImageRenditionField):
     """A rendition of an image, or null when the image is in a hidden collection."""
 
     def to_representation(self, image):
-        hidden = self.context.get(HIDDEN_COLLECTIONS)
-        if hidden is None:
-            hidden = hidden_collection_ids()
-        if image.collection_id in hidden:
+        public = visibility(self.context.get("request")).public_collection_ids
+        if image.collection_id not in public:
             return None
         return super().to_representation(image)
 
@@ -108,19 +85,12 @@ def build_api_router():
             return queryset.prefetch_related(*related_rows(queryset.model))
 
         def get_base_queryset(self):
-            if not hasattr(self, "_public_pages"):
-                self._public_pages = public_pages(self.request)
-            return self._public_pages
-
-        def get_serializer_context(self):
-            context = super().get_serializer_context()
-            context[HIDDEN_COLLECTIONS] = hidden_collection_ids()
-            return context
+            return visibility(self.request).visible_pages(Page.objects.all())
 
     class PublicImagesAPIViewSet(ImagesAPIViewSet):
         def get_queryset(self):
-            hidden = hidden_collection_ids()
-            return self.model.objects.exclude(collection_id__in=hidden).order_by("id")
+            public = visibility(self.request).public_collection_ids
+            return self.model.objects.filter(collection_id__in=public).order_by("id")
 
     router = WagtailAPIRouter("wagtailapi")
     router.register_endpoint("pages", PublicPagesAPIViewSet)

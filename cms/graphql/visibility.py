@@ -103,21 +103,20 @@ class VisibilityRules:
         return tuple(Page.objects.filter(hiding).values_list("path", flat=True))
 
     @cached_property
-    def _collections(self):
+    def public_collection_ids(self):
+        """Collections with no view restriction on them or on an ancestor."""
         restricted = Exists(CollectionViewRestriction.objects.filter(collection=OuterRef("pk")))
-        return list(
+        collections = list(
             Collection.objects.annotate(restricted=restricted).values_list(
                 "id", "path", "restricted"
             )
         )
-
-    @cached_property
-    def collection_paths(self):
-        return {pk: path for pk, path, _ in self._collections}
-
-    @cached_property
-    def restricted_collection_paths(self):
-        return tuple(path for _, path, restricted in self._collections if restricted)
+        restricted_paths = tuple(path for _, path, is_restricted in collections if is_restricted)
+        return {
+            pk
+            for pk, path, _ in collections
+            if not (restricted_paths and path.startswith(restricted_paths))
+        }
 
     def page_is_visible(self, page):
         if getattr(page, PREVIEW_MARK, False):
@@ -143,8 +142,7 @@ class VisibilityRules:
         return pages
 
     def in_public_collection(self, item):
-        path = self.collection_paths.get(item.collection_id)
-        return path is not None and not path.startswith(self.restricted_collection_paths or ("\0",))
+        return item.collection_id in self.public_collection_ids
 
     def is_visible(self, value):
         if isinstance(value, Page):

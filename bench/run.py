@@ -74,6 +74,9 @@ def parse_args(argv=None):
         "--rss-requests", type=int, default=1000, help="Requests before reading worker RSS."
     )
     parser.add_argument("--skip-large", action="store_true", help="No 10,000-page scenarios.")
+    parser.add_argument(
+        "--only", help="Comma-separated scenario keys to run (e.g. a,b,e,f); default all."
+    )
     parser.add_argument("--sqlite", action="store_true", help="SQLite even if PostgreSQL answers.")
     parser.add_argument(
         "--postgres-url",
@@ -597,6 +600,12 @@ def main(argv=None):
         redis_url = options.redis_url if redis_answers(options.redis_url) else None
         search_engine = "PostgreSQL" if engine == "PostgreSQL" else "SQLite"
         small, large = scenarios(search_engine)
+        if options.only:
+            wanted = set(options.only.split(","))
+            small = [s for s in small if s.key in wanted]
+            large = [s for s in large if s.key in wanted]
+            if not large:
+                options.skip_large = True
         targets = {"small": options.small, "large": options.large}
         datasets = ["small"] if options.skip_large else ["small", "large"]
         held = {}

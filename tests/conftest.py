@@ -1,5 +1,7 @@
 import io
 import os
+import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+TEST_REDIS = ("127.0.0.1", 6379, 15)  # host, port, database: Redis on this machine
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +63,37 @@ def seed_text():
     return " ".join(
         " ".join(path.read_text(encoding="utf-8").split()) for path in sorted(SEEDS_DIR.glob("*"))
     )
+
+
+def redis_answers(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["file cache", "Redis"])
+def shared_cache(request, settings):
+    """The test runs once on each shared cache the app supports: the embedded file
+    cache, and Redis as in production (under keys of this test's own, as the SQLite and
+    PostgreSQL passes of the suite share one Redis)."""
+    if request.param == "Redis":
+        host, port, database = TEST_REDIS
+        if not redis_answers(host, port):
+            if os.environ.get("CI"):
+                pytest.fail(f"Redis is not answering on {host}:{port}.")
+            pytest.skip(f"Redis is not answering on {host}:{port}.")
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": f"redis://{host}:{port}/{database}",
+                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            },
+        }
+        yield request.param
+        cache.delete_pattern("*")  # this test's keys only (the prefix applies)
+    else:
+        yield request.param

@@ -190,6 +190,7 @@ def test_introspection_works_when_on(client):
     assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
 
 
+@pytest.mark.usefixtures("shared_cache")
 @override_settings(GRAPHQL_RATE_LIMIT_REQUESTS=3, GRAPHQL_RATE_LIMIT_WINDOW_SECONDS=60)
 def test_clients_over_the_rate_limit_get_a_429_with_retry_after(client):
     query = {"query": "{ principles { title } }"}

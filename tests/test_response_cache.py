@@ -7,15 +7,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Site
 
+from cms.graphql.cache import _InMemory, _key, shared_state
 from home import models as home_models
 from home.models import HomePage, OrganisationSettings
 from news.models import NewsIndexPage, NewsPage
@@ -35,6 +39,7 @@ def sql_count(callable_):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("shared_cache")
 class TestServing:
     def test_a_repeated_anonymous_read_touches_no_database(self, client):
         first, first_sql = sql_count(lambda: post(client, "{ principles { title } }"))
@@ -45,6 +50,24 @@ class TestServing:
             f"public, max-age=0, s-maxage={settings.GRAPHQL_CDN_MAX_AGE}, "
             f"stale-while-revalidate={settings.GRAPHQL_CDN_STALE_WHILE_REVALIDATE}"
         )
+
+    def test_a_process_serves_the_entries_it_holds_without_fetching_them(self, client):
+        post(client, "{ principles { title } }")
+        backend = caches["default"]
+        with mock.patch.object(backend, "get", wraps=backend.get) as get:
+            response = post(client, "{ principles { title } }")
+        assert response.status_code == 200
+        read = [call.args[0] for call in get.call_args_list]
+        assert not [key for key in read if key.startswith("graphql:response:")]
+
+    def test_an_entry_of_another_shape_is_ignored(self, client):
+        """As an entry an earlier release wrote may be."""
+        query = "{ principles { slug } }"
+        version = shared_state()[1]
+        caches["default"].set(_key("testserver", None, {}, query), (version, b'{"data":1}'))
+        response = post(client, query)
+        assert response.status_code == 200
+        assert response.json() == {"data": {"principles": []}}  # not the stored body
 
     def test_queries_differing_in_layout_share_an_entry(self, client):
         post(client, "{ principles { title } }")
@@ -96,6 +119,7 @@ class TestServing:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("shared_cache")
 class TestInvalidation:
     """Each change retires cached responses once its transaction commits."""
 
@@ -222,3 +246,15 @@ def test_a_publish_in_another_process_is_seen_within_a_second(client):
             break
         assert time.monotonic() - published_at < 1, "still stale a second after the publish"
         time.sleep(0.05)
+
+
+@override_settings(GRAPHQL_RESPONSE_MEMORY_BYTES=1000)
+def test_the_in_memory_copies_are_bounded_in_bytes_least_recently_used_out_first():
+    held = _InMemory()
+    for name in "abc":
+        held.set(name, ("version", '"etag"', b"x" * 100))
+    held.get("a")
+    held.set("d", ("version", '"etag"', b"x" * 100))  # 4 x 300 bytes > 1000: "b" goes
+    assert [held.get(name) is not None for name in "abcd"] == [True, False, True, True]
+    held.set("huge", ("version", '"etag"', b"x" * 2000))
+    assert held.get("huge") is None and held.get("d") is not None

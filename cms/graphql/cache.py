@@ -1,11 +1,14 @@
 """A response cache for anonymous GraphQL reads, shared by every app server.
 
 Entries are keyed by the site (the Host header), the operation, the variables and
-the query, and stamped with the current *content version*: a token in the same
-shared cache that any change to published content replaces (after its transaction
-commits). A lookup fetches the version and the entry in one round trip and only
-accepts an entry stamped with the current version, so a publish in any process
-(admin, worker, shell) is seen by every app server on its next request.
+the query, and stamped with the current *content version*: a token in the shared
+cache that any change to published content replaces (after its transaction
+commits). Every request reads the version afresh (in the same round trip as its rate
+counter, see `shared_state`) and only accepts an entry stamped with it, so a publish
+in any process (admin, worker, shell) is seen by every app server on its next request.
+
+Each process also keeps the entries it has served in memory (a bounded LRU): a hit
+then costs that one round trip for the version, not the transfer of the body.
 
 The key is tried first for the query exactly as sent (no parsing: the fast path),
 then for the query as graphql-core prints it, so queries that differ only in
@@ -15,57 +18,134 @@ white space or comments share one entry.
 import hashlib
 import json
 import logging
+import threading
 import uuid
 
+from cachetools import LRUCache
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete
+from django_redis.cache import RedisCache
 
 logger = logging.getLogger("cms.graphql")
 
 VERSION_KEY = "graphql:content-version"
+ENTRY_PREFIX = "graphql:response:2:"  # 2: (version, ETag, body)
+
+
+def shared_state(counter_key=None, counter_ttl=None):
+    """The content version and, given a counter key, that counter after adding one to
+    it: one round trip to the shared cache. (None, None) if the cache is unreachable."""
+    backend = caches["default"]
+    try:
+        if isinstance(backend, RedisCache):
+            count, version = _redis_round_trip(backend, counter_key, counter_ttl)
+        else:
+            count = _count(backend, counter_key, counter_ttl) if counter_key else None
+            version = backend.get(VERSION_KEY)
+    except Exception:  # an unreachable cache costs speed and rate limiting, not answers
+        logger.warning("Shared cache unavailable", exc_info=True)
+        return None, None
+    # Start a version before the query reads the database if there is none yet:
+    # a version taken afterwards could stamp content older than itself.
+    return count, version or _start_version()
+
+
+def _redis_round_trip(backend, counter_key, counter_ttl):
+    # Django's cache API cannot count and read in one call: a pipeline can.
+    client = backend.client
+    pipeline = client.get_client(write=True).pipeline(transaction=False)
+    if counter_key:
+        key = client.make_key(counter_key)
+        pipeline.incr(key)
+        pipeline.expire(key, counter_ttl)
+    pipeline.get(client.make_key(VERSION_KEY))
+    *counted, version = pipeline.execute()
+    return (counted[0] if counted else None), (None if version is None else client.decode(version))
+
+
+def _count(backend, key, ttl):
+    try:
+        return backend.incr(key)
+    except ValueError:  # the first count of this key
+        return 1 if backend.add(key, 1, ttl) else backend.incr(key)
 
 
 def _key(host, operation_name, variables, query):
     material = json.dumps([host, operation_name, variables, query], sort_keys=True)
-    return "graphql:response:" + hashlib.sha256(material.encode()).hexdigest()
+    return ENTRY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
+
+
+class _InMemory:
+    """This process's copies of entries, least recently used out first, bounded in bytes."""
+
+    def __init__(self):
+        self.entries = LRUCache(
+            maxsize=settings.GRAPHQL_RESPONSE_MEMORY_BYTES, getsizeof=lambda e: len(e[2]) + 200
+        )
+        self.lock = threading.Lock()  # the development server answers in threads
+
+    def get(self, key):
+        with self.lock:
+            return self.entries.get(key)
+
+    def set(self, key, entry):
+        if len(entry[2]) + 200 > self.entries.maxsize:
+            return
+        with self.lock:
+            self.entries[key] = entry
+
+
+_in_memory = None
+
+
+def in_memory():
+    global _in_memory
+    if _in_memory is None:
+        _in_memory = _InMemory()
+    return _in_memory
 
 
 class ResponseCache:
-    """One request's view of the cache."""
+    """One request's view of the cache, at the content version read for the request.
 
-    def __init__(self, request, operation_name, variables):
+    An entry is (version, ETag, body)."""
+
+    def __init__(self, request, operation_name, variables, version):
         self.host = request.get_host()
         self.operation_name = operation_name
         self.variables = variables or {}
-        self.version = None
+        self.version = version
 
     def get(self, query):
-        key = _key(self.host, self.operation_name, self.variables, query)
-        try:
-            found = cache.get_many([VERSION_KEY, key])
-        except Exception:  # an unreachable cache only costs speed
-            logger.warning("GraphQL response cache unavailable", exc_info=True)
+        """(ETag, body) of the entry for `query` at this version, or None."""
+        if self.version is None:
             return None
-        # Start a version before the query reads the database if there is none yet:
-        # a version taken afterwards could stamp content older than itself.
-        self.version = found.get(VERSION_KEY) or _start_version()
-        entry = found.get(key)
-        if entry and self.version is not None and entry[0] == self.version:
-            return entry[1]
-        return None
+        key = _key(self.host, self.operation_name, self.variables, query)
+        entry = in_memory().get(key)
+        if entry is None or entry[0] != self.version:
+            try:
+                entry = cache.get(key)
+            except Exception:
+                logger.warning("GraphQL response cache unavailable", exc_info=True)
+                return None
+            # A release that changed the entry's shape also changes ENTRY_PREFIX; a
+            # value of any other shape is ignored, never served.
+            if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == self.version):
+                return None
+            in_memory().set(key, entry)
+        return entry[1], entry[2]
 
-    def set(self, queries, body):
+    def set(self, queries, etag, body):
         if self.version is None:
             return
-        entry = (self.version, body)
-        timeout = settings.GRAPHQL_RESPONSE_CACHE_SECONDS
+        entry = (self.version, etag, body)
+        keys = [_key(self.host, self.operation_name, self.variables, q) for q in queries]
+        for key in keys:
+            in_memory().set(key, entry)
         try:
-            cache.set_many(
-                {_key(self.host, self.operation_name, self.variables, q): entry for q in queries},
-                timeout,
-            )
+            cache.set_many(dict.fromkeys(keys, entry), settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
         except Exception:
             logger.warning("GraphQL response cache unavailable", exc_info=True)
 

@@ -21,7 +21,6 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
@@ -41,7 +40,7 @@ from graphql import (
     validate,
 )
 
-from .cache import ResponseCache
+from .cache import ResponseCache, shared_state
 from .limits import LIMIT_RULES
 from .visibility import VisibilityMiddleware
 
@@ -87,7 +86,10 @@ class CMSGraphQLView(GraphQLView):
             raise RequestRefused(
                 405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}
             )
-        _check_rate(request)
+        counter_key, counter_ttl = _rate_counter(request)
+        count, version = shared_state(counter_key, counter_ttl)
+        if counter_key and count is not None and count > settings.GRAPHQL_RATE_LIMIT_REQUESTS:
+            raise _rate_limited()
         data = self.parse_body(request)
         query, variables, operation_name, _ = self.get_graphql_params(request, data)
         if not isinstance(query, str) or not query.strip():
@@ -103,18 +105,18 @@ class CMSGraphQLView(GraphQLView):
             )
 
         cacheable = _is_anonymous(request)
-        response_cache = ResponseCache(request, operation_name, variables) if cacheable else None
+        response_cache = ResponseCache(request, operation_name, variables, version)
         # The query as sent, then (after parsing) as printed: layout and comments aside.
-        body = response_cache.get(query) if cacheable else None
-        if body is not None:
-            return _response(request, body, cacheable)
+        found = response_cache.get(query) if cacheable else None
+        if found is not None:
+            return _response(request, *found, cacheable)
         document, errors = self.prepare(query, operation_name)
         printed = print_ast(document) if document is not None else None
         if cacheable and not errors:
-            body = response_cache.get(printed)
-            if body is not None:
-                response_cache.set([query], body)
-                return _response(request, body, cacheable)
+            found = response_cache.get(printed)
+            if found is not None:
+                response_cache.set([query], *found)
+                return _response(request, *found, cacheable)
 
         result = (
             ExecutionResult(errors=errors)
@@ -125,11 +127,12 @@ class CMSGraphQLView(GraphQLView):
         body = json.dumps(payload, separators=(",", ":")).encode()
         if status != 200 or result.errors:
             return HttpResponse(body, status=status, content_type="application/json")
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         # A preview's draft is for the editor who asked, never for the cache.
         cacheable = cacheable and not getattr(request, "served_preview", False)
         if cacheable:
-            response_cache.set([query, printed], body)
-        return _response(request, body, cacheable)
+            response_cache.set([query, printed], etag, body)
+        return _response(request, etag, body, cacheable)
 
     def parse_body(self, request):
         if request.method == "GET":
@@ -259,8 +262,7 @@ def _is_anonymous(request):
     return not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.user.is_authenticated)
 
 
-def _response(request, body, cacheable):
-    etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+def _response(request, etag, body, cacheable):
     if cacheable:
         cache_control = (
             f"public, max-age=0, s-maxage={settings.GRAPHQL_CDN_MAX_AGE}, "
@@ -277,31 +279,28 @@ def _response(request, body, cacheable):
     return response
 
 
-def _check_rate(request):
-    limit = settings.GRAPHQL_RATE_LIMIT_REQUESTS
+def _rate_counter(request):
+    """The shared counter of this client's requests in the current window, and how long
+    to keep it; (None, None) when there is no limit."""
+    if not settings.GRAPHQL_RATE_LIMIT_REQUESTS:
+        return None, None
     window = settings.GRAPHQL_RATE_LIMIT_WINDOW_SECONDS
-    if not limit:
-        return
-    now = time.time()
     client = request.META.get(settings.GRAPHQL_RATE_LIMIT_CLIENT_HEADER, "") or request.META.get(
         "REMOTE_ADDR", ""
     )
     # X-Forwarded-For grows to the right: the last entry is the one our proxy added,
     # the others are whatever the client sent.
     client = client.split(",")[-1].strip()
-    key = f"graphql:rate:{client}:{int(now // window)}"
-    try:
-        try:
-            count = cache.incr(key)  # one round trip in the common case
-        except ValueError:  # the first request of this window
-            count = 1 if cache.add(key, 1, window + 1) else cache.incr(key)
-    except Exception:  # no cache, no limit: serving beats refusing
-        return
-    if count is not None and count > limit:
-        retry_after = max(1, math.ceil(window - now % window))
-        raise RequestRefused(
-            429,
-            f"Too many requests: the limit is {limit} every {window} seconds.",
-            "RATE_LIMITED",
-            {"Retry-After": str(retry_after)},
-        )
+    return f"graphql:rate:{client}:{int(time.time() // window)}", window + 1
+
+
+def _rate_limited():
+    limit = settings.GRAPHQL_RATE_LIMIT_REQUESTS
+    window = settings.GRAPHQL_RATE_LIMIT_WINDOW_SECONDS
+    retry_after = max(1, math.ceil(window - time.time() % window))
+    return RequestRefused(
+        429,
+        f"Too many requests: the limit is {limit} every {window} seconds.",
+        "RATE_LIMITED",
+        {"Retry-After": str(retry_after)},
+    )

@@ -242,6 +242,9 @@ GRAPHQL_RATE_LIMIT_CLIENT_HEADER = os.environ.get("GRAPHQL_RATE_LIMIT_CLIENT_HEA
 # Anonymous responses: kept until content changes (at most this long), and held by a
 # CDN for s-maxage seconds, then served stale while it revalidates.
 GRAPHQL_RESPONSE_CACHE_SECONDS = 24 * 60 * 60
+# Each app server process also keeps the responses it serves in memory, up to this many
+# bytes (checked against the shared content version on every request).
+GRAPHQL_RESPONSE_MEMORY_BYTES = int(os.environ.get("GRAPHQL_RESPONSE_MEMORY_BYTES", 32 * 2**20))
 GRAPHQL_CDN_MAX_AGE = int(os.environ.get("GRAPHQL_CDN_MAX_AGE", "60"))
 GRAPHQL_CDN_STALE_WHILE_REVALIDATE = 300
 SERVICE_UNAVAILABLE_RETRY_AFTER = 5

@@ -53,15 +53,19 @@ def fetch_with_requested_relations(pages, info, *path):
 
 def prime_tag_lists(pages):
     """Fill each page's `tag_list` from one query of plain values (cheaper than a
-    prefetch of tagged_items, which builds and links an object for each tagging)."""
+    prefetch of tagged_items, which builds and links an object for each tagging), with
+    one Tag object for each tag however many pages share it."""
     by_id = {page.pk: page for page in pages}
     for page in pages:
         page.__dict__["tag_list"] = []
+    tags = {}
     taggings = NewsPageTag.objects.filter(content_object_id__in=by_id).order_by("pk")
     for page_id, tag_id, name, slug in taggings.values_list(
         "content_object_id", "tag_id", "tag__name", "tag__slug"
     ):
-        by_id[page_id].tag_list.append(Tag(id=tag_id, name=name, slug=slug))
+        if tag_id not in tags:
+            tags[tag_id] = Tag(id=tag_id, name=name, slug=slug)
+        by_id[page_id].tag_list.append(tags[tag_id])
 
 
 class NewsQuery:

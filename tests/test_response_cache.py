@@ -20,6 +20,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Site
 
 from cms.graphql.cache import _InMemory, _key, shared_state
+from cms.graphql.visibility import ContentVersionMemo
 from home import models as home_models
 from home.models import HomePage, OrganisationSettings
 from news.models import NewsIndexPage, NewsPage
@@ -258,3 +259,48 @@ def test_the_in_memory_copies_are_bounded_in_bytes_least_recently_used_out_first
     assert [held.get(name) is not None for name in "abcd"] == [True, False, True, True]
     held.set("huge", ("version", '"etag"', b"x" * 2000))
     assert held.get("huge") is None and held.get("d") is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_lookups_are_kept_for_the_content_version_and_renewed_by_a_publish(client):
+    """The site's root, the hidden pages and a parent are read once per content version
+    (by each process), and read afresh once a publish has started a new one."""
+    news = HomePage.objects.get().add_child(instance=NewsIndexPage(title="News", slug="news"))
+    news.add_child(
+        instance=NewsPage(title="Item", slug="item", date=datetime.date(2024, 1, 1), summary="s")
+    )
+
+    def ask(alias):  # a new alias each time, so that no response comes from the cache
+        query = f"{{ {alias}: newsItems {{ items {{ url parent {{ title }} }} }} }}"
+        response, sql = sql_count(lambda: post(client, query))
+        return response.json()["data"][alias]["items"], sql
+
+    first, first_sql = ask("first")
+    second, second_sql = ask("second")
+    assert first == second == [{"url": "/news/item/", "parent": {"title": "News"}}]
+    assert second_sql <= first_sql - 3
+
+    news.title = "Latest news"
+    news.save_revision().publish()
+    third, third_sql = ask("third")
+    assert third == [{"url": "/news/item/", "parent": {"title": "Latest news"}}]
+    assert third_sql == first_sql
+
+
+def test_the_memo_is_kept_for_one_version_and_never_inside_a_transaction(rf):
+    memo = ContentVersionMemo()
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    request = rf.get("/")
+    request.content_version = "one"
+    assert [memo.get(request, "fact", compute) for _ in range(2)] == [1, 1]
+    request.content_version = "two"
+    assert memo.get(request, "fact", compute) == 2
+    with mock.patch.object(connection, "in_atomic_block", True):
+        assert memo.get(request, "fact", compute) == 3
+    request.content_version = None  # the shared cache is unreachable
+    assert memo.get(request, "fact", compute) == 4

@@ -3,7 +3,8 @@
 grapple resolves `parent` with two queries a page, and `url` through Page.get_url
 without the request (a cache round trip for the site's root paths, a reverse() and
 signature checks, for each page). Here a page's parent is looked up once per request
-whatever the number of pages sharing it, and a URL is the site's serving prefix and
+whatever the number of pages sharing it (and kept for the content version: see
+ContentVersionMemo), and a URL is the site's serving prefix and
 the page's path below the site root.
 """
 
@@ -20,9 +21,4 @@ class PageInterface(GrapplePageInterface):
     def resolve_parent(self, info, **kwargs):
         if self.depth <= 1:
             return None
-        parents = rules_for(info.context).page_cache
-        parent_path = self.path[: -Page.steplen]
-        if parent_path not in parents:
-            parent = Page.objects.filter(path=parent_path).first()
-            parents[parent_path] = parent.specific if parent else None
-        return parents[parent_path]
+        return rules_for(info.context).page_at(self.path[: -Page.steplen])

@@ -1,4 +1,5 @@
-"""The schema served at /graphql/: grapple's, less the fields that reveal editing state.
+"""The schema served at /graphql/: grapple's, less the fields that reveal editing state,
+with a cheaper resolver for image renditions.
 
 grapple gives every page type all of Wagtail's Page columns. A few describe the
 editor's work in progress, not the published page (`draftTitle` is the title of an
@@ -7,6 +8,8 @@ unpublished draft), so they are taken out of the schema rather than filtered.
 
 from graphql import GraphQLObjectType
 from grapple.schema import create_schema
+
+from .images import resolve_rendition
 
 EDITING_STATE_FIELDS = (
     "draftTitle",
@@ -31,4 +34,11 @@ def _without_editing_state(schema):
     return schema
 
 
-schema = _without_editing_state(create_schema())
+def _with_parsed_filters(schema):
+    schema.graphql_schema.get_type("ImageObjectType").fields[
+        "rendition"
+    ].resolve = resolve_rendition
+    return schema
+
+
+schema = _with_parsed_filters(_without_editing_state(create_schema()))

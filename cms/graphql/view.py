@@ -88,6 +88,7 @@ class CMSGraphQLView(GraphQLView):
             )
         counter_key, counter_ttl = _rate_counter(request)
         count, version = shared_state(counter_key, counter_ttl)
+        request.content_version = version  # what this request's lookups may be kept for
         if counter_key and count is not None and count > settings.GRAPHQL_RATE_LIMIT_REQUESTS:
             raise _rate_limited()
         data = self.parse_body(request)

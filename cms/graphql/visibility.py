@@ -18,11 +18,13 @@ list sizes, `order` (an allowlist per type), ids and search text.
 """
 
 import re
+import threading
 from collections.abc import Iterable
 from functools import cached_property
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.urls import reverse
 from graphql import get_named_type
@@ -65,17 +67,66 @@ def mark_as_preview(page, request):
     return page
 
 
+class ContentVersionMemo:
+    """Facts that change only with published content (the site's root, the pages that
+    hide their subtrees, the public collections, pages by path), kept by this process
+    for one content version: see cache.py, where any change to published content starts
+    a new version once it commits, and every GraphQL request reads the current one."""
+
+    def __init__(self):
+        self.version = None
+        self.facts = {}
+        self.lock = threading.Lock()  # the development server answers in threads
+
+    def get(self, request, key, compute):
+        version = getattr(request, "content_version", None)
+        # Within a transaction the database may hold changes no version describes yet.
+        if version is None or connection.in_atomic_block:
+            return compute()
+        with self.lock:
+            if self.version != version:
+                self.version, self.facts = version, {}
+            facts = self.facts
+        if key not in facts:
+            facts[key] = compute()
+        return facts[key]
+
+
+memo = ContentVersionMemo()
+
+
 class VisibilityRules:
-    """What the current request may see, worked out once per request."""
+    """What the current request may see, worked out once per request (or per content
+    version, for GraphQL requests: see ContentVersionMemo)."""
 
     def __init__(self, request):
         self.request = request
-        self.page_cache = {}  # path -> specific page, for lookups repeated within a request
+        self.pages = {}  # path -> specific page, for lookups repeated within a request
+
+    def remembered(self, key, compute):
+        return memo.get(self.request, key, compute)
 
     @cached_property
     def site_root(self):
-        site = Site.find_for_request(self.request)
-        return site.root_page if site else None
+        def find():
+            site = Site.find_for_request(self.request)
+            return site.root_page if site else None
+
+        if self.request is None:
+            return None
+        key = ("site_root", self.request.get_host(), self.request.get_port())
+        return self.remembered(key, find)
+
+    def page_at(self, path):
+        """The (specific) page at a tree path, or None."""
+
+        def find():
+            page = Page.objects.filter(path=path).first()
+            return page.specific if page else None
+
+        if path not in self.pages:
+            self.pages[path] = self.remembered(("page", path), find)
+        return self.pages[path]
 
     @cached_property
     def site_root_path(self):
@@ -97,26 +148,34 @@ class VisibilityRules:
     def hidden_page_paths(self):
         """Pages that hide everything below them: those not live or expired (with
         children: a leaf hides only itself), and those behind a view restriction."""
-        hiding = Q(Q(live=False) | Q(expired=True), numchild__gt=0) | Q(
-            Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
-        )
-        return tuple(Page.objects.filter(hiding).values_list("path", flat=True))
+
+        def find():
+            hiding = Q(Q(live=False) | Q(expired=True), numchild__gt=0) | Q(
+                Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+            )
+            return tuple(Page.objects.filter(hiding).values_list("path", flat=True))
+
+        return self.remembered("hidden_page_paths", find)
 
     @cached_property
     def public_collection_ids(self):
         """Collections with no view restriction on them or on an ancestor."""
-        restricted = Exists(CollectionViewRestriction.objects.filter(collection=OuterRef("pk")))
-        collections = list(
-            Collection.objects.annotate(restricted=restricted).values_list(
-                "id", "path", "restricted"
+
+        def find():
+            restricted = Exists(CollectionViewRestriction.objects.filter(collection=OuterRef("pk")))
+            collections = list(
+                Collection.objects.annotate(restricted=restricted).values_list(
+                    "id", "path", "restricted"
+                )
             )
-        )
-        restricted_paths = tuple(path for _, path, is_restricted in collections if is_restricted)
-        return {
-            pk
-            for pk, path, _ in collections
-            if not (restricted_paths and path.startswith(restricted_paths))
-        }
+            restricted_paths = tuple(path for _, path, hidden in collections if hidden)
+            return frozenset(
+                pk
+                for pk, path, _ in collections
+                if not (restricted_paths and path.startswith(restricted_paths))
+            )
+
+        return self.remembered("public_collection_ids", find)
 
     def page_is_visible(self, page):
         if getattr(page, PREVIEW_MARK, False):

@@ -4,11 +4,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from graphql import GraphQLError
 from PIL import features
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection
 from wagtail.search.backends import get_search_backend
+
+from cms.graphql.images import filter_for, resolve_rendition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -75,6 +78,35 @@ def test_renditions_srcset_and_webp(graphql):
     # 333 is not an allowed size: left out of the srcset rather than rendered.
     assert [width for _, width in entries] == ["320w", "640w"]
     assert all(url.startswith("http") for url, _ in entries)
+
+
+def test_svg_images_keep_their_vectors_unless_asked_not_to(graphql):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="500"></svg>'
+    get_image_model().objects.create(
+        title="Logo",
+        description="The council's logo",
+        file=SimpleUploadedFile("logo.svg", svg, content_type="image/svg+xml"),
+        width=1000,
+        height=500,
+    )
+    data = graphql(
+        '{ images(order: "-id", limit: 1) { title '
+        'kept: rendition(width: 480, format: "webp") { url width } '
+        "rasterised: rendition(width: 480, preserveSvg: false) { url width } } }"
+    )["data"]
+    [logo] = data["images"]
+    assert logo["title"] == "Logo"
+    # WebP would rasterise: an SVG keeps only the resize.
+    assert logo["kept"]["url"].endswith(".svg") and logo["kept"]["width"] == 480
+    assert logo["rasterised"]["width"] == 480
+
+
+def test_renditions_share_one_parsed_filter_per_spec_and_refuse_others():
+    image = get_image_model().objects.filter(file__endswith=".png").first()
+    assert filter_for("width-480") is filter_for("width-480")
+    assert resolve_rendition(image, None, width=480).filter_spec == "width-480"
+    with pytest.raises(GraphQLError, match="ALLOWED_IMAGE_FILTERS"):
+        resolve_rendition(image, None, width=481)
 
 
 @pytest.mark.parametrize(

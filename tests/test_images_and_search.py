@@ -1,17 +1,19 @@
 """Images carry alt text and come as allowed renditions; search finds live pages by content."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from graphql import GraphQLError
 from PIL import features
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection
 from wagtail.search.backends import get_search_backend
 
-from cms.graphql.images import filter_for, resolve_rendition
+from cms.graphql.media import filter_for, resolve_rendition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -107,6 +109,21 @@ def test_renditions_share_one_parsed_filter_per_spec_and_refuse_others():
     assert resolve_rendition(image, None, width=480).filter_spec == "width-480"
     with pytest.raises(GraphQLError, match="ALLOWED_IMAGE_FILTERS"):
         resolve_rendition(image, None, width=481)
+
+
+def test_images_and_documents_can_be_searched(graphql):
+    get_document_model().objects.create(
+        title="Fostering handbook", file=ContentFile(b"x", name="handbook.txt")
+    )
+    image = get_image_model().objects.first()
+    data = graphql(
+        "query ($words: String) { images(searchQuery: $words) { title } "
+        'documents(searchQuery: "handbook") { title } }',
+        {"words": image.title},
+    )
+    assert "errors" not in data, data["errors"]
+    assert {"title": image.title} in data["data"]["images"]
+    assert data["data"]["documents"] == [{"title": "Fostering handbook"}]
 
 
 @pytest.mark.parametrize(

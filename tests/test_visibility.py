@@ -153,6 +153,8 @@ ENTRY_POINTS = {
     "snippets": "{ snippets { ... on Testimonial { quote } ... on Inspection { summary } } }",
     "images": "{ images(limit: 100) { title description } }",
     "documents": "{ documents { title } }",
+    "image search": '{ images(searchQuery: "ZEBRA") { title } }',
+    "document search": '{ documents(searchQuery: "ZEBRA") { title } }',
     "redirects": "{ redirects { oldPath newUrl page { title } } }",
 }
 

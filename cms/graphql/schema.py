@@ -1,5 +1,6 @@
 """The schema served at /graphql/: grapple's, less the fields that reveal editing state,
-with a cheaper resolver for image renditions.
+with grapple's resolvers for renditions and the image and document lists replaced
+(see media.py for why).
 
 grapple gives every page type all of Wagtail's Page columns. A few describe the
 editor's work in progress, not the published page (`draftTitle` is the title of an
@@ -9,7 +10,7 @@ unpublished draft), so they are taken out of the schema rather than filtered.
 from graphql import GraphQLObjectType
 from grapple.schema import create_schema
 
-from .images import resolve_rendition
+from .media import resolve_documents, resolve_images, resolve_rendition
 
 EDITING_STATE_FIELDS = (
     "draftTitle",
@@ -34,11 +35,12 @@ def _without_editing_state(schema):
     return schema
 
 
-def _with_parsed_filters(schema):
-    schema.graphql_schema.get_type("ImageObjectType").fields[
-        "rendition"
-    ].resolve = resolve_rendition
+def _with_media_resolvers(schema):
+    graphql_schema = schema.graphql_schema
+    graphql_schema.get_type("ImageObjectType").fields["rendition"].resolve = resolve_rendition
+    graphql_schema.query_type.fields["images"].resolve = resolve_images
+    graphql_schema.query_type.fields["documents"].resolve = resolve_documents
     return schema
 
 
-schema = _with_parsed_filters(_without_editing_state(create_schema()))
+schema = _with_media_resolvers(_without_editing_state(create_schema()))

@@ -2,13 +2,13 @@
 
 import graphene
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
-from wagtail.images import get_image_model
 
 from cms.graphql import bad_input, requested_rendition_specs, selected_fields
+from cms.graphql.media import hold_renditions
 from cms.graphql.visibility import rules_for
 
 from .models import NewsPage, NewsPageTag
@@ -39,13 +39,10 @@ def fetch_with_requested_relations(pages, info, *path):
         pages = pages.defer("body")  # the largest column by far, and JSON to decode
     if "heroImage" in fields:
         pages = pages.select_related("hero_image")
-        specs = requested_rendition_specs(info, *path, "heroImage")
-        if specs:
-            renditions = (
-                get_image_model().get_rendition_model().objects.filter(filter_spec__in=specs)
-            )
-            pages = pages.prefetch_related(Prefetch("hero_image__renditions", queryset=renditions))
     pages = list(pages)
+    if "heroImage" in fields:
+        specs = requested_rendition_specs(info, *path, "heroImage")
+        hold_renditions(info.context, [page.hero_image for page in pages], specs)
     if "tags" in fields:
         prime_tag_lists(pages)
     return pages

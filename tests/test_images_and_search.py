@@ -1,5 +1,7 @@
 """Images carry alt text and come as allowed renditions; search finds live pages by content."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -103,12 +105,13 @@ def test_svg_images_keep_their_vectors_unless_asked_not_to(graphql):
     assert logo["rasterised"]["width"] == 480
 
 
-def test_renditions_share_one_parsed_filter_per_spec_and_refuse_others():
+def test_renditions_share_one_parsed_filter_per_spec_and_refuse_others(rf):
     image = get_image_model().objects.filter(file__endswith=".png").first()
+    info = SimpleNamespace(context=rf.get("/"))
     assert filter_for("width-480") is filter_for("width-480")
-    assert resolve_rendition(image, None, width=480).filter_spec == "width-480"
+    assert resolve_rendition(image, info, width=480).filter_spec == "width-480"
     with pytest.raises(GraphQLError, match="ALLOWED_IMAGE_FILTERS"):
-        resolve_rendition(image, None, width=481)
+        resolve_rendition(image, info, width=481)
 
 
 def test_images_and_documents_can_be_searched(graphql):

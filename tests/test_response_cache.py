@@ -261,6 +261,14 @@ def test_the_in_memory_copies_are_bounded_in_bytes_least_recently_used_out_first
     assert held.get("huge") is None and held.get("d") is not None
 
 
+@pytest.mark.django_db
+def test_no_response_is_kept_when_the_cache_time_is_zero(client, settings):
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
+    post(client, "{ principles { title } }")
+    _, sql = sql_count(lambda: post(client, "{ principles { title } }"))
+    assert sql > 0
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lookups_are_kept_for_the_content_version_and_renewed_by_a_publish(client):
     """The site's root, the hidden pages and a parent are read once per content version

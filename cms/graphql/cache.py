@@ -21,7 +21,7 @@ import logging
 import threading
 import uuid
 
-from cachetools import LRUCache
+from cachetools import TTLCache
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
@@ -78,12 +78,16 @@ def _key(host, operation_name, variables, query):
 
 
 class _InMemory:
-    """This process's copies of entries, least recently used out first, bounded in bytes."""
+    """This process's copies of entries: least recently used out first, bounded in
+    bytes, and kept no longer than the shared cache keeps them."""
 
     def __init__(self):
-        self.entries = LRUCache(
-            maxsize=settings.GRAPHQL_RESPONSE_MEMORY_BYTES, getsizeof=lambda e: len(e[2]) + 200
+        self.settings = (
+            settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
+            settings.GRAPHQL_RESPONSE_CACHE_SECONDS,
         )
+        max_bytes, seconds = self.settings
+        self.entries = TTLCache(maxsize=max_bytes, ttl=seconds, getsizeof=_size)
         self.lock = threading.Lock()  # the development server answers in threads
 
     def get(self, key):
@@ -91,10 +95,14 @@ class _InMemory:
             return self.entries.get(key)
 
     def set(self, key, entry):
-        if len(entry[2]) + 200 > self.entries.maxsize:
+        if _size(entry) > self.entries.maxsize:
             return
         with self.lock:
             self.entries[key] = entry
+
+
+def _size(entry):
+    return len(entry[2]) + 200  # the body, and roughly what holds it
 
 
 _in_memory = None
@@ -102,7 +110,8 @@ _in_memory = None
 
 def in_memory():
     global _in_memory
-    if _in_memory is None:
+    current = (settings.GRAPHQL_RESPONSE_MEMORY_BYTES, settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
+    if _in_memory is None or _in_memory.settings != current:
         _in_memory = _InMemory()
     return _in_memory
 

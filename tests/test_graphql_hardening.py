@@ -1,9 +1,11 @@
 """A hostile or careless client gets a clear GraphQL error, never a 500, a leak or a hang."""
 
 import json
+from unittest import mock
 
 import pytest
 from django.test import override_settings
+from graphql import parse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -188,6 +190,23 @@ def test_introspection_can_be_switched_off(client):
 def test_introspection_works_when_on(client):
     response = post(client, {"query": "{ __schema { queryType { name } } }"})
     assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+def test_a_query_sent_again_is_not_parsed_again(client):
+    query = "query ($slug: String!) { newsItem(slug: $slug) { title } }"
+    post(client, {"query": query, "variables": {"slug": "one"}})
+    with mock.patch("cms.graphql.view.parse", wraps=parse) as parsing:
+        response = post(client, {"query": query, "variables": {"slug": "two"}})
+    assert response.status_code == 200 and not parsing.called
+    refused = post(client, {"query": query, "variables": {"slug": 2}, "operationName": "x"})
+    assert refused.status_code == 400
+
+
+def test_a_query_validated_before_a_limit_changes_is_checked_again(client, settings):
+    query = "{ __schema { queryType { name } } }"
+    assert post(client, {"query": query}).status_code == 200
+    settings.GRAPHQL_INTROSPECTION_ENABLED = False
+    assert post(client, {"query": query}).status_code == 400
 
 
 @pytest.mark.usefixtures("shared_cache")

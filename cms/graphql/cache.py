@@ -20,13 +20,17 @@ import json
 import logging
 import threading
 import uuid
+from functools import lru_cache
 
 from cachetools import TTLCache
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django_redis.cache import RedisCache
+from graphql import print_schema
 
 logger = logging.getLogger("cms.graphql")
 
@@ -73,8 +77,31 @@ def _count(backend, key, ttl):
 
 
 def _key(host, operation_name, variables, query):
-    material = json.dumps([host, operation_name, variables, query], sort_keys=True)
+    material = json.dumps(
+        [_configuration(), host, operation_name, variables, query], sort_keys=True
+    )
     return ENTRY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _configuration():
+    """A fingerprint of what a response depends on besides content and the request: the
+    schema, and the settings it was checked against (limits, introspection, image
+    filters). A release that changes either does not serve the responses of the last."""
+    from .schema import schema
+
+    configured = {
+        name: getattr(settings, name)
+        for name in dir(settings)
+        if name.startswith("GRAPHQL_") or name == "ALLOWED_IMAGE_FILTERS"
+    }
+    material = print_schema(schema.graphql_schema) + repr(sorted(configured.items()))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+@receiver(setting_changed)
+def _forget_configuration(**kwargs):  # settings change at run time in tests only
+    _configuration.cache_clear()
 
 
 class _InMemory:

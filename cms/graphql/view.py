@@ -17,11 +17,15 @@ import json
 import logging
 import math
 import re
+import threading
 import time
 import uuid
 
+from cachetools import LRUCache
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -111,8 +115,7 @@ class CMSGraphQLView(GraphQLView):
         found = response_cache.get(query) if cacheable else None
         if found is not None:
             return _response(request, *found, cacheable)
-        document, errors = self.prepare(query, operation_name)
-        printed = print_ast(document) if document is not None else None
+        document, printed, errors = self.prepare(query, operation_name)
         if cacheable and not errors:
             found = response_cache.get(printed)
             if found is not None:
@@ -167,7 +170,23 @@ class CMSGraphQLView(GraphQLView):
             raise RequestRefused(400, "variables must be valid JSON.", "BAD_REQUEST") from error
 
     def prepare(self, query, operation_name):
-        """Parse and validate: the document and the errors that stop it running."""
+        """Parse and validate: the document, its printed form (None if it did not parse)
+        and the errors that stop it running. Documents that validated are kept."""
+        with _validated_lock:
+            held = _validated.get(query)
+        if held is None:
+            document, errors = self.parse_and_validate(query, operation_name)
+            printed = print_ast(document) if document is not None else None
+            if errors:
+                return document, printed, errors
+            held = (document, printed, len(query))
+            with _validated_lock:
+                _validated[query] = held
+        document, printed, _ = held
+        _refuse_other_than_query(document, operation_name)
+        return document, printed, []
+
+    def parse_and_validate(self, query, operation_name):
         try:
             document = parse(query, max_tokens=settings.GRAPHQL_MAX_QUERY_TOKENS)
         except GraphQLSyntaxError as error:
@@ -176,11 +195,7 @@ class CMSGraphQLView(GraphQLView):
         except GraphQLError as error:  # graphql-core's token limit
             error.extensions = {"code": "QUERY_TOO_LARGE"}
             return None, [error]
-
-        operation = get_operation_ast(document, operation_name)
-        if operation is not None and operation.operation != OperationType.QUERY:
-            raise RequestRefused(400, "This API is read-only: send a query.", "READ_ONLY")
-
+        _refuse_other_than_query(document, operation_name)
         rules = [*specified_rules, *LIMIT_RULES]
         if not settings.GRAPHQL_INTROSPECTION_ENABLED:
             rules.append(DisableIntrospection)
@@ -249,6 +264,26 @@ class CMSGraphQLView(GraphQLView):
 
 def _never(value):
     return False
+
+
+# Documents that parsed and validated, with their printed form, by query text: front
+# ends send the same few queries with other variables, and parsing and validating cost
+# as much as running a small query. Bounded by the length of the queries held.
+_validated = LRUCache(maxsize=2_000_000, getsizeof=lambda held: held[2])
+_validated_lock = threading.Lock()  # the development server answers in threads
+
+
+@receiver(setting_changed)
+def _forget_validated(**kwargs):
+    """Validation reads settings (limits, introspection), which tests change."""
+    with _validated_lock:
+        _validated.clear()
+
+
+def _refuse_other_than_query(document, operation_name):
+    operation = get_operation_ast(document, operation_name)
+    if operation is not None and operation.operation != OperationType.QUERY:
+        raise RequestRefused(400, "This API is read-only: send a query.", "READ_ONLY")
 
 
 def _request_id(request):

@@ -173,6 +173,12 @@ def test_drafts_unpublished_and_restricted_news_never_appear_in_either_feed(clie
     assert len(rss_titles) == 2
 
 
+def test_news_below_an_unpublished_index_is_in_neither_feed(client):
+    NewsIndexPage.objects.get().unpublish()
+    assert rss_items(client) == []
+    assert atom_entries(client) == []
+
+
 # Sitemap and robots.txt ----------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.files.base import ContentFile
+from graphql import GraphQLObjectType, get_named_type, is_leaf_type
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -19,6 +20,7 @@ from wagtail.models import (
     PageViewRestriction,
 )
 
+from cms.graphql.schema import schema
 from home import models as home_models
 from home.models import HomePage, HomePageTestimonial, Inspection, StandardPage
 from news.models import NewsIndexPage, NewsPage
@@ -157,6 +159,22 @@ ENTRY_POINTS = {
     "document search": '{ documents(searchQuery: "ZEBRA") { title } }',
     "redirects": "{ redirects { oldPath newUrl page { title } } }",
 }
+
+
+def test_every_field_returning_objects_or_taking_arguments_is_guarded():
+    """Resolvers replaced after guard_schema ran would serve anything they are given."""
+    unguarded = [
+        f"{graphql_type.name}.{name}"
+        for graphql_type in schema.graphql_schema.type_map.values()
+        if isinstance(graphql_type, GraphQLObjectType) and not graphql_type.name.startswith("__")
+        for name, field in graphql_type.fields.items()
+        if (field.args or not is_leaf_type(get_named_type(field.type)))
+        and not hasattr(field.resolve, "guards")
+    ]
+    assert unguarded == []
+    page_fields = schema.graphql_schema.get_type("NewsPage").fields
+    assert hasattr(page_fields["parent"].resolve, "guards")
+    assert not hasattr(page_fields["title"].resolve, "guards")
 
 
 @pytest.mark.parametrize("query", ENTRY_POINTS.values(), ids=ENTRY_POINTS.keys())

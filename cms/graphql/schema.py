@@ -1,6 +1,7 @@
 """The schema served at /graphql/: grapple's, less the fields that reveal editing state,
 with grapple's resolvers for renditions and the image and document lists replaced
-(see media.py for why).
+(see media.py for why), and the visibility rule around every field that returns
+objects or takes arguments (see visibility.py).
 
 grapple gives every page type all of Wagtail's Page columns. A few describe the
 editor's work in progress, not the published page (`draftTitle` is the title of an
@@ -11,6 +12,7 @@ from graphql import GraphQLObjectType
 from grapple.schema import create_schema
 
 from .media import resolve_documents, resolve_images, resolve_rendition
+from .visibility import guard_schema
 
 EDITING_STATE_FIELDS = (
     "draftTitle",
@@ -44,3 +46,4 @@ def _with_media_resolvers(schema):
 
 
 schema = _with_media_resolvers(_without_editing_state(create_schema()))
+guard_schema(schema.graphql_schema)  # last: every resolver it wraps is final

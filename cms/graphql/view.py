@@ -5,7 +5,8 @@ On top of graphene-django's GraphQLView it:
 - rate-limits each client;
 - parses with token and length limits, and validates with graphql-core's standard
   rules plus the limits in `limits.py` (and no introspection where it is off);
-- runs every field through the visibility middleware;
+- runs queries against the schema whose fields enforce the visibility rule
+  (visibility.py), without graphene middleware;
 - answers unexpected errors with a generic message and a request id (the details
   go to the log), and a database outage with a 503;
 - serves anonymous reads from the shared response cache, with ETag and
@@ -46,7 +47,6 @@ from graphql import (
 
 from .cache import ResponseCache, shared_state
 from .limits import LIMIT_RULES
-from .visibility import VisibilityMiddleware
 
 logger = logging.getLogger("cms.graphql")
 
@@ -69,9 +69,6 @@ def error_body(message, code, request_id):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class CMSGraphQLView(GraphQLView):
-    def __init__(self, **kwargs):
-        super().__init__(middleware=[VisibilityMiddleware()], **kwargs)
-
     def dispatch(self, request, *args, **kwargs):
         request.request_id = _request_id(request)
         try:
@@ -208,7 +205,6 @@ class CMSGraphQLView(GraphQLView):
             context_value=request,
             variable_values=variables,
             operation_name=operation_name,
-            middleware=self.get_middleware(request),
             # Every resolver here is synchronous: spare graphql-core asking each value.
             is_awaitable=_never,
         )

@@ -2,9 +2,11 @@
 
 grapple filters some of its entry points (`pages`, `children`) but not others
 (`parent`, `search`, `snippets`, reverse relations such as `aliases`), and custom
-fields can forget. So the rule lives here, in a graphene middleware that checks
-every value a resolver returns: a page, snippet, image or document that is not
-visible becomes null, and lists lose their invisible items.
+fields can forget. So the rule lives here, wrapped around the resolver of every field
+of the schema that returns objects (`guard_schema`), checking every value it returns:
+a page, snippet, image or document that is not visible becomes null, and lists lose
+their invisible items. Fields of scalars without arguments, most of any query, run
+unwrapped: a scalar cannot carry a page out.
 
 Visible means:
 - a page: live, not expired, not the tree's root, inside the requested site, with
@@ -13,8 +15,9 @@ Visible means:
 - a snippet with draft state: live;
 - an image or document: in a collection with no view restriction on it or an ancestor.
 
-The same middleware checks the arguments clients may abuse before anything runs:
-list sizes, `order` (an allowlist per type), ids and search text.
+The same wrapper, also around every field that takes arguments, checks the arguments
+clients may abuse before anything runs: list sizes, `order` (an allowlist per type),
+ids and search text.
 """
 
 import re
@@ -27,7 +30,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.urls import reverse
-from graphql import get_named_type
+from graphql import GraphQLObjectType, default_field_resolver, get_named_type, is_leaf_type
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents.models import AbstractDocument
 from wagtail.images.models import AbstractImage
@@ -226,22 +229,39 @@ def _is_guarded(value):
     return isinstance(value, Page | DraftStateMixin | AbstractImage | AbstractDocument | Redirect)
 
 
-class VisibilityMiddleware:
-    def resolve(self, next_resolver, root, info, **arguments):
+def guard_schema(graphql_schema):
+    """Wrap the resolvers of the fields that return objects or take arguments."""
+    for graphql_type in graphql_schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for field in graphql_type.fields.values():
+            if field.args or not is_leaf_type(get_named_type(field.type)):
+                field.resolve = guarded(field.resolve or default_field_resolver)
+    return graphql_schema
+
+
+def guarded(resolver):
+    def resolve_visible(root, info, **arguments):
         check_arguments(info, arguments)
-        result = next_resolver(root, info, **arguments)
-        if result is None or isinstance(result, str | int | float | bool):
-            return result
-        if info.field_name == "page" and root is None and arguments.get("token"):
-            # grapple's page(token:) returns the draft the (signed, unexpired) token opens.
-            return mark_as_preview(result, info.context)
-        if isinstance(result, Model):
-            if _is_guarded(result) and not rules_for(info.context).is_visible(result):
-                return None
-            return result
-        if isinstance(result, QuerySet | BaseSearchResults | list | tuple):
-            return _visible_items(result, info)
+        return _visible(resolver(root, info, **arguments), root, info, arguments)
+
+    resolve_visible.guards = resolver
+    return resolve_visible
+
+
+def _visible(result, root, info, arguments):
+    if result is None or isinstance(result, str | int | float | bool):
         return result
+    if info.field_name == "page" and root is None and arguments.get("token"):
+        # grapple's page(token:) returns the draft the (signed, unexpired) token opens.
+        return mark_as_preview(result, info.context)
+    if isinstance(result, Model):
+        if _is_guarded(result) and not rules_for(info.context).is_visible(result):
+            return None
+        return result
+    if isinstance(result, QuerySet | BaseSearchResults | list | tuple):
+        return _visible_items(result, info)
+    return result
 
 
 def _visible_items(items: Iterable, info):

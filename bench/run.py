@@ -427,8 +427,20 @@ def run_wrk(server, scenario, options, run_id):
     return result
 
 
+def settle(server, timeout=30):
+    """Wait until the workers have finished what the last scenario left queued (wrk stops
+    with requests still in the listen backlog), so it is not billed to the next one."""
+    deadline = time.monotonic() + timeout
+    quick = 0
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        fetch(f"{server.base_url}/healthz")
+        quick = quick + 1 if time.monotonic() - started < 0.02 else 0
+
+
 def measure(server, scenario_list, options, run_id):
     for scenario in scenario_list:
+        settle(server)
         scenario.problem = check(server, scenario, run_id)
         if scenario.problem:
             say(f"({scenario.key}) skipped: {scenario.problem}")

@@ -8,6 +8,10 @@ Run by bench/run.py with the same environment as the server it measures:
     python bench/inprocess.py query-counts SCENARIOS.json
         prints {scenario: SQL queries} for one request of each scenario, measured with
         CaptureQueriesContext after a first request of the same kind has warmed up
+    python bench/inprocess.py field-costs
+        prints {selection: milliseconds} for the news list of 100 items with each group
+        of the documented query's fields added to the plain one (the best of 3 rounds of
+        15 requests, each with new variables so that no response comes from the cache)
 """
 
 import json
@@ -68,6 +72,50 @@ def query_counts(scenarios):
     return counts
 
 
+ITEM_SELECTIONS = {
+    "plain": "title url date",
+    "+ slug, summary": "title url date slug summary",
+    "+ tags": "title url date tags { name }",
+    "+ heroImage": "title url date heroImage { alt: description }",
+    "+ heroImage rendition": (
+        "title url date heroImage { alt: description rendition(width: 480) { width height } }"
+    ),
+    "+ parent": "title url date parent { title }",
+    "all (news-items.graphql)": (
+        "title slug url date summary tags { name } heroImage { alt: description "
+        "rendition(width: 480) { width height } } parent { title }"
+    ),
+}
+
+
+NEWS_LIST = (
+    "{ newsItems(perPage: 100) { items { ITEM_FIELDS } "
+    "pagination { total count perPage currentPage prevPage nextPage totalPages } } }"
+)
+
+
+def field_costs():
+    import time
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    costs = {}
+    for name, selection in ITEM_SELECTIONS.items():
+        query = NEWS_LIST.replace("ITEM_FIELDS", selection)
+        rounds = []
+        for _ in range(3):
+            started = time.perf_counter()
+            for _ in range(15):
+                body = {"query": query, "variables": {"nonce": uuid.uuid4().hex}}
+                response = client.post("/graphql/", body, content_type="application/json")
+                if response.status_code != 200 or b'"errors"' in response.content:
+                    return {"error": f"{name}: {response.content[:200]!r}"}
+            rounds.append((time.perf_counter() - started) / 15 * 1000)
+        costs[name] = round(min(rounds), 1)
+    return costs
+
+
 def main(argv):
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
@@ -76,6 +124,8 @@ def main(argv):
     django.setup()
     if argv[:1] == ["prepare"] and len(argv) == 2:
         print(prepare(int(argv[1])))
+    elif argv == ["field-costs"]:
+        print(json.dumps(field_costs()))
     elif argv[:1] == ["query-counts"] and len(argv) == 2:
         scenarios = json.loads(Path(argv[1]).read_text())
         print(json.dumps(query_counts(scenarios)))

@@ -486,10 +486,24 @@ def count_queries(env, scenario_list):
         scenario.queries = counts.get(scenario.key)
 
 
+def field_costs(env):
+    """Where the all-fields list's time goes, in-process: see bench/inprocess.py."""
+    say("field costs of the news list, in-process")
+    output = capture([str(PYTHON), "bench/inprocess.py", "field-costs"], env=env)
+    costs = json.loads(output.strip().splitlines()[-1])
+    if "error" in costs:
+        return f"news list field costs: not measured ({costs['error']})"
+    plain = costs["plain"]
+    parts = ", ".join(
+        f"{name} {ms:.1f} ({ms / plain:.2f}x)" for name, ms in costs.items() if name != "plain"
+    )
+    return f"news list of 100, ms a request in-process: plain {plain:.1f}; {parts}"
+
+
 # The report ---------------------------------------------------------------------------
 
 
-def report(rows, context, rss, ratios):
+def report(rows, context, rss, ratios, costs):
     header = ("", "scenario", "req/s", "p50 ms", "p99 ms", "SQL/req", "failed")
     lines = [header]
     for s in rows:
@@ -519,6 +533,7 @@ def report(rows, context, rss, ratios):
         print(row(line))
     print()
     print(rss)
+    print(costs)
     for label, value in ratios:
         print(f"{label}: {value}")
 
@@ -629,6 +644,7 @@ def main(argv=None):
         run_id = uuid.uuid4().hex[:12]
         load_before = os.getloadavg()[0]
         rss = "worker RSS: not measured"
+        costs = "news list field costs: not measured"
         for dataset, scenario_list in (("small", small), ("large", large)):
             if dataset not in datasets:
                 continue
@@ -651,6 +667,8 @@ def main(argv=None):
                 rss += f"; after every scenario above {mib(server.worker_rss_mib())}"
             server.stop()
             count_queries(env, scenario_list)
+            if dataset == "small":
+                costs = field_costs(env)
 
         context = (
             f"{engine}, cache {'Redis' if redis_url else 'local memory'}; "
@@ -663,10 +681,11 @@ def main(argv=None):
         )
         rows = small + (large if "large" in datasets else [])
         ratios = compute_ratios({s.key: s for s in rows})
-        report(rows, context, rss, ratios)
+        report(rows, context, rss, ratios, costs)
         results = {
             "context": context,
             "rss": rss,
+            "field_costs": costs,
             "ratios": dict(ratios),
             "scenarios": [
                 {"key": s.key, "label": s.label, "result": s.result, "sql_queries": s.queries,

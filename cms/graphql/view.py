@@ -264,8 +264,9 @@ def _never(value):
 
 # Documents that parsed and validated, with their printed form, by query text: front
 # ends send the same few queries with other variables, and parsing and validating cost
-# as much as running a small query. Bounded by the length of the queries held.
-_validated = LRUCache(maxsize=2_000_000, getsizeof=lambda held: held[2])
+# as much as running a small query. Bounded by the length of the queries held: a
+# parsed document takes some 75 bytes a character, so at most about 15 MB a process.
+_validated = LRUCache(maxsize=200_000, getsizeof=lambda held: held[2])
 _validated_lock = threading.Lock()  # the development server answers in threads
 
 

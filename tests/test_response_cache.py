@@ -312,3 +312,7 @@ def test_the_memo_is_kept_for_one_version_and_never_inside_a_transaction(rf):
         assert memo.get(request, "fact", compute) == 3
     request.content_version = None  # the shared cache is unreachable
     assert memo.get(request, "fact", compute) == 4
+
+    request.content_version = "three"
+    small = ContentVersionMemo(max_facts=1)
+    assert [small.get(request, key, compute) for key in ("a", "a", "b", "b")] == [5, 5, 6, 7]

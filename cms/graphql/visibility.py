@@ -76,9 +76,12 @@ class ContentVersionMemo:
     for one content version: see cache.py, where any change to published content starts
     a new version once it commits, and every GraphQL request reads the current one."""
 
-    def __init__(self):
+    def __init__(self, max_facts=10_000):
         self.version = None
         self.facts = {}
+        # Keys come from requests (the Host header among them): a bound keeps a flood of
+        # new keys from growing the process; past it, facts are worked out each time.
+        self.max_facts = max_facts
         self.lock = threading.Lock()  # the development server answers in threads
 
     def get(self, request, key, compute):
@@ -90,9 +93,12 @@ class ContentVersionMemo:
             if self.version != version:
                 self.version, self.facts = version, {}
             facts = self.facts
-        if key not in facts:
-            facts[key] = compute()
-        return facts[key]
+        if key in facts:
+            return facts[key]
+        value = compute()
+        if len(facts) < self.max_facts:
+            facts[key] = value
+        return value
 
 
 memo = ContentVersionMemo()

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from graphql import GraphQLError
 from PIL import features
@@ -154,3 +155,21 @@ def test_postgresql_uses_its_full_text_search():
         assert "postgres" in backend
     else:
         assert connection.vendor == "sqlite"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_postgresql_search_matches_on_the_expression_its_index_holds(graphql):
+    """home/migrations/0004 indexes `title || body`: the expression Wagtail matches on,
+    as long as this holds (on the test's few rows, the planner prefers other plans)."""
+    with CaptureQueriesContext(connection) as captured:
+        graphql('{ search(query: "fostering") { title } }')
+    [search_sql] = [query["sql"] for query in captured.captured_queries if "@@" in query["sql"]]
+    assert (
+        '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@' in search_sql
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'home_search_title_body_gin'"
+        )
+        [(definition,)] = cursor.fetchall()
+    assert "USING gin (((title || body)))" in definition

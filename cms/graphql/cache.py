@@ -109,11 +109,8 @@ class _InMemory:
     bytes, and kept no longer than the shared cache keeps them."""
 
     def __init__(self):
-        self.settings = (
-            settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
-            settings.GRAPHQL_RESPONSE_CACHE_SECONDS,
-        )
-        max_bytes, seconds = self.settings
+        self.bounds = _memory_bounds()
+        max_bytes, seconds = self.bounds
         self.entries = TTLCache(maxsize=max_bytes, ttl=seconds, getsizeof=_size)
         self.lock = threading.Lock()  # the development server answers in threads
 
@@ -135,10 +132,13 @@ def _size(entry):
 _in_memory = None
 
 
+def _memory_bounds():
+    return settings.GRAPHQL_RESPONSE_MEMORY_BYTES, settings.GRAPHQL_RESPONSE_CACHE_SECONDS
+
+
 def in_memory():
     global _in_memory
-    current = (settings.GRAPHQL_RESPONSE_MEMORY_BYTES, settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
-    if _in_memory is None or _in_memory.settings != current:
+    if _in_memory is None or _in_memory.bounds != _memory_bounds():
         _in_memory = _InMemory()
     return _in_memory
 

@@ -1,4 +1,4 @@
-"""Images and documents for GraphQL: grapple's resolvers, with two changes.
+"""Images and documents for GraphQL: grapple's resolvers, with three changes.
 
 - Renditions share one parsed filter per spec. grapple's `rendition` resolver hands
   Wagtail the filter spec as a string, and Wagtail parses a string into a new Filter

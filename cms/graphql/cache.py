@@ -99,19 +99,16 @@ def _configuration():
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-@receiver(setting_changed)
-def _forget_configuration(**kwargs):  # settings change at run time in tests only
-    _configuration.cache_clear()
-
-
 class _InMemory:
     """This process's copies of entries: least recently used out first, bounded in
     bytes, and kept no longer than the shared cache keeps them."""
 
     def __init__(self):
-        self.bounds = _memory_bounds()
-        max_bytes, seconds = self.bounds
-        self.entries = TTLCache(maxsize=max_bytes, ttl=seconds, getsizeof=_size)
+        self.entries = TTLCache(
+            maxsize=settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
+            ttl=settings.GRAPHQL_RESPONSE_CACHE_SECONDS,
+            getsizeof=_size,
+        )
         self.lock = threading.Lock()  # the development server answers in threads
 
     def get(self, key):
@@ -132,15 +129,18 @@ def _size(entry):
 _in_memory = None
 
 
-def _memory_bounds():
-    return settings.GRAPHQL_RESPONSE_MEMORY_BYTES, settings.GRAPHQL_RESPONSE_CACHE_SECONDS
-
-
 def in_memory():
     global _in_memory
-    if _in_memory is None or _in_memory.bounds != _memory_bounds():
+    if _in_memory is None:
         _in_memory = _InMemory()
     return _in_memory
+
+
+@receiver(setting_changed)
+def _forget_settings(**kwargs):  # settings change at run time in tests only
+    global _in_memory
+    _configuration.cache_clear()
+    _in_memory = None
 
 
 class ResponseCache:

@@ -171,17 +171,16 @@ class CMSGraphQLView(GraphQLView):
         and the errors that stop it running. Documents that validated are kept."""
         with _validated_lock:
             held = _validated.get(query)
-        if held is None:
-            document, errors = self.parse_and_validate(query, operation_name)
-            printed = print_ast(document) if document is not None else None
-            if errors:
-                return document, printed, errors
-            held = (document, printed, len(query))
+        if held is not None:
+            document, printed, _ = held
+            _refuse_other_than_query(document, operation_name)
+            return document, printed, []
+        document, errors = self.parse_and_validate(query, operation_name)
+        printed = print_ast(document) if document is not None else None
+        if not errors:
             with _validated_lock:
-                _validated[query] = held
-        document, printed, _ = held
-        _refuse_other_than_query(document, operation_name)
-        return document, printed, []
+                _validated[query] = (document, printed, len(query))
+        return document, printed, errors
 
     def parse_and_validate(self, query, operation_name):
         try:

@@ -1,6 +1,7 @@
 """Press releases and other news, published as pages under the news index."""
 
 import graphene
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from grapple.models import (
@@ -51,6 +52,10 @@ class NewsIndexPage(PreviewablePage, Page):
 
     class Meta:
         verbose_name = "news index page"
+
+
+# The feeds' addresses under /news/ (news/urls.py): a news page there would be unreachable.
+FEED_SLUGS = ("feed",)
 
 
 class NewsPageTag(TaggedItemBase):
@@ -113,6 +118,16 @@ class NewsPage(PreviewablePage, Page):
 
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = []
+
+    def clean(self):
+        super().clean()
+        if self.slug in FEED_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” is taken by the news feed (/news/{self.slug}/): "
+                    "choose another slug."
+                }
+            )
 
     @cached_property
     def tag_list(self):

@@ -116,3 +116,15 @@ def test_bench_runner_parses_its_options_and_finds_its_files():
     assert runner.NONCE in lua
     for name in runner.QUERY_FILES:
         assert (QUERIES_DIR / name).is_file()
+
+
+def test_bench_graphql_core_floor_runs_the_lists_the_app_is_timed_on():
+    """The floor is only evidence if it runs the very selections field-costs times."""
+    spec = importlib.util.spec_from_file_location("bench_inprocess", BENCH_DIR / "inprocess.py")
+    inprocess = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(inprocess)
+
+    floor = inprocess.graphql_core_floor(repeat=1)
+
+    assert set(floor) == {"plain", "all (news-items.graphql)"}
+    assert floor["all (news-items.graphql)"] > floor["plain"] > 0

@@ -37,6 +37,20 @@ def fresh_cache():
 
 
 @pytest.fixture
+def news_page_form():
+    """The admin's news page form as an editor who presses Publish sends it; each test
+    gives the fields it is about (title, slug, date and summary at least)."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    def fill(**fields):
+        blank = {"tags": "", "body": streamfield([]), "source_url": ""}
+        publish = {"comments": inline_formset([]), "action-publish": "action-publish"}
+        return nested_form_data({**blank, **fields, **publish})
+
+    return fill
+
+
+@pytest.fixture
 def graphql(client):
     """Run a query over HTTP as an anonymous front end would; return the decoded response."""
 

@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 from webhook_receiving import Delivery, LocalServer, send_webhooks_to
 
 from home import models as home
@@ -195,21 +194,15 @@ def test_publishing_a_news_page_posts_a_signed_event(front_end, committed):
 
 
 def test_publishing_through_the_admin_sends_the_event_after_the_request(
-    front_end, committed, admin_client
+    front_end, committed, admin_client, news_page_form
 ):
     page = add_news("Adoption week")
-    form = nested_form_data(
-        {
-            "title": page.title,
-            "slug": page.slug,
-            "date": "2030-01-15",
-            "summary": page.summary,
-            "tags": "adoption",
-            "body": streamfield([]),
-            "source_url": "",
-            "comments": inline_formset([]),
-            "action-publish": "action-publish",
-        }
+    form = news_page_form(
+        title=page.title,
+        slug=page.slug,
+        date="2030-01-15",
+        summary=page.summary,
+        tags="adoption",
     )
 
     with committed():

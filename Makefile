@@ -10,18 +10,25 @@ MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: help install chromium run test test-sqlite test-postgres lint format schema expected lock bench bench-clean soak
+.PHONY: help install install-dev chromium run test test-sqlite test-postgres lint format schema expected lock bench bench-clean soak
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+# Running the CMS needs the production lock only; the tests and lint add the dev lock.
 $(BIN)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-install: $(BIN)/.installed chromium ## Create .venv and install the locked dependencies and Chromium
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv and install what running the CMS needs (requirements.lock)
+
+install-dev: $(BIN)/.installed-dev chromium ## Add the test and lint tools (requirements-dev.lock) and Chromium
 
 # The browser tests (tests/test_browser_admin.py) drive the system's Chromium. Without it
 # they are skipped, except under CI, where they fail.
@@ -43,7 +50,7 @@ run: install ## Migrate, load the Southwark content, create a dev admin, serve o
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install lint ## Checks, lint, then the suite on SQLite and on PostgreSQL (side by side)
+test: install-dev lint ## Checks, lint, then the suite on SQLite and on PostgreSQL (side by side)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	@mkdir -p test-artifacts
@@ -54,10 +61,10 @@ test: install lint ## Checks, lint, then the suite on SQLite and on PostgreSQL (
 	echo "----- the suite on PostgreSQL -----"; cat test-artifacts/postgres.log; \
 	test $$sqlite_status -eq 0 -a $$postgres_status -eq 0
 
-test-sqlite: install ## The suite on SQLite
+test-sqlite: install-dev ## The suite on SQLite
 	env -u DATABASE_URL $(PYTEST)
 
-test-postgres: install ## The suite on PostgreSQL (TEST_DATABASE_URL); skipped off CI if none answers
+test-postgres: install-dev ## The suite on PostgreSQL (TEST_DATABASE_URL); skipped off CI if none answers
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(TEST_DATABASE_URL)" 2>/dev/null; then \
 		DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST); \
 	elif [ -n "$$CI" ]; then \
@@ -66,35 +73,37 @@ test-postgres: install ## The suite on PostgreSQL (TEST_DATABASE_URL); skipped o
 		echo "PostgreSQL is not answering at $(TEST_DATABASE_URL): ran the suite on SQLite only."; \
 	fi
 
-lint: install ## ruff format --check and ruff check
+lint: install-dev ## ruff format --check and ruff check
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-format: install ## Format and fix what ruff can
+format: install-dev ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-schema: install ## Export schema.graphql (review the diff: it is the API contract)
+schema: install-dev ## Export schema.graphql (review the diff: it is the API contract)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) graphql_schema --out schema.graphql
 
-expected: install ## Rewrite docs/queries/*.json from the current responses (review the diff)
+expected: install-dev ## Rewrite docs/queries/*.json from the current responses (review the diff)
 	env -u DATABASE_URL UPDATE_EXPECTED=1 $(PYTEST) tests/test_graphql_contract.py -q
 
-bench: install ## Load-test gunicorn with wrk on cached datasets, print one table (BENCH_ARGS=--help)
+bench: install-dev ## Load-test gunicorn with wrk on cached datasets, print one table (BENCH_ARGS=--help)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-soak: install ## 60 s of concurrent readers on gunicorn while pages are published (SOAK_ARGS=--help)
+soak: install-dev ## 60 s of concurrent readers on gunicorn while pages are published (SOAK_ARGS=--help)
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
-bench-clean: install ## Drop the benchmark's databases and bench/.data/
+bench-clean: install-dev ## Drop the benchmark's databases and bench/.data/
 	$(BIN)/python bench/run.py --clean
 
-lock: ## Re-resolve pyproject.toml's pins into requirements.lock in a clean venv
+lock: ## Re-resolve pyproject.toml's pins into the hashed locks: requirements.lock (production), requirements-dev.lock (+ tests, lint)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet --upgrade pip pip-tools==7.6.2
 	.lock-venv/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-		print('\n'.join(p['dependencies'] + [d for ds in p['optional-dependencies'].values() for d in ds]))" \
-		> .lock-venv/direct.txt
-	.lock-venv/bin/pip install --quiet -r .lock-venv/direct.txt
-	.lock-venv/bin/pip freeze > requirements.lock
+		open('.lock-venv/runtime.in', 'w').write('\n'.join(p['dependencies']) + '\n'); \
+		open('.lock-venv/dev.in', 'w').write('-c ../requirements.lock\n-r runtime.in\n' + '\n'.join(p['optional-dependencies']['dev']) + '\n')"
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+		--output-file requirements.lock .lock-venv/runtime.in
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+		--output-file requirements-dev.lock .lock-venv/dev.in
 	rm -rf .lock-venv

@@ -16,7 +16,6 @@ Every number is from this one run, on this machine: compare runs on the same mac
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -26,7 +25,6 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.error
 import urllib.request
 import uuid
@@ -34,11 +32,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH_DIR = ROOT / "bench"
-DATA_DIR = BENCH_DIR / ".data"
-QUERIES_DIR = ROOT / "docs" / "queries"
-PYTHON = Path(sys.executable)
+# Run as `python bench/run.py`: the project's root, above this file, holds the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (
+    BENCH_DIR,
+    DATA_DIR,
+    PYTHON,
+    QUERIES_DIR,
+    ROOT,
+    BenchError,
+    capture,
+    run_and_show,
+    say,
+)
+from bench.tools import ensure_tools
+
 LUA_SCRIPT = BENCH_DIR / "wrk.lua"
 NONCE = "__BENCH_NONCE__"
 QUERY_FILES = ("news-items.graphql", "home-page.graphql")
@@ -55,10 +64,6 @@ PLAIN_NEWS_QUERY = """query NewsItemsPlain($page: PositiveInt, $perPage: Positiv
 SEARCH_QUERY = """query Search($query: String!) {
   search(query: $query, limit: 20) { title url ... on NewsPage { date summary } }
 }"""
-
-
-class BenchError(Exception):
-    """Something that stops the benchmark, said plainly."""
 
 
 def parse_args(argv=None):
@@ -90,35 +95,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--clean", action="store_true", help="Drop the datasets and exit.")
     return parser.parse_args(argv)
-
-
-# Tools --------------------------------------------------------------------------------
-
-
-def pinned(package):
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pins = [*project["dependencies"], *sum(project["optional-dependencies"].values(), [])]
-    for pin in pins:
-        if re.split(r"[=<>\[]", pin, maxsplit=1)[0].lower() == package:
-            return pin
-    raise BenchError(f"{package} is not pinned in pyproject.toml")
-
-
-def ensure_tools():
-    if shutil.which("wrk") is None:
-        say("wrk is missing: installing it with apt-get")
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        try:
-            run([*sudo, "apt-get", "update", "-qq"])
-            run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"])
-        except (subprocess.CalledProcessError, FileNotFoundError) as error:
-            raise BenchError(f"Could not install wrk ({error}): install it and rerun.") from error
-    # gunicorn serves; tqdm is generate_demo_news's progress bar, in case the venv
-    # was installed from a requirements.lock older than its pin.
-    for package in ("gunicorn", "tqdm"):
-        if importlib.util.find_spec(package) is None:
-            say(f"{package} is missing: installing {pinned(package)}")
-            run([str(PYTHON), "-m", "pip", "install", "--quiet", pinned(package)])
 
 
 # Datasets -----------------------------------------------------------------------------
@@ -585,42 +561,6 @@ def compute_ratios(by_key):
 
 def mib(sizes):
     return ", ".join(f"{size:.0f}" for size in sizes)
-
-
-STARTED = time.monotonic()
-
-
-def say(message):
-    print(f"bench [{time.monotonic() - STARTED:5.0f}s]: {message}", flush=True)
-
-
-def run(command, env=None, quiet=False):
-    subprocess.run(  # noqa: S603 (our own command lines)
-        command,
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL if quiet else None,
-    )
-
-
-def run_and_show(command, env=None):
-    """Run, letting stderr (progress bars) through; return stdout."""
-    result = subprocess.run(  # noqa: S603 (our own command lines)
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    if result.returncode != 0:
-        raise BenchError(f"{' '.join(command)} failed:\n{result.stdout}")
-    return result.stdout
-
-
-def capture(command, env=None):
-    result = subprocess.run(  # noqa: S603 (our own command lines)
-        command, cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise BenchError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def main(argv=None):

@@ -1,7 +1,7 @@
 """Editors in a real browser: preview a draft both ways, publish, create news, tell the front end.
 
 Headless Chromium, driven by Playwright, against the app on pytest-django's live server,
-with a stand-in front end (tests/browser/front_end.py) for the preview route and the
+with a stand-in front end (tests/support/front_end.py) for the preview route and the
 webhooks. Each test commits for real (transactional, with the HomePage and Site restored
 afterwards), so the response cache and the webhooks see what they see in production.
 
@@ -24,12 +24,13 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 import requests
-from browser.front_end import FrontEnd
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
 from django_tasks_db.management.commands.db_worker import Worker
-from webhook_receiving import send_webhooks_to
+
+from tests.support.front_end import FrontEnd
+from tests.support.webhook_receiving import send_webhooks_to
 
 try:
     from playwright.sync_api import expect, sync_playwright

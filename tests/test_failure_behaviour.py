@@ -12,7 +12,10 @@ import textwrap
 from unittest import mock
 
 import pytest
-from app_process import (
+from django.db import InterfaceError, OperationalError, connection
+from django.test import override_settings
+
+from tests.support.app_process import (
     BASE_DIR,
     app_env,
     graphql_post,
@@ -20,8 +23,6 @@ from app_process import (
     probe,
     production_env,
 )
-from django.db import InterfaceError, OperationalError, connection
-from django.test import override_settings
 
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 CLOSED_PORT_POSTGRES = "postgres://postgres@127.0.0.1:1/x"

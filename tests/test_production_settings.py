@@ -8,7 +8,9 @@ default CORS allowlist (set in base.py, so the same everywhere) are tested in-pr
 import runpy
 
 import pytest
-from app_process import (
+from django.core.exceptions import ImproperlyConfigured
+
+from tests.support.app_process import (
     SETTINGS_ENV,
     graphql_post,
     migrated_sqlite_url,
@@ -17,7 +19,6 @@ from app_process import (
     random_secret_key,
     run,
 )
-from django.core.exceptions import ImproperlyConfigured
 
 ALLOWED_ORIGIN = "https://www.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"

@@ -25,10 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-from webhook_receiving import Delivery, LocalServer, send_webhooks_to
 
 from home import models as home
 from news.models import NewsIndexPage, NewsPage
+from tests.support.webhook_receiving import Delivery, LocalServer, send_webhooks_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 

@@ -6,8 +6,8 @@ starts the app under it and sends it requests through Django's test client, and
 `migrated_sqlite_url` gives such a process a database of its own, a copy of a migrated
 SQLite file with the site in it.
 
-Imported by the test modules as `app_process`: tests/ has no __init__.py, so pytest puts
-it on sys.path.
+The app process answers through tests/support/probe.py, run as a module from the
+project directory.
 """
 
 import json
@@ -18,14 +18,13 @@ import sqlite3
 import string
 import subprocess
 import sys
-import textwrap
 from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
 from django.db import connection
 
-BASE_DIR = Path(__file__).resolve().parents[1]
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 # Environment variables the settings read: a subprocess gets only the ones a test sets.
 SETTINGS_ENV = {
@@ -44,40 +43,6 @@ SETTINGS_ENV = {
     "SECURE_HSTS_SECONDS",
     "SECURE_SSL_REDIRECT",
 }
-
-# Runs the requests given as JSON in argv[1] through Django's test client (over HTTPS, as
-# the proxy would, unless a request says "secure": false) and writes the settings named
-# in argv[2] and each response to the file named by argv[3].
-PROBE = textwrap.dedent(
-    """
-    import json, sys, time
-    import django
-    django.setup()
-    from django.conf import settings
-    from django.test import Client
-    client = Client()
-    responses = []
-    for request in json.loads(sys.argv[1]):
-        started = time.monotonic()
-        response = client.generic(
-            request.get("method", "GET"), request["path"], request.get("data", ""),
-            content_type=request.get("content_type", "application/octet-stream"),
-            secure=request.get("secure", True), headers=request.get("headers"),
-        )
-        responses.append({
-            "status": response.status_code,
-            "headers": {name.lower(): value for name, value in response.items()},
-            "body": response.content.decode(),
-            "seconds": time.monotonic() - started,
-        })
-    report = {
-        "settings": {name: getattr(settings, name) for name in json.loads(sys.argv[2])},
-        "responses": responses,
-    }
-    with open(sys.argv[3], "w") as out:
-        json.dump(report, out)
-    """
-)
 
 
 def random_secret_key():
@@ -142,7 +107,8 @@ def probe(env, directory, *requests, settings=()):
     "headers" and "secure" (default true). The report is written in `directory`.
     """
     out = directory / f"probe-{secrets.token_hex(4)}.json"
-    probed = run(env, "-c", PROBE, json.dumps(requests), json.dumps(list(settings)), str(out))
+    arguments = [json.dumps(requests), json.dumps(list(settings)), str(out)]
+    probed = run(env, "-m", "tests.support.probe", *arguments)
     assert probed.returncode == 0, probed.stderr
     report = json.loads(out.read_text())
     return Probed(report["settings"], report["responses"], probed.stdout)

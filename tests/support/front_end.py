@@ -14,7 +14,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler
 
-from webhook_receiving import Delivery, LocalServer
+from tests.support.webhook_receiving import Delivery, LocalServer
 
 PREVIEW_QUERY = """
 query Preview($token: String!) {

@@ -1,1 +1,0 @@
-"""Helpers for the browser tests (tests/test_browser_admin.py)."""

@@ -20,12 +20,14 @@ import threading
 import time
 from pathlib import Path
 
-# bench/run.py sits beside this file; the project (for the publisher's ORM) above it.
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+# The project's root, above this file: the bench package and, for the publisher, the ORM.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import run as bench  # noqa: E402  (bench/run.py, beside this file)
+from bench.common import DATA_DIR, QUERIES_DIR, BenchError, say
+from bench.datasets import build_dataset, postgres_answers
+from bench.run import Server, redis_answers, server_env
+from bench.tools import ensure_tools
 
-QUERIES_DIR = bench.QUERIES_DIR
 TITLE = "Southwark Children’s Services (soak {})"
 
 
@@ -124,8 +126,8 @@ def stale_reads(home_reads, publishes):
 
 def main(argv=None):
     options = parse_args(argv)
-    bench.ensure_tools()
-    if not options.sqlite and bench.postgres_answers(options.postgres_url):
+    ensure_tools()
+    if not options.sqlite and postgres_answers(options.postgres_url):
         import psycopg
         from psycopg import sql
 
@@ -134,21 +136,21 @@ def main(argv=None):
             conn.execute(sql.SQL("CREATE DATABASE cms_soak"))
         database_url, engine = f"{options.postgres_url}/cms_soak", "PostgreSQL"
     else:
-        bench.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        database = bench.DATA_DIR / "cms_soak.sqlite3"
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        database = DATA_DIR / "cms_soak.sqlite3"
         database.unlink(missing_ok=True)
         database_url, engine = f"sqlite:///{database}", "SQLite"
-    redis_url = options.redis_url if bench.redis_answers(options.redis_url) else None
-    env = bench.server_env(database_url, redis_url)
-    env["CACHE_DIR"] = str(bench.DATA_DIR / "soak-cache")
-    bench.say(f"soak dataset on {engine}, cache: {'Redis' if redis_url else 'files'}")
-    bench.build_dataset(env, options.demo_pages)
+    redis_url = options.redis_url if redis_answers(options.redis_url) else None
+    env = server_env(database_url, redis_url)
+    env["CACHE_DIR"] = str(DATA_DIR / "soak-cache")
+    say(f"soak dataset on {engine}, cache: {'Redis' if redis_url else 'files'}")
+    build_dataset(env, options.demo_pages)
 
     if redis_url:
         import redis
 
         redis.Redis.from_url(redis_url).flushdb()
-    server = bench.Server("soak", env, options.workers, "sync")
+    server = Server("soak", env, options.workers, "sync")
     server.start()
     try:
         os.environ.update(env)
@@ -161,7 +163,7 @@ def main(argv=None):
             Reader(server.port, bodies, stop_at, offset) for offset in range(options.clients)
         ]
         publishes = []
-        bench.say(
+        say(
             f"soaking for {options.seconds:.0f}s: {options.clients} readers, "
             f"{options.workers} gunicorn workers, a publish every {options.publish_every}s"
         )
@@ -200,6 +202,6 @@ def main(argv=None):
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except bench.BenchError as error:
+    except BenchError as error:
         print(f"soak: {error}", file=sys.stderr)
         sys.exit(2)

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # First, so every answer (redirects and 503s too) carries the CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files answered here, before sessions and the rest: see STORAGES below.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage escaping a view answers 503 with Retry-After, not a 500 page.
     "cms.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,7 +174,8 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_ROOT = BASE_DIR / "static"
+# collectstatic gathers the static files here; whitenoise serves them from here.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"

@@ -53,10 +53,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Nothing is framed elsewhere; Wagtail's own preview panel overrides this to SAMEORIGIN.
 X_FRAME_OPTIONS = "DENY"
 
-# Outdated JS/CSS must not be served from a cache after a Wagtail upgrade.
+# Static files by whitenoise, from what `manage.py release` collected: names carry a
+# hash of the content (so after a Wagtail upgrade no cache serves outdated JS or CSS,
+# and whitenoise lets browsers keep them for ever), with gzip copies made once at
+# release rather than on every request.
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Everything to stdout, one line a record, for the platform's log collector.

@@ -9,6 +9,9 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cms-test-media-"))
+# Nothing is collected for the tests (the live server serves the apps' static files
+# itself), but whitenoise warns on every start about a STATIC_ROOT that is missing.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="cms-test-static-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 GRAPHIQL_ENABLED = False
 # A cache of files, as without Redis, in a directory of each test process's own

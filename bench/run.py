@@ -20,15 +20,10 @@ import json
 import os
 import re
 import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 # Run as `python bench/run.py`: the project's root, above this file, holds the package.
@@ -45,6 +40,7 @@ from bench.common import (
     say,
 )
 from bench.datasets import DATABASES, build_dataset, clean, database_urls
+from bench.servers import Server, fetch, redis_answers, server_env, settle
 from bench.tools import ensure_tools
 
 LUA_SCRIPT = BENCH_DIR / "wrk.lua"
@@ -92,137 +88,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--clean", action="store_true", help="Drop the datasets and exit.")
     return parser.parse_args(argv)
-
-
-# The server ---------------------------------------------------------------------------
-
-
-def server_env(database_url, redis_url):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-        "SECRET_KEY": uuid.uuid4().hex * 2,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(DATA_DIR / "media"),
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        # One client (wrk) sends everything: the per-client limit would measure itself.
-        "GRAPHQL_RATE_LIMIT_REQUESTS": str(10**9),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("REDIS_URL", None)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    return env
-
-
-def redis_answers(url):
-    if not url or url == "none":
-        return False
-    match = re.match(r"redis://([^:/]+)(?::(\d+))?", url)
-    if not match:
-        return False
-    try:
-        with socket.create_connection((match[1], int(match[2] or 6379)), timeout=2) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    env: dict
-    workers: int
-    worker_class: str
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen = None
-
-    @property
-    def base_url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_path(self):
-        return DATA_DIR / f"gunicorn-{self.name}.log"
-
-    def start(self, timeout=90):
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        command = [
-            str(PYTHON.parent / "gunicorn"),
-            "cms.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers),
-            "--worker-class", self.worker_class,
-            "--log-level", "warning",
-            "--error-logfile", str(self.log_path),
-        ]  # fmt: skip
-        self.log_path.unlink(missing_ok=True)
-        # The app logs to stdout in production: into the same file as gunicorn's errors.
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 (our own command line)
-                command, cwd=ROOT, env=self.env, start_new_session=True, stdout=log, stderr=log
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"gunicorn exited ({self.process.returncode}).\n{self.log_tail()}")
-            try:
-                status, _ = fetch(f"{self.base_url}/healthz")
-                if status == 404:
-                    status, _ = fetch(f"{self.base_url}/api/v2/pages/?limit=1")
-                if status == 200:
-                    return
-                if status in (301, 302, 308):
-                    raise BenchError(
-                        "The production settings redirect plain HTTP even with "
-                        "SECURE_SSL_REDIRECT=0: the benchmark cannot reach the app."
-                    )
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.5)
-        raise BenchError(f"gunicorn did not answer within {timeout}s.\n{self.log_tail()}")
-
-    def worker_rss_mib(self):
-        """VmRSS of each worker (the master's children), in MiB."""
-        sizes = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[1]) != self.process.pid:
-                    continue
-                status = (stat.parent / "status").read_text()
-            except (OSError, IndexError, ValueError):
-                continue
-            match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-            if match:
-                sizes.append(int(match[1]) / 1024)
-        return sorted(sizes)
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()  # gunicorn's master stops its workers on SIGTERM
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def log_tail(self, lines=30):
-        if not self.log_path.exists():
-            return "(no gunicorn log)"
-        return "\n".join(self.log_path.read_text().splitlines()[-lines:])
 
 
 # Scenarios ----------------------------------------------------------------------------
@@ -281,17 +146,6 @@ def scenarios(search_engine):
     return small, large
 
 
-def fetch(url, body=None, timeout=30):
-    data = body.encode() if body is not None else None
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
 def check(server, scenario, run_id):
     """One request by hand: a 200 with data and no errors, or the scenario is skipped."""
     body = scenario.body()
@@ -338,17 +192,6 @@ def run_wrk(server, scenario, options, run_id):
         for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
     )
     return result
-
-
-def settle(server, timeout=30):
-    """Wait until the workers have finished what the last scenario left queued (wrk stops
-    with requests still in the listen backlog), so it is not billed to the next one."""
-    deadline = time.monotonic() + timeout
-    quick = 0
-    while quick < 3 and time.monotonic() < deadline:
-        started = time.monotonic()
-        fetch(f"{server.base_url}/healthz")
-        quick = quick + 1 if time.monotonic() - started < 0.02 else 0
 
 
 def measure(server, scenario_list, options, run_id):

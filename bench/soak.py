@@ -6,8 +6,9 @@ and a news page every --publish-every seconds through the ORM, as the admin woul
 It passes when no request fails (non-200 or GraphQL errors) and no read that started
 more than a second after a publish returned content older than that publish.
 
-It uses bench/run.py's server and dataset code: a database of its own (`cms_soak` on
-PostgreSQL when it answers, else SQLite under bench/.data/) and Redis when it answers.
+It uses the benchmark's server and dataset code (bench/servers.py, bench/datasets.py):
+a database of its own (`cms_soak` on PostgreSQL when it answers, else SQLite under
+bench/.data/) and Redis when it answers.
 """
 
 import argparse
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import DATA_DIR, QUERIES_DIR, BenchError, say
 from bench.datasets import build_dataset, postgres_answers
-from bench.run import Server, redis_answers, server_env
+from bench.servers import Server, redis_answers, server_env
 from bench.tools import ensure_tools
 
 TITLE = "Southwark Children’s Services (soak {})"

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tests.support.app_process import (
     SETTINGS_ENV,
+    app_env,
     graphql_post,
     migrated_sqlite_url,
     probe,
@@ -20,6 +21,7 @@ from tests.support.app_process import (
     run,
 )
 
+BASE_URL = "https://cms.example.org"
 ALLOWED_ORIGIN = "https://www.example.org"
 OTHER_ORIGIN = "https://elsewhere.example.com"
 PAGE_URL_QUERY = '{ page(urlPath: "/") { url } }'
@@ -29,20 +31,40 @@ PAGE_URL_QUERY = '{ page(urlPath: "/") { url } }'
 
 
 def test_check_deploy_is_clean(tmp_path):
-    checked = run(production_env(tmp_path), "manage.py", "check", "--deploy")
+    env = production_env(tmp_path, WAGTAILADMIN_BASE_URL=BASE_URL)
+    checked = run(env, "manage.py", "check", "--deploy")
     assert checked.returncode == 0, checked.stderr
     assert "System check identified no issues" in checked.stdout
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "WAGTAILADMIN_BASE_URL"]
+)
 @pytest.mark.parametrize("value", [None, " "], ids=["unset", "blank"])
 def test_start_up_stops_without_a_required_variable(tmp_path, name, value):
-    started = run(
-        production_env(tmp_path, **{name: value}), "-c", "from cms.wsgi import application"
-    )
+    env = production_env(tmp_path, **{"WAGTAILADMIN_BASE_URL": BASE_URL, name: value})
+    started = run(env, "-c", "from cms.wsgi import application")
     assert started.returncode != 0
     assert "ImproperlyConfigured" in started.stderr
     assert f"The {name} environment variable is not set" in started.stderr
+
+
+def test_the_wsgi_application_defaults_to_production_settings(tmp_path):
+    # An app server started with no DJANGO_SETTINGS_MODULE gets production settings,
+    # which stop it for want of a secret key, rather than development settings.
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE=None, SECRET_KEY=None)
+    started = run(env, "-c", "from cms.wsgi import application")
+    assert started.returncode != 0
+    assert "ImproperlyConfigured: The SECRET_KEY environment variable is not set" in (
+        started.stderr
+    )
+
+
+def test_manage_py_defaults_to_development_settings():
+    code = "from django.conf import settings; print(settings.SETTINGS_MODULE)"
+    shown = run(app_env(), "manage.py", "shell", "--no-imports", "-c", code)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "cms.settings.dev"
 
 
 def production_settings(monkeypatch, **variables):
@@ -52,6 +74,7 @@ def production_settings(monkeypatch, **variables):
     monkeypatch.setenv("SECRET_KEY", random_secret_key())
     monkeypatch.setenv("ALLOWED_HOSTS", "cms.example.org")
     monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent/x.sqlite3")
+    monkeypatch.setenv("WAGTAILADMIN_BASE_URL", BASE_URL)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     return runpy.run_module("cms.settings.production")
@@ -78,8 +101,11 @@ def test_production_settings_read_the_environment(monkeypatch):
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="3600",
         CSRF_TRUSTED_ORIGINS="https://cms.example.org,https://cms-internal.example.org",
+        WAGTAILADMIN_BASE_URL="https://cms.example.org/",
     )
     assert values["ALLOWED_HOSTS"] == ["cms.example.org", "cms-internal.example.org"]
+    # Media URLs are this plus a path: a trailing slash would double theirs.
+    assert values["WAGTAILADMIN_BASE_URL"] == "https://cms.example.org"
     assert values["GRAPHIQL_ENABLED"] is True
     assert values["GRAPHQL_INTROSPECTION_ENABLED"] is True
     assert values["SECURE_SSL_REDIRECT"] is False
@@ -107,6 +133,7 @@ def production_app(django_db_setup, django_db_blocker, tmp_path_factory):
         ALLOWED_HOSTS="testserver",
         DATABASE_URL=migrated_sqlite_url(directory, tmp_path_factory, django_db_blocker),
         CORS_ALLOWED_ORIGINS=ALLOWED_ORIGIN,
+        WAGTAILADMIN_BASE_URL=BASE_URL,
     )
     preflight = {"Access-Control-Request-Method": "POST"}
     requests = {

@@ -1,7 +1,8 @@
 """Production: everything that matters comes from the environment.
 
-Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated) and DATABASE_URL; start-up
-stops with ImproperlyConfigured naming whichever is missing. Optional: REDIS_URL,
+Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL and
+WAGTAILADMIN_BASE_URL; start-up stops with ImproperlyConfigured naming whichever is
+missing. Optional: REDIS_URL,
 CSRF_TRUSTED_ORIGINS and CORS_ALLOWED_ORIGINS (comma-separated origins),
 SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS (default a year),
 GRAPHIQL_ENABLED and GRAPHQL_INTROSPECTION_ENABLED (default off), LOG_LEVEL.
@@ -21,12 +22,16 @@ def _require_env(*names):
             )
 
 
-# Before base.py reads them: it would fall back to SQLite without DATABASE_URL.
-_require_env("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+# Before base.py reads them: it would fall back to SQLite without DATABASE_URL, and to
+# a development address for the absolute URLs of media and of the admin's emails
+# without WAGTAILADMIN_BASE_URL.
+_require_env("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "WAGTAILADMIN_BASE_URL")
 
 from .base import *  # noqa: E402
 
 SECRET_KEY = os.environ["SECRET_KEY"]
+# Media URLs in the APIs are this plus a path beginning with a slash.
+WAGTAILADMIN_BASE_URL = os.environ["WAGTAILADMIN_BASE_URL"].strip().rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("The ALLOWED_HOSTS environment variable names no host.")

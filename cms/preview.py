@@ -11,6 +11,8 @@ from graphql import GraphQLError
 from wagtail.models import Page
 from wagtail_headless_preview.models import HeadlessPreviewMixin, PagePreview
 
+from cms.visibility import mark_as_preview
+
 FRONT_END = "front-end"
 
 
@@ -35,3 +37,16 @@ class PreviewablePage(HeadlessPreviewMixin):
         if preview_mode == FRONT_END:
             return super().serve_preview(request, preview_mode)
         return Page.serve_preview(self, request, preview_mode)
+
+
+def resolve_page_or_preview(resolve_page):
+    """grapple's `page` resolver, marking the draft a (signed, unexpired) token opened
+    as a preview: the visibility rule lets it through, and no cache keeps the answer."""
+
+    def resolve(root, info, **arguments):
+        page = resolve_page(root, info, **arguments)
+        if arguments.get("token"):
+            return mark_as_preview(page, info.context)
+        return page
+
+    return resolve

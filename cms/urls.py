@@ -9,7 +9,8 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import health
-from cms.api import build_api_router
+from cms.api import api_router
+from cms.caching import cdn_cacheable
 from cms.graphql.view import CMSGraphQLView
 
 urlpatterns = [
@@ -19,12 +20,12 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/v2/", build_api_router().urls),
+    path("api/v2/", api_router.urls),
     # Named as grapple's GraphiQL page expects.
     path("graphql/", CMSGraphQLView.as_view(), name="grapple_graphql"),
     # Feeds, sitemap and robots.txt: before Wagtail's catch-all below.
     path("news/", include("news.urls")),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", cdn_cacheable(sitemap), name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -6,7 +6,7 @@ from grapple.types.interfaces import get_page_interface
 from grapple.types.structures import PositiveInt
 from wagtail.models import Page
 
-from cms.graphql.visibility import rules_for
+from cms.visibility import visibility_for
 
 from .models import Inspection, Testimonial
 
@@ -59,5 +59,5 @@ class SearchQuery:
     def resolve_search(self, info, query, limit):
         if not query.strip():
             return []
-        pages = rules_for(info.context).visible_pages(Page.objects.all()).specific()
+        pages = visibility_for(info.context).visible_pages(Page.objects.all()).specific()
         return list(pages.search(query)[:limit])

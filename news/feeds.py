@@ -1,5 +1,5 @@
 """RSS 2.0 and Atom feeds of the requesting site's news, newest first: the news the APIs
-serve, by the same visibility rule (cms/graphql/visibility.py)."""
+serve, by the same visibility rule (cms/visibility.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from wagtail.models import Site
 
-from cms.graphql.visibility import rules_for
+from cms.visibility import visibility_for
 from home.models import OrganisationSettings
 
 from .models import NewsIndexPage, NewsPage
@@ -43,7 +43,7 @@ class NewsFeed(Feed):
         organisation = OrganisationSettings.objects.filter(site=site).first()
         name = organisation.organisation_name if organisation else site.site_name
         name = name or settings.WAGTAIL_SITE_NAME
-        index = rules_for(request).visible_pages(NewsIndexPage.objects.all()).first()
+        index = visibility_for(request).visible_pages(NewsIndexPage.objects.all()).first()
         intro = strip_tags(index.intro).strip() if index else ""
         return FeedSource(
             request=request,
@@ -69,7 +69,7 @@ class NewsFeed(Feed):
         return source.request.build_absolute_uri()
 
     def items(self, source):
-        visible = rules_for(source.request).visible_pages(NewsPage.objects.all())
+        visible = visibility_for(source.request).visible_pages(NewsPage.objects.all())
         pages = list(visible.order_by("-date", "-pk").prefetch_related("tags")[:FEED_LENGTH])
         for page in pages:
             page.feed_url = page.get_full_url(source.request)

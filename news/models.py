@@ -21,7 +21,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.api import PublicImageRenditionField, TagNamesField
+from cms.api_fields import PublicImageRenditionField, TagNamesField
 from cms.preview import PreviewablePage
 from home.blocks import NewsBodyBlock
 from home.models import RICH_TEXT_FEATURES

@@ -7,9 +7,10 @@ from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
 
-from cms.graphql import bad_input, requested_rendition_specs, selected_fields
-from cms.graphql.media import hold_renditions
-from cms.graphql.visibility import rules_for
+from cms.graphql.errors import bad_input
+from cms.graphql.media import hold_renditions, requested_rendition_specs
+from cms.graphql.selections import selected_fields
+from cms.visibility import visibility_for
 
 from .models import NewsPage, NewsPageTag
 
@@ -27,7 +28,7 @@ class NewsItems(graphene.ObjectType):
 
 def live_news(info):
     """News pages an anonymous reader of the requested site may see, newest first."""
-    pages = rules_for(info.context).visible_pages(NewsPage.objects.all())
+    pages = visibility_for(info.context).visible_pages(NewsPage.objects.all())
     return pages.order_by("-date", "-pk")
 
 

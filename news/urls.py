@@ -1,8 +1,10 @@
 from django.urls import path
 
+from cms.caching import cdn_cacheable
+
 from .feeds import NewsAtomFeed, NewsFeed
 
 urlpatterns = [
-    path("feed/", NewsFeed(), name="news_feed"),
-    path("feed/atom/", NewsAtomFeed(), name="news_feed_atom"),
+    path("feed/", cdn_cacheable(NewsFeed()), name="news_feed"),
+    path("feed/atom/", cdn_cacheable(NewsAtomFeed()), name="news_feed_atom"),
 ]

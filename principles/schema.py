@@ -3,7 +3,7 @@
 import graphene
 from grapple.registry import registry
 
-from cms.graphql.visibility import rules_for
+from cms.visibility import visibility_for
 
 from .models import PrinciplePage
 
@@ -16,5 +16,5 @@ class PrinciplesQuery:
     )
 
     def resolve_principles(self, info):
-        principles = rules_for(info.context).visible_pages(PrinciplePage.objects.all())
+        principles = visibility_for(info.context).visible_pages(PrinciplePage.objects.all())
         return principles.with_icons().order_by("path")

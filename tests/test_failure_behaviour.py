@@ -106,8 +106,14 @@ def test_the_rest_api_answers_503_in_json_when_the_database_is_lost(client):
     with mock.patch("wagtail.models.Site.find_for_request", side_effect=OperationalError("gone")):
         response = client.get("/api/v2/pages/")
     assert response.status_code == 503
+    request_id = response["X-Request-ID"]
     assert response.json() == {
-        "errors": [{"message": UNAVAILABLE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]
+        "errors": [
+            {
+                "message": UNAVAILABLE,
+                "extensions": {"code": "SERVICE_UNAVAILABLE", "requestId": request_id},
+            }
+        ]
     }
     assert response["Retry-After"] == "30"
 

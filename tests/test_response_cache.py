@@ -13,14 +13,17 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Site
 
-from cms.graphql.cache import _InMemory, _key, shared_state
-from cms.graphql.visibility import ContentVersionMemo
+from cms import content_version
+from cms.content_version import VersionedMemo
+from cms.graphql.response_cache import ResponseCache
+from cms.request_context import context_of
+from cms.visibility import VisibilityRules
 from home import models as home_models
 from home.models import HomePage, OrganisationSettings
 from news.models import NewsIndexPage, NewsPage
@@ -64,8 +67,9 @@ class TestServing:
     def test_an_entry_of_another_shape_is_ignored(self, client):
         """As an entry an earlier release wrote may be."""
         query = "{ principles { slug } }"
-        version = shared_state()[1]
-        caches["default"].set(_key("testserver", None, {}, query), (version, b'{"data":1}'))
+        version = content_version.read()
+        key = ResponseCache(RequestFactory().get("/"), None, {}, version).key(query)
+        caches["default"].set(key, (version, b'{"data":1}'))
         response = post(client, query)
         assert response.status_code == 200
         assert response.json() == {"data": {"principles": []}}  # not the stored body
@@ -251,14 +255,19 @@ def test_a_publish_in_another_process_is_seen_within_a_second(client):
 
 @override_settings(GRAPHQL_RESPONSE_MEMORY_BYTES=1000)
 def test_the_in_memory_copies_are_bounded_in_bytes_least_recently_used_out_first():
-    held = _InMemory()
+    held = content_version.responses
     for name in "abc":
-        held.set(name, ("version", '"etag"', b"x" * 100))
-    held.get("a")
-    held.set("d", ("version", '"etag"', b"x" * 100))  # 4 x 300 bytes > 1000: "b" goes
-    assert [held.get(name) is not None for name in "abcd"] == [True, False, True, True]
-    held.set("huge", ("version", '"etag"', b"x" * 2000))
-    assert held.get("huge") is None and held.get("d") is not None
+        held.keep("version", name, ('"etag"', b"x" * 100))
+    held.find("version", "a")
+    held.keep("version", "d", ('"etag"', b"x" * 100))  # 4 x 300 bytes > 1000: "b" goes
+    assert [held.find("version", name) is not None for name in "abcd"] == [
+        True,
+        False,
+        True,
+        True,
+    ]
+    held.keep("version", "huge", ('"etag"', b"x" * 2000))
+    assert held.find("version", "huge") is None and held.find("version", "d") is not None
 
 
 @pytest.mark.django_db
@@ -295,24 +304,28 @@ def test_lookups_are_kept_for_the_content_version_and_renewed_by_a_publish(clien
     assert third_sql == first_sql
 
 
-def test_the_memo_is_kept_for_one_version_and_never_inside_a_transaction(rf):
-    memo = ContentVersionMemo()
+def test_the_memo_is_kept_for_one_version_and_never_inside_a_transaction():
+    memo = content_version.facts
     computed = []
 
     def compute():
         computed.append(1)
         return len(computed)
 
-    request = rf.get("/")
-    request.content_version = "one"
-    assert [memo.get(request, "fact", compute) for _ in range(2)] == [1, 1]
-    request.content_version = "two"
-    assert memo.get(request, "fact", compute) == 2
+    assert [memo.get("one", "fact", compute) for _ in range(2)] == [1, 1]
+    assert memo.get("two", "fact", compute) == 2
+    request = RequestFactory().get("/")
+    context_of(request).content_version = "two"
     with mock.patch.object(connection, "in_atomic_block", True):
-        assert memo.get(request, "fact", compute) == 3
-    request.content_version = None  # the shared cache is unreachable
-    assert memo.get(request, "fact", compute) == 4
+        assert VisibilityRules(request).remembered("fact", compute) == 3
+    assert memo.get(None, "fact", compute) == 4  # the shared cache is unreachable
 
-    request.content_version = "three"
-    small = ContentVersionMemo(max_facts=1)
-    assert [small.get(request, key, compute) for key in ("a", "a", "b", "b")] == [5, 5, 6, 7]
+    small = VersionedMemo(max_size=1)  # bounded: the least recently used goes
+    assert [small.get("three", key, compute) for key in ("a", "a", "b", "b", "a")] == [
+        5,
+        5,
+        6,
+        6,
+        7,
+    ]
+    assert len(small.values) == 1

@@ -2,16 +2,13 @@
 
 They are added to graphql-core's standard rules (the view passes both), run before
 anything executes, and answer with a GraphQL error whose `extensions.code` says
-which limit was hit. Fragments are followed, with a guard against cycles: cyclic
-fragments are reported by the standard NoFragmentCyclesRule, not looped on here.
+which limit was hit. Fragments are followed (selections.py).
 """
 
 from django.conf import settings
 from graphql import (
     FieldNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
@@ -21,29 +18,10 @@ from graphql import (
     is_list_type,
 )
 
+from .selections import fields_under
+
 # Arguments that set how many items a list field returns.
 LIST_SIZE_ARGUMENTS = ("limit", "perPage", "first", "sizes")
-
-
-def _selections(selection_set, context, visiting):
-    """The fields under a selection set, fragments and inline fragments expanded,
-    each with the type condition it was selected under (None: the parent type)."""
-    if selection_set is None:
-        return
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            yield selection, None
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            for field, inner in _selections(selection.selection_set, context, visiting):
-                yield field, inner or (condition.name.value if condition else None)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = context.get_fragment(name)
-            if fragment is None or name in visiting:
-                continue
-            for field, inner in _selections(fragment.selection_set, context, visiting | {name}):
-                yield field, inner or fragment.type_condition.name.value
 
 
 def _limit_error(message, code, node):
@@ -68,7 +46,7 @@ class QueryDepthRule(ValidationRule):
 
     def _depth(self, selection_set, visiting):
         deepest = 0
-        for field, _ in _selections(selection_set, self.context, visiting):
+        for field, _ in fields_under(selection_set, self.context.get_fragment, visiting):
             if field.name.value.startswith("__"):
                 continue
             deepest = max(deepest, 1 + self._depth(field.selection_set, visiting))
@@ -125,7 +103,7 @@ class QueryCostRule(ValidationRule):
     def _cost(self, selection_set, parent_type, visiting):
         schema = self.context.schema
         total = 0
-        for field, condition in _selections(selection_set, self.context, visiting):
+        for field, condition in fields_under(selection_set, self.context.get_fragment, visiting):
             if field.name.value.startswith("__"):
                 continue
             owner = schema.get_type(condition) if condition else parent_type

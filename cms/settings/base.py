@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -13,6 +14,12 @@ BASE_DIR = PROJECT_DIR.parent
 def env_list(name):
     """A comma-separated environment variable as a list, blanks dropped."""
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def env_pairs(name):
+    """A comma-separated environment variable of `name:value` pairs as a dict."""
+    pairs = (item.partition(":") for item in env_list(name))
+    return {key.strip(): value.strip() for key, _, value in pairs if key.strip() and value.strip()}
 
 
 def env_bool(name, default):
@@ -63,13 +70,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so every answer (redirects and 503s too) carries the CORS headers.
+    # First, so that every response, and every log line written meanwhile, says which
+    # request it answers (X-Request-ID).
+    "cms.middleware.RequestIdMiddleware",
+    # Then, so every answer (redirects and 503s too) carries the CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files answered here, before sessions and the rest: see STORAGES below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304 for a GET whose If-None-Match matches the ETag (set here where a view set none).
+    "django.middleware.http.ConditionalGetMiddleware",
     # A database outage escaping a view answers 503 with Retry-After, not a 500 page.
     "cms.middleware.ServiceUnavailableMiddleware",
+    # Who is asking (cms/clients.py), and their budget for the REST API (cms/rate_limit.py).
+    "cms.middleware.ClientMiddleware",
+    "cms.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,6 +200,40 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Media (images, their renditions, documents) in an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set, so that every app server sees every upload; else in
+# MEDIA_ROOT, on this machine only.
+MEDIA_BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+# The public host (and path, if any) media URLs are on: a CDN in front of the bucket,
+# or the bucket's own public address.
+MEDIA_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip()
+if MEDIA_BUCKET:
+    if not MEDIA_DOMAIN:
+        raise ImproperlyConfigured(
+            "AWS_S3_CUSTOM_DOMAIN is not set: media in a bucket need the public host "
+            "their URLs are on."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            # Unset: AWS itself, in the region given, with the credentials boto3 finds on
+            # its own (an instance role, ~/.aws).
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # Plain https://MEDIA_DOMAIN/<name> URLs, never signed: public media, which
+            # the CDN and browsers may keep. A private document is never linked there:
+            # see WAGTAILDOCS_SERVE_METHOD.
+            "custom_domain": MEDIA_DOMAIN,
+            "querystring_auth": False,
+            # A second upload of the same file name gets a name of its own rather than
+            # replacing the first image or document in the bucket.
+            "file_overwrite": False,
+        },
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Complex page models can exceed Django's default of 1000 fields per form.
@@ -202,6 +251,10 @@ WAGTAIL_SITE_NAME = "Southwark Children's Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
+# Documents are always served by Wagtail's document view, which checks a collection's
+# view restrictions first; Wagtail's default for a bucket would redirect to the
+# object's public URL, which anyone could then share.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.ImageForm"  # alt text required
 
@@ -237,11 +290,19 @@ GRAPHQL_MAX_QUERY_CHARS = 10_000
 GRAPHQL_MAX_QUERY_TOKENS = 2_000
 GRAPHQL_MAX_BODY_BYTES = 100_000
 GRAPHQL_INTROSPECTION_ENABLED = True
+GRAPHQL_MAX_SEARCH_CHARS = 200
+# Budgets (cms/rate_limit.py): requests a window for each browser to /graphql/ (cache
+# hits are free) and /api/; for each front-end server with a key, 0 meaning unlimited.
 GRAPHQL_RATE_LIMIT_REQUESTS = int(os.environ.get("GRAPHQL_RATE_LIMIT_REQUESTS", "600"))
 GRAPHQL_RATE_LIMIT_WINDOW_SECONDS = 60
-# The request header carrying the client address behind a trusted proxy, as in
-# request.META (e.g. "HTTP_X_FORWARDED_FOR"); REMOTE_ADDR when unset.
-GRAPHQL_RATE_LIMIT_CLIENT_HEADER = os.environ.get("GRAPHQL_RATE_LIMIT_CLIENT_HEADER", "REMOTE_ADDR")
+FRONTEND_RATE_LIMIT_REQUESTS = int(os.environ.get("FRONTEND_RATE_LIMIT_REQUESTS", "0"))
+# Front-end servers' keys, sent in X-Frontend-Key: `name:key` pairs, comma-separated.
+FRONTEND_API_KEYS = env_pairs("FRONTEND_API_KEYS")
+# How many proxies in front of the app set X-Forwarded-For (nginx: 1; a CDN before it:
+# 2): the client is the address the outermost of them saw (cms/clients.py). 0: none,
+# the connection's own address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "cms.clients.client_address"
 # Anonymous responses: kept until content changes (at most this long), and held by a
 # CDN for s-maxage seconds, then served stale while it revalidates.
 GRAPHQL_RESPONSE_CACHE_SECONDS = 24 * 60 * 60
@@ -258,7 +319,7 @@ SERVICE_UNAVAILABLE_RETRY_AFTER = 5
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(graphql|api)/.*$"
 CORS_ALLOW_METHODS = ["GET", "OPTIONS", "POST"]
-CORS_ALLOW_HEADERS = ["content-type", "if-none-match", "x-request-id"]
+CORS_ALLOW_HEADERS = ["content-type", "if-none-match", "x-request-id", "x-frontend-key"]
 CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id"]
 
 # Headless preview: the admin's Preview opens the front end with a signed token,

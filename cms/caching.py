@@ -1,0 +1,42 @@
+"""HTTP caching of anonymous reads: what a CDN or browser may keep, and for how long.
+
+Answers to anonymous GET requests for the APIs, the feeds and the sitemap may be kept
+by a CDN for GRAPHQL_CDN_MAX_AGE seconds (then served stale while it revalidates), never
+by a browser without asking (max-age=0: it revalidates with the ETag, which Django's
+ConditionalGetMiddleware answers with 304). Anything for a signed-in user is private.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+
+
+def is_anonymous(request):
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    # Only a session cookie can make a user: don't load a session that isn't there.
+    return not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.user.is_authenticated)
+
+
+def cache_for_cdn(response):
+    response["Cache-Control"] = (
+        f"public, max-age=0, s-maxage={settings.GRAPHQL_CDN_MAX_AGE}, "
+        f"stale-while-revalidate={settings.GRAPHQL_CDN_STALE_WHILE_REVALIDATE}"
+    )
+    return response
+
+
+def cdn_cacheable(view):
+    """A view whose successful answers to anonymous reads a CDN may keep."""
+
+    @wraps(view)
+    def cacheable_view(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.has_header("Cache-Control"):
+            if request.method in ("GET", "HEAD") and is_anonymous(request):
+                cache_for_cdn(response)
+            else:
+                response["Cache-Control"] = "private, no-store"
+        return response
+
+    return cacheable_view

@@ -2,11 +2,11 @@
 
 Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL and
 WAGTAILADMIN_BASE_URL; start-up stops with ImproperlyConfigured naming whichever is
-missing. Optional: REDIS_URL,
-CSRF_TRUSTED_ORIGINS and CORS_ALLOWED_ORIGINS (comma-separated origins),
-SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS (default a year),
-GRAPHIQL_ENABLED and GRAPHQL_INTROSPECTION_ENABLED (default off), LOG_LEVEL.
-The app expects to sit behind a proxy that terminates TLS and sets X-Forwarded-Proto.
+missing. Optional: REDIS_URL, CSRF_TRUSTED_ORIGINS and CORS_ALLOWED_ORIGINS
+(comma-separated origins), SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS
+(default a year), GRAPHIQL_ENABLED and GRAPHQL_INTROSPECTION_ENABLED (default off),
+LOG_LEVEL, SENTRY_DSN. The app expects to sit behind a proxy that terminates TLS and
+sets X-Forwarded-Proto.
 """
 
 import os
@@ -67,18 +67,30 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Everything to stdout, one line a record, for the platform's log collector.
+# Everything to stdout for the platform's log collector, one JSON object a line: a
+# traceback is a field of its record (never lines of its own), as are the fields a
+# caller passes in `extra=` and the id of the request being answered (null outside one).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "cms.request_context.RequestIdLogFilter"},
+    },
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,  # ISO 8601, in UTC
+        },
     },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": "line",
+            # On the handler, not a logger: records propagated from any logger pass it.
+            "filters": ["request_id"],
+            "formatter": "json",
         },
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
@@ -87,3 +99,18 @@ LOGGING = {
         "axes": {"level": "INFO"},
     },
 }
+
+# Errors to Sentry, only where a DSN is given: unhandled exceptions in views (the Django
+# integration) and records logged at ERROR. No personal data (addresses, cookies, user
+# details) is sent.
+if os.environ.get("SENTRY_DSN", "").strip():
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"].strip(),
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,  # else sentry-sdk's own guess
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+    )

@@ -18,45 +18,25 @@ Every number is from this one run, on this machine: compare runs on the same mac
 import argparse
 import json
 import os
-import re
 import signal
 import sys
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 # Run as `python bench/run.py`: the project's root, above this file, holds the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import scenarios
 from bench.common import (
-    BENCH_DIR,
     DATA_DIR,
-    PYTHON,
-    QUERIES_DIR,
     ROOT,
     BenchError,
-    capture,
     say,
 )
 from bench.datasets import DATABASES, build_dataset, clean, database_urls
-from bench.servers import Server, fetch, redis_answers, server_env, settle
+from bench.scenarios import NONCE, QUERY_FILES  # noqa: F401 (tests/test_demo_news.py reads them)
+from bench.servers import Server, redis_answers, server_env
 from bench.tools import ensure_tools
-
-LUA_SCRIPT = BENCH_DIR / "wrk.lua"
-NONCE = "__BENCH_NONCE__"
-QUERY_FILES = ("news-items.graphql", "home-page.graphql")
-SEARCH_TERM = "fostering"
-
-PLAIN_NEWS_QUERY = """query NewsItemsPlain($page: PositiveInt, $perPage: PositiveInt) {
-  newsItems(page: $page, perPage: $perPage) {
-    items { title url date }
-    pagination { total count perPage currentPage prevPage nextPage totalPages }
-  }
-}"""
-SEARCH_QUERY = """query Search($query: String!) {
-  search(query: $query, limit: 20) { title url ... on NewsPage { date summary } }
-}"""
 
 
 def parse_args(argv=None):
@@ -88,188 +68,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--clean", action="store_true", help="Drop the datasets and exit.")
     return parser.parse_args(argv)
-
-
-# Scenarios ----------------------------------------------------------------------------
-
-
-@dataclass
-class Scenario:
-    key: str
-    label: str
-    path: str
-    query: str = None
-    variables: dict = None
-    vary: bool = False
-    count_queries: bool = False
-    result: dict = None
-    queries: int = None
-    problem: str = None
-
-    def body(self):
-        if self.query is None:
-            return None
-        variables = dict(self.variables or {})
-        if self.vary:
-            variables["benchNonce"] = NONCE
-        return json.dumps({"query": self.query, "variables": variables})
-
-
-def scenarios(search_engine):
-    news = (QUERIES_DIR / "news-items.graphql").read_text()
-    home = (QUERIES_DIR / "home-page.graphql").read_text()
-    search = {"query": SEARCH_TERM}
-    small = [
-        Scenario("a", "GraphQL news list, all fields, 100 items, uncached", "/graphql/",
-                 news, {"page": 1, "perPage": 100}, vary=True, count_queries=True),
-        Scenario("b", "GraphQL news list, title/url/date, 100 items, uncached", "/graphql/",
-                 PLAIN_NEWS_QUERY, {"page": 1, "perPage": 100}, vary=True, count_queries=True),
-        Scenario("c", "GraphQL home page, uncached", "/graphql/", home, vary=True,
-                 count_queries=True),
-        Scenario("d", "REST v2 news list, 100 items",
-                 "/api/v2/pages/?type=news.NewsPage&fields=date,summary,tags,hero_image&limit=100",
-                 count_queries=True),
-        Scenario("e", "GraphQL news list (a), cached", "/graphql/", news,
-                 {"page": 1, "perPage": 100}),
-        Scenario("f", "trivial response: GET /healthz", "/healthz"),
-        Scenario("h", f"GraphQL search, {search_engine}, uncached", "/graphql/", SEARCH_QUERY,
-                 search, vary=True),
-    ]  # fmt: skip
-    large = [
-        Scenario("g1", "GraphQL news list, 10k pages, page 1 of 25", "/graphql/", news,
-                 {"page": 1, "perPage": 25}, vary=True, count_queries=True),
-        Scenario("g400", "GraphQL news list, 10k pages, page 400 of 25", "/graphql/", news,
-                 {"page": 400, "perPage": 25}, vary=True, count_queries=True),
-        Scenario("h10k", f"GraphQL search, {search_engine}, 10k pages, uncached", "/graphql/",
-                 SEARCH_QUERY, search, vary=True),
-    ]  # fmt: skip
-    return small, large
-
-
-def check(server, scenario, run_id):
-    """One request by hand: a 200 with data and no errors, or the scenario is skipped."""
-    body = scenario.body()
-    if body is not None:
-        body = body.replace(NONCE, f"{run_id}-check")
-    status, content = fetch(server.base_url + scenario.path, body)
-    if status == 404 and scenario.key == "f":
-        return "GET /healthz is not routed (404)"
-    if status != 200:
-        return f"HTTP {status}: {content[:200]!r}"
-    try:
-        payload = json.loads(content)
-    except ValueError:
-        return f"not JSON: {content[:200]!r}"
-    if isinstance(payload, dict) and payload.get("errors"):
-        return f"GraphQL errors: {json.dumps(payload['errors'])[:200]}"
-    return None
-
-
-def run_wrk(server, scenario, options, run_id):
-    env = {**os.environ, "BENCH_RUN_ID": run_id, "BENCH_NONCE": "1" if scenario.vary else "0"}
-    body = scenario.body()
-    if body is not None:
-        body_file = DATA_DIR / f"body-{scenario.key}.json"
-        body_file.write_text(body)
-        env["BENCH_BODY_FILE"] = str(body_file)
-    command = [
-        "wrk",
-        f"-t{options.threads}",
-        f"-c{options.connections}",
-        f"-d{options.duration}s",
-        "--timeout", "10s",
-        "-s", str(LUA_SCRIPT),
-        server.base_url + scenario.path,
-    ]  # fmt: skip
-    output = capture(command, env=env)
-    match = re.search(r"^BENCH_RESULT (\{.*\})$", output, re.MULTILINE)
-    if not match:
-        raise BenchError(f"wrk printed no result for {scenario.key}:\n{output}")
-    result = json.loads(match[1])
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["failed"] = sum(
-        result[key]
-        for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
-    )
-    return result
-
-
-def measure(server, scenario_list, options, run_id):
-    for scenario in scenario_list:
-        settle(server)
-        scenario.problem = check(server, scenario, run_id)
-        if scenario.problem:
-            say(f"({scenario.key}) skipped: {scenario.problem}")
-            continue
-        say(f"({scenario.key}) {scenario.label}: {options.duration}s of wrk")
-        scenario.result = run_wrk(server, scenario, options, run_id)
-
-
-def warm_up_and_read_rss(server, scenario_list, requests, run_id):
-    """`requests` requests, round-robin over the scenarios, then each worker's RSS."""
-    usable = [s for s in scenario_list if not check(server, s, run_id)]
-    if not usable:
-        return None, None
-    before = server.worker_rss_mib()
-
-    def one(number):
-        scenario = usable[number % len(usable)]
-        body = scenario.body()
-        if body is not None:
-            body = body.replace(NONCE, f"{run_id}-rss-{number}")
-        return fetch(server.base_url + scenario.path, body)[0]
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(one, range(requests)))
-    if any(status != 200 for status in statuses):
-        say(f"note: {sum(s != 200 for s in statuses)} warm-up requests were not 200")
-    return before, server.worker_rss_mib()
-
-
-def count_queries(env, scenario_list):
-    wanted = [
-        {"name": s.key, "path": s.path, "body": s.body()}
-        for s in scenario_list
-        if s.count_queries and not s.problem
-    ]
-    if not wanted:
-        return
-    spec = DATA_DIR / "query-count-scenarios.json"
-    spec.write_text(json.dumps(wanted))
-    output = capture([str(PYTHON), "bench/inprocess.py", "query-counts", str(spec)], env=env)
-    counts = json.loads(output.strip().splitlines()[-1])
-    for scenario in scenario_list:
-        scenario.queries = counts.get(scenario.key)
-
-
-def field_costs(env):
-    """Where the all-fields list's time goes, in-process, and the part of it that is
-    graphql-core's own: see bench/inprocess.py."""
-    say("field costs of the news list, in-process")
-    output = capture([str(PYTHON), "bench/inprocess.py", "field-costs"], env=env)
-    costs = json.loads(output.strip().splitlines()[-1])
-    if "error" in costs:
-        return f"news list field costs: not measured ({costs['error']})"
-    plain = costs["plain"]
-    parts = ", ".join(
-        f"{name} {ms:.1f} ({ms / plain:.2f}x)" for name, ms in costs.items() if name != "plain"
-    )
-    lines = [f"news list of 100, ms a request in-process: plain {plain:.1f}; {parts}"]
-    output = capture([str(PYTHON), "bench/inprocess.py", "graphql-core-floor"], env=env)
-    floor = json.loads(output.strip().splitlines()[-1])
-    if "error" in floor:
-        lines.append(f"graphql-core alone: not measured ({floor['error']})")
-    else:
-        all_fields = floor["all (news-items.graphql)"]
-        extra = all_fields - floor["plain"]
-        lines.append(
-            f"the same two lists run by graphql-core alone (data in memory, trivial "
-            f"resolvers), ms: plain {floor['plain']:.1f}, all {all_fields:.1f}; "
-            f"the extra fields' executor cost alone, {extra:.1f} ms, is "
-            f"{extra / plain:.2f} of the in-process plain list (all-fields <= 1.5x leaves 0.50 "
-            f"for it and the images, renditions, tags and parents together)"
-        )
-    return "\n".join(lines)
 
 
 # The report ---------------------------------------------------------------------------
@@ -362,7 +160,7 @@ def main(argv=None):
         urls, engine = database_urls(options)
         redis_url = options.redis_url if redis_answers(options.redis_url) else None
         search_engine = "PostgreSQL" if engine == "PostgreSQL" else "SQLite"
-        small, large = scenarios(search_engine)
+        small, large = scenarios.table(search_engine)
         if options.only:
             wanted = set(options.only.split(","))
             small = [s for s in small if s.key in wanted]
@@ -390,7 +188,7 @@ def main(argv=None):
             say(f"starting gunicorn on {server.base_url} ({DATABASES[dataset]})")
             server.start()
             if dataset == "small":
-                before, after = warm_up_and_read_rss(
+                before, after = scenarios.warm_up_and_read_rss(
                     server, scenario_list, options.rss_requests, run_id
                 )
                 if after:
@@ -398,13 +196,13 @@ def main(argv=None):
                         f"gunicorn worker RSS (MiB): at start {mib(before)}; "
                         f"after {options.rss_requests} requests {mib(after)}"
                     )
-            measure(server, scenario_list, options, run_id)
+            scenarios.measure(server, scenario_list, options, run_id)
             if dataset == "small" and after:
                 rss += f"; after every scenario above {mib(server.worker_rss_mib())}"
             server.stop()
-            count_queries(env, scenario_list)
+            scenarios.count_queries(env, scenario_list)
             if dataset == "small":
-                costs = field_costs(env)
+                costs = scenarios.field_costs(env)
 
         context = (
             f"{engine}, cache {'Redis' if redis_url else 'local memory'}; "

@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import health
 from cms.api import api_router
 from cms.caching import cdn_cacheable
+from cms.sitemap import PublicPagesSitemap
 from cms.graphql.view import CMSGraphQLView
 
 urlpatterns = [
@@ -25,7 +26,12 @@ urlpatterns = [
     path("graphql/", CMSGraphQLView.as_view(), name="grapple_graphql"),
     # Feeds, sitemap and robots.txt: before Wagtail's catch-all below.
     path("news/", include("news.urls")),
-    path("sitemap.xml", cdn_cacheable(sitemap), name="sitemap"),
+    path(
+        "sitemap.xml",
+        cdn_cacheable(sitemap),
+        {"sitemaps": {"pages": PublicPagesSitemap}},
+        name="sitemap",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -208,6 +208,8 @@ MEDIA_BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
 # or the bucket's own public address.
 MEDIA_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip()
 if MEDIA_BUCKET:
+    from botocore.config import Config
+
     if not MEDIA_DOMAIN:
         raise ImproperlyConfigured(
             "AWS_S3_CUSTOM_DOMAIN is not set: media in a bucket need the public host "
@@ -231,6 +233,11 @@ if MEDIA_BUCKET:
             # A second upload of the same file name gets a name of its own rather than
             # replacing the first image or document in the bucket.
             "file_overwrite": False,
+            # A bucket that does not answer costs a request seconds, not boto3's default
+            # of a minute a try: a worker waiting on it serves no one else meanwhile.
+            "client_config": Config(
+                connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 2}
+            ),
         },
     }
 

@@ -11,8 +11,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import health
 from cms.api import api_router
 from cms.caching import cdn_cacheable
-from cms.sitemap import PublicPagesSitemap
 from cms.graphql.view import CMSGraphQLView
+from cms.sitemap import PublicPagesSitemap
 
 urlpatterns = [
     # Liveness and readiness probes, never cached.

@@ -108,10 +108,6 @@ def _guarded(handler):
     return receiver
 
 
-def _is_snippet(model):
-    return model in get_snippet_models()
-
-
 def _is_setting(model):
     return issubclass(model, BaseSiteSetting | BaseGenericSetting)
 
@@ -134,25 +130,19 @@ def on_page_moved(sender, instance, url_path_before, url_path_after, **kwargs):
 
 @_guarded
 def on_published(sender, instance, **kwargs):
-    if _is_snippet(sender):
-        send_event("snippet.published", sender, instance.pk)
+    send_event("snippet.published", sender, instance.pk)
 
 
 @_guarded
 def on_unpublished(sender, instance, **kwargs):
-    if _is_snippet(sender):
-        send_event("snippet.unpublished", sender, instance.pk)
+    send_event("snippet.unpublished", sender, instance.pk)
 
 
 @_guarded
 def on_post_save(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    if _is_setting(sender):
-        send_event("settings.saved", sender, instance.pk)
-    elif _is_snippet(sender) and not issubclass(sender, DraftStateMixin):
-        # Snippets with drafts say so through published/unpublished: their saves are drafts.
-        send_event("snippet.saved", sender, instance.pk)
+    if not raw:
+        event = "settings.saved" if _is_setting(sender) else "snippet.saved"
+        send_event(event, sender, instance.pk)
 
 
 @_guarded
@@ -164,15 +154,27 @@ def on_post_delete(sender, instance, **kwargs):
         # page.unpublished: Wagtail unpublishes pages as it deletes them.)
         if type(instance) is instance.specific_class:
             _page_event("page.deleted", instance)
-    elif _is_snippet(sender):
+    else:
         send_event("snippet.deleted", sender, instance.pk)
 
 
 def connect_signals():
+    """One receiver for each model that sends events, connected with `sender=`."""
+    from wagtail.contrib.settings.registry import registry as settings_registry
+    from wagtail.models import get_page_models
+
     page_published.connect(on_page_published, dispatch_uid="webhooks.page_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="webhooks.page_unpublished")
     post_page_move.connect(on_page_moved, dispatch_uid="webhooks.page_moved")
-    published.connect(on_published, dispatch_uid="webhooks.published")
-    unpublished.connect(on_unpublished, dispatch_uid="webhooks.unpublished")
-    post_save.connect(on_post_save, dispatch_uid="webhooks.post_save")
-    post_delete.connect(on_post_delete, dispatch_uid="webhooks.post_delete")
+    for model in get_page_models():
+        post_delete.connect(on_post_delete, sender=model, dispatch_uid="webhooks.post_delete")
+    for model in get_snippet_models():
+        # Snippets with drafts say so through published/unpublished: their saves are drafts.
+        if issubclass(model, DraftStateMixin):
+            published.connect(on_published, sender=model, dispatch_uid="webhooks.published")
+            unpublished.connect(on_unpublished, sender=model, dispatch_uid="webhooks.unpublished")
+        else:
+            post_save.connect(on_post_save, sender=model, dispatch_uid="webhooks.post_save")
+        post_delete.connect(on_post_delete, sender=model, dispatch_uid="webhooks.post_delete")
+    for model in settings_registry:
+        post_save.connect(on_post_save, sender=model, dispatch_uid="webhooks.post_save")

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -33,7 +34,6 @@ INSTALLED_APPS = [
     "home",
     "principles",
     "news",
-    "webhooks",
     "wagtail_headless_preview",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",  # its sitemap.xml template
     "django_tasks",
     "django_tasks_db",
+    # Its receivers are connected to each snippet model: after wagtail.snippets is ready.
+    "webhooks",
     # grapple builds its types in ready(), after every wagtail app (snippets,
     # settings) has registered its models: keep these two last.
     "grapple",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files answered here, before sessions and the rest: see STORAGES below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every response from here on: see CONTENT_SECURITY_POLICY.
+    "cms.csp.ContentSecurityPolicyMiddleware",
     # 304 for a GET whose If-None-Match matches the ETag (set here where a view set none).
     "django.middleware.http.ConditionalGetMiddleware",
     # A database outage escaping a view answers 503 with Retry-After, not a 500 page.
@@ -336,6 +340,35 @@ WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {
         "default": os.environ.get("HEADLESS_PREVIEW_URL", "http://localhost:3000/preview")
     },
+}
+
+# Content-Security-Policy (django-csp, cms/csp.py): scripts, styles, fonts and frames
+# from this origin only, images from it and from the media domain, no plugins; no
+# other site may frame these pages or be sent their forms. The templates in templates/
+# need nothing more (their styles are a static file). Wagtail's admin writes scripts
+# into its pages (its widgets initialise themselves so) and its scripts insert <style>
+# elements: under ADMIN_PATH_PREFIXES inline scripts and styles are allowed too, as are
+# the headless preview's front ends in frames. The admin's own calls to other sites
+# are switched off below, so nothing else is needed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *([f"https://{MEDIA_DOMAIN}/"] if MEDIA_DOMAIN else []),
+        ],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
 }
 
 # Background tasks (Wagtail's own and the webhooks) are queued in the database and run by

@@ -1,22 +1,24 @@
 """`make bench`: load-test a production-like server and print one table.
 
-1. Tools: wrk (apt-get) and gunicorn (pip, the pin in pyproject.toml) if missing.
-2. Datasets, cached between runs (`make bench-clean` drops them): a PostgreSQL database
-   of their own when PostgreSQL answers, else SQLite files under bench/.data/. Each is
+Its steps, top to bottom in main() below, each in a module of its own under bench/:
+1. tools.py: wrk (apt-get) and gunicorn (pip, the pin in pyproject.toml) if missing.
+2. datasets.py: cached between runs (`make bench-clean` drops them): a PostgreSQL
+   database each when PostgreSQL answers, else SQLite files under bench/.data/. Each is
    migrated, loaded with the Southwark content and topped up with generate_demo_news:
    `cms_bench` to --small demo news pages, `cms_bench_10k` to --large.
-3. gunicorn with cms.settings.production (--workers, on a free port on 127.0.0.1),
-   driven by wrk (bench/wrk.lua) for --duration seconds a scenario. GraphQL requests
-   marked "uncached" carry a variable the query never declares, different on every
-   request (graphql-core ignores it; the response cache keys on it). SQL queries per
-   request are counted in-process (bench/inprocess.py) against the same database.
-4. The table, the workers' memory after --rss-requests requests, and the ratios.
+3. servers.py: gunicorn with cms.settings.production (--workers, on a free port on
+   127.0.0.1), one a dataset.
+4. scenarios.py: each driven by wrk (bench/wrk.lua) for --duration seconds. GraphQL
+   requests marked "uncached" carry a variable the query never declares, different on
+   every request (graphql-core ignores it; the response cache keys on it). SQL queries
+   per request are counted in-process (bench/inprocess.py) against the same database.
+5. report.py: the table, the workers' memory after --rss-requests requests, and the ratios.
+common.py holds what they all use: paths, BenchError, say() and running commands.
 
 Every number is from this one run, on this machine: compare runs on the same machine.
 """
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -26,16 +28,9 @@ from pathlib import Path
 # Run as `python bench/run.py`: the project's root, above this file, holds the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import scenarios
-from bench.common import (
-    DATA_DIR,
-    ROOT,
-    BenchError,
-    say,
-)
-from bench.datasets import DATABASES, build_dataset, clean, database_urls
+from bench import datasets, report, scenarios, servers
+from bench.common import BenchError, say
 from bench.scenarios import NONCE, QUERY_FILES  # noqa: F401 (tests/test_demo_news.py reads them)
-from bench.servers import Server, redis_answers, server_env
 from bench.tools import ensure_tools
 
 
@@ -70,84 +65,13 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-# The report ---------------------------------------------------------------------------
-
-
-def report(rows, context, rss, ratios, costs):
-    header = ("", "scenario", "req/s", "p50 ms", "p99 ms", "SQL/req", "failed")
-    lines = [header]
-    for s in rows:
-        if s.result is None:
-            lines.append((s.key, s.label, "-", "-", "-", "-", s.problem or "not run"))
-            continue
-        r = s.result
-        lines.append((
-            s.key,
-            s.label,
-            f"{r['rps']:.1f}",
-            f"{r['p50_us'] / 1000:.1f}",
-            f"{r['p99_us'] / 1000:.1f}",
-            "-" if s.queries is None else str(s.queries),
-            f"{r['failed']}/{r['requests']}",
-        ))  # fmt: skip
-    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-
-    def row(cells):
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    print()
-    print(context)
-    print(row(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for line in lines[1:]:
-        print(row(line))
-    print()
-    print(rss)
-    print(costs)
-    for label, value in ratios:
-        print(f"{label}: {value}")
-
-
-def ratio(numerator, denominator, fmt="{:.2f}"):
-    if numerator is None or denominator in (None, 0):
-        return "n/a"
-    return fmt.format(numerator / denominator)
-
-
-def compute_ratios(by_key):
-    def rps(key):
-        s = by_key.get(key)
-        return s.result["rps"] if s and s.result else None
-
-    def p50(key):
-        s = by_key.get(key)
-        return s.result["p50_us"] if s and s.result else None
-
-    return [
-        (
-            "all-fields list / plain list, time per request (1/throughput)",
-            ratio(rps("b"), rps("a")),
-        ),
-        ("GraphQL uncached / REST v2, throughput", ratio(rps("a"), rps("d"))),
-        ("GraphQL cached / trivial response, throughput", ratio(rps("e"), rps("f"))),
-        ("page 400 / page 1, p50 latency", ratio(p50("g400"), p50("g1"))),
-    ]
-
-
-# Helpers ------------------------------------------------------------------------------
-
-
-def mib(sizes):
-    return ", ".join(f"{size:.0f}" for size in sizes)
-
-
 def main(argv=None):
     options = parse_args(argv)
     if options.clean:
-        clean(options)
+        datasets.clean(options)
         return 0
 
-    servers = []
+    started = []
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -157,78 +81,53 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, on_signal)
     try:
         ensure_tools()
-        urls, engine = database_urls(options)
-        redis_url = options.redis_url if redis_answers(options.redis_url) else None
-        search_engine = "PostgreSQL" if engine == "PostgreSQL" else "SQLite"
-        small, large = scenarios.table(search_engine)
+        urls, engine = datasets.database_urls(options)
+        redis_url = options.redis_url if servers.redis_answers(options.redis_url) else None
+        small, large = scenarios.table(search_engine=engine)
         if options.only:
             wanted = set(options.only.split(","))
             small = [s for s in small if s.key in wanted]
             large = [s for s in large if s.key in wanted]
             if not large:
                 options.skip_large = True
-        targets = {"small": options.small, "large": options.large}
-        datasets = ["small"] if options.skip_large else ["small", "large"]
+        pages = {"small": options.small, "large": options.large}
+        names = ["small"] if options.skip_large else ["small", "large"]
         held = {}
-        for dataset in datasets:
-            say(f"dataset {DATABASES[dataset]} on {engine}: {targets[dataset]} demo news pages")
-            env = server_env(urls[dataset], redis_url)
-            held[dataset] = build_dataset(env, targets[dataset])
+        for name in names:
+            say(f"dataset {datasets.DATABASES[name]} on {engine}: {pages[name]} demo news pages")
+            env = servers.server_env(urls[name], redis_url)
+            held[name] = datasets.build_dataset(env, pages[name])
 
         run_id = uuid.uuid4().hex[:12]
         load_before = os.getloadavg()[0]
-        rss = "worker RSS: not measured"
-        costs = "news list field costs: not measured"
-        for dataset, scenario_list in (("small", small), ("large", large)):
-            if dataset not in datasets:
+        worker_mib = None  # the main dataset's: at start, warmed up, after the scenarios
+        for name, scenario_list in (("small", small), ("large", large)):
+            if name not in names:
                 continue
-            env = server_env(urls[dataset], redis_url)
-            server = Server(dataset, env, options.workers, options.worker_class)
-            servers.append(server)
-            say(f"starting gunicorn on {server.base_url} ({DATABASES[dataset]})")
+            env = servers.server_env(urls[name], redis_url)
+            server = servers.Server(name, env, options.workers, options.worker_class)
+            started.append(server)
+            say(f"starting gunicorn on {server.base_url} ({datasets.DATABASES[name]})")
             server.start()
-            if dataset == "small":
+            if name == "small":
                 before, after = scenarios.warm_up_and_read_rss(
                     server, scenario_list, options.rss_requests, run_id
                 )
-                if after:
-                    rss = (
-                        f"gunicorn worker RSS (MiB): at start {mib(before)}; "
-                        f"after {options.rss_requests} requests {mib(after)}"
-                    )
             scenarios.measure(server, scenario_list, options, run_id)
-            if dataset == "small" and after:
-                rss += f"; after every scenario above {mib(server.worker_rss_mib())}"
+            if name == "small" and after:
+                worker_mib = (before, after, server.worker_rss_mib())
             server.stop()
             scenarios.count_queries(env, scenario_list)
-            if dataset == "small":
-                costs = scenarios.field_costs(env)
+            if name == "small":
+                field_ms, floor_ms = scenarios.field_costs(env)
 
-        context = (
-            f"{engine}, cache {'Redis' if redis_url else 'local memory'}; "
-            f"{held['small']} demo + 2 news pages (a-f, h)"
-            + (f", {held['large']} demo + 2 (g, h10k)" if "large" in held else "")
-            + f"; gunicorn {options.workers} {options.worker_class} workers; "
-            f"wrk {options.threads} threads, {options.connections} connections, "
-            f"{options.duration}s each; {os.cpu_count()} CPUs, load average "
-            f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at the end"
-        )
-        rows = small + (large if "large" in datasets else [])
-        ratios = compute_ratios({s.key: s for s in rows})
-        report(rows, context, rss, ratios, costs)
-        results = {
-            "context": context,
-            "rss": rss,
-            "field_costs": costs,
-            "ratios": dict(ratios),
-            "scenarios": [
-                {"key": s.key, "label": s.label, "result": s.result, "sql_queries": s.queries,
-                 "problem": s.problem}
-                for s in rows
-            ],
-        }  # fmt: skip
-        (DATA_DIR / "last-run.json").write_text(json.dumps(results, indent=2))
-        say(f"results also in {(DATA_DIR / 'last-run.json').relative_to(ROOT)}")
+        rows = small + (large if "large" in names else [])
+        context = report.context_line(options, engine, redis_url, held, load_before)
+        rss = report.rss_line(worker_mib, options.rss_requests)
+        costs = report.field_cost_lines(field_ms, floor_ms)
+        ratios = report.compute_ratios({s.key: s for s in rows})
+        report.show(rows, context, rss, ratios, costs)
+        report.save(rows, context, rss, ratios, costs)
         return 1 if any(s.problem and s.key != "f" for s in rows) else 0
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
@@ -237,7 +136,7 @@ def main(argv=None):
         print("bench: interrupted", file=sys.stderr)
         return 130
     finally:
-        for server in servers:
+        for server in started:
             server.stop()
 
 

@@ -188,27 +188,10 @@ def count_queries(env, scenario_list):
 
 def field_costs(env):
     """Where the all-fields list's time goes, in-process, and the part of it that is
-    graphql-core's own: see bench/inprocess.py."""
+    graphql-core's own, {selection: ms} each (see bench/inprocess.py); the second is not
+    measured (None) when the first failed."""
     say("field costs of the news list, in-process")
     costs = in_process(env, "field-costs")
     if "error" in costs:
-        return f"news list field costs: not measured ({costs['error']})"
-    plain = costs["plain"]
-    parts = ", ".join(
-        f"{name} {ms:.1f} ({ms / plain:.2f}x)" for name, ms in costs.items() if name != "plain"
-    )
-    lines = [f"news list of 100, ms a request in-process: plain {plain:.1f}; {parts}"]
-    floor = in_process(env, "graphql-core-floor")
-    if "error" in floor:
-        lines.append(f"graphql-core alone: not measured ({floor['error']})")
-    else:
-        all_fields = floor["all (news-items.graphql)"]
-        extra = all_fields - floor["plain"]
-        lines.append(
-            f"the same two lists run by graphql-core alone (data in memory, trivial "
-            f"resolvers), ms: plain {floor['plain']:.1f}, all {all_fields:.1f}; "
-            f"the extra fields' executor cost alone, {extra:.1f} ms, is "
-            f"{extra / plain:.2f} of the in-process plain list (all-fields <= 1.5x leaves 0.50 "
-            f"for it and the images, renditions, tags and parents together)"
-        )
-    return "\n".join(lines)
+        return costs, None
+    return costs, in_process(env, "graphql-core-floor")

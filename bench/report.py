@@ -1,0 +1,141 @@
+"""What the benchmark prints at the end, and keeps in bench/.data/last-run.json: the run's
+context, the table (one row a scenario), the workers' memory, where the news list's time
+goes, and the ratios."""
+
+import json
+import os
+
+from bench.common import DATA_DIR, ROOT, say
+
+
+def context_line(options, engine, redis_url, held, load_before):
+    """The conditions of the run, above the table; `held`: demo pages in each dataset."""
+    return (
+        f"{engine}, cache {'Redis' if redis_url else 'local memory'}; "
+        f"{held['small']} demo + 2 news pages (a-f, h)"
+        + (f", {held['large']} demo + 2 (g, h10k)" if "large" in held else "")
+        + f"; gunicorn {options.workers} {options.worker_class} workers; "
+        f"wrk {options.threads} threads, {options.connections} connections, "
+        f"{options.duration}s each; {os.cpu_count()} CPUs, load average "
+        f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at the end"
+    )
+
+
+def mib(sizes):
+    return ", ".join(f"{size:.0f}" for size in sizes)
+
+
+def rss_line(sizes, requests):
+    """`sizes`: each worker's MiB at start, after `requests` requests, after every scenario."""
+    if sizes is None:
+        return "worker RSS: not measured"
+    start, warm, end = sizes
+    return (
+        f"gunicorn worker RSS (MiB): at start {mib(start)}; "
+        f"after {requests} requests {mib(warm)}; after every scenario above {mib(end)}"
+    )
+
+
+def field_cost_lines(costs, floor):
+    """The in-process costs of the news list's fields, beside graphql-core's own."""
+    if "error" in costs:
+        return f"news list field costs: not measured ({costs['error']})"
+    plain = costs["plain"]
+    parts = ", ".join(
+        f"{name} {ms:.1f} ({ms / plain:.2f}x)" for name, ms in costs.items() if name != "plain"
+    )
+    lines = [f"news list of 100, ms a request in-process: plain {plain:.1f}; {parts}"]
+    if "error" in floor:
+        lines.append(f"graphql-core alone: not measured ({floor['error']})")
+    else:
+        all_fields = floor["all (news-items.graphql)"]
+        extra = all_fields - floor["plain"]
+        lines.append(
+            f"the same two lists run by graphql-core alone (data in memory, trivial "
+            f"resolvers), ms: plain {floor['plain']:.1f}, all {all_fields:.1f}; "
+            f"the extra fields' executor cost alone, {extra:.1f} ms, is "
+            f"{extra / plain:.2f} of the in-process plain list (all-fields <= 1.5x leaves 0.50 "
+            f"for it and the images, renditions, tags and parents together)"
+        )
+    return "\n".join(lines)
+
+
+def ratio(numerator, denominator):
+    if numerator is None or denominator in (None, 0):
+        return "n/a"
+    return f"{numerator / denominator:.2f}"
+
+
+def compute_ratios(by_key):
+    """[(label, ratio)] of the scenarios' results, by scenario key; "n/a" where one is missing."""
+
+    def rps(key):
+        s = by_key.get(key)
+        return s.result["rps"] if s and s.result else None
+
+    def p50(key):
+        s = by_key.get(key)
+        return s.result["p50_us"] if s and s.result else None
+
+    return [
+        (
+            "all-fields list / plain list, time per request (1/throughput)",
+            ratio(rps("b"), rps("a")),
+        ),
+        ("GraphQL uncached / REST v2, throughput", ratio(rps("a"), rps("d"))),
+        ("GraphQL cached / trivial response, throughput", ratio(rps("e"), rps("f"))),
+        ("page 400 / page 1, p50 latency", ratio(p50("g400"), p50("g1"))),
+    ]
+
+
+def show(rows, context, rss, ratios, costs):
+    """The context, the table, the workers' memory, the field costs, the ratios."""
+    header = ("", "scenario", "req/s", "p50 ms", "p99 ms", "SQL/req", "failed")
+    lines = [header]
+    for s in rows:
+        if s.result is None:
+            lines.append((s.key, s.label, "-", "-", "-", "-", s.problem or "not run"))
+            continue
+        r = s.result
+        lines.append((
+            s.key,
+            s.label,
+            f"{r['rps']:.1f}",
+            f"{r['p50_us'] / 1000:.1f}",
+            f"{r['p99_us'] / 1000:.1f}",
+            "-" if s.queries is None else str(s.queries),
+            f"{r['failed']}/{r['requests']}",
+        ))  # fmt: skip
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+
+    def row(cells):
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    print()
+    print(context)
+    print(row(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for line in lines[1:]:
+        print(row(line))
+    print()
+    print(rss)
+    print(costs)
+    for label, value in ratios:
+        print(f"{label}: {value}")
+
+
+def save(rows, context, rss, ratios, costs):
+    """The same as printed, and each scenario's full wrk result, in bench/.data/last-run.json."""
+    results = {
+        "context": context,
+        "rss": rss,
+        "field_costs": costs,
+        "ratios": dict(ratios),
+        "scenarios": [
+            {"key": s.key, "label": s.label, "result": s.result, "sql_queries": s.queries,
+             "problem": s.problem}
+            for s in rows
+        ],
+    }  # fmt: skip
+    (DATA_DIR / "last-run.json").write_text(json.dumps(results, indent=2))
+    say(f"results also in {(DATA_DIR / 'last-run.json').relative_to(ROOT)}")

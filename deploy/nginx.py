@@ -1,0 +1,99 @@
+"""Fill in the nginx templates of deploy/nginx/ (their placeholders between @ signs).
+
+For Debian's nginx, print the site config and enable it:
+
+    python -m deploy.nginx --listen 443 --server-name cms.example.org \\
+        --certificate /etc/ssl/certs/cms.pem --certificate-key /etc/ssl/private/cms.key \\
+        --app-server 10.0.0.11:8000 --app-server 10.0.0.12:8000 \\
+        > /etc/nginx/sites-available/cms.conf
+
+`standalone()` writes a whole nginx directory instead, to run without the service
+(`nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'`), as tests/production/ does.
+"""
+
+import argparse
+import re
+from pathlib import Path
+
+NGINX_DIR = Path(__file__).resolve().parent / "nginx"
+PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
+# Passive health checks: one failed attempt takes an app server out for 10 s, after which
+# nginx tries it with one request again (a restarted server is back within 10 s).
+APP_SERVER_OPTIONS = "max_fails=1 fail_timeout=10s"
+
+
+def render(template, **values):
+    """The template (a file in deploy/nginx/) with each placeholder @X@ replaced by values["x"];
+    a placeholder without a value is a KeyError."""
+    values = {"nginx_dir": NGINX_DIR, **values}
+    return PLACEHOLDER.sub(
+        lambda match: str(values[match[1].lower()]), (NGINX_DIR / template).read_text()
+    )
+
+
+def site(*, listen, server_name, certificate, certificate_key, app_servers, access_log):
+    """cms.conf: the load-balanced TLS server in front of `app_servers` (host:port)."""
+    servers = "\n    ".join(f"server {address} {APP_SERVER_OPTIONS};" for address in app_servers)
+    return render(
+        "cms.conf",
+        listen=listen,
+        server_name=server_name,
+        certificate=certificate,
+        certificate_key=certificate_key,
+        app_servers=servers,
+        access_log=access_log,
+    )
+
+
+def app_server_route(*, listen, server_name, certificate, certificate_key, app_server, access_log):
+    """app-server.conf: a TLS server that sends everything to the one `app_server`."""
+    return render(
+        "app-server.conf",
+        listen=listen,
+        server_name=server_name,
+        certificate=certificate,
+        certificate_key=certificate_key,
+        app_server=app_server,
+        access_log=access_log,
+    )
+
+
+def standalone(prefix, site_conf, extra_confs=()):
+    """Write an nginx directory at `prefix` (nginx.conf, cms.conf = `site_conf`, and each
+    of `extra_confs` in conf.d/); return the path of its nginx.conf."""
+    prefix = Path(prefix)
+    (prefix / "conf.d").mkdir(parents=True, exist_ok=True)
+    (prefix / "cms.conf").write_text(site_conf)
+    for number, conf in enumerate(extra_confs):
+        (prefix / "conf.d" / f"{number}.conf").write_text(conf)
+    main = prefix / "nginx.conf"
+    main.write_text(render("standalone.conf", prefix=prefix))
+    return main
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Print deploy/nginx/cms.conf filled in.")
+    parser.add_argument("--listen", default="443", help="address:port or port (443)")
+    parser.add_argument("--server-name", required=True, help="e.g. cms.example.org")
+    parser.add_argument("--certificate", required=True, help="PEM certificate (chain) file")
+    parser.add_argument("--certificate-key", required=True, help="its private key file")
+    parser.add_argument(
+        "--app-server", action="append", required=True, help="host:port, once for each"
+    )
+    parser.add_argument("--access-log", default="/var/log/nginx/cms.access.log")
+    options = parser.parse_args()
+    print(
+        site(
+            listen=options.listen,
+            server_name=options.server_name,
+            certificate=options.certificate,
+            certificate_key=options.certificate_key,
+            app_servers=options.app_server,
+            access_log=options.access_log,
+        ),
+        end="",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,509 @@
+"""The reference deployment (deploy/, the Procfile) started on this machine for the tests.
+
+nginx (TLS, a self-signed certificate made here) in front of two gunicorn app servers
+under production settings, a task worker, a database of its own on the local
+PostgreSQL, a Redis database of its own, and S3 media in a moto server: everything on
+free loopback ports, every file under one run directory, every log under
+test-artifacts/production/ (kept after the run, for reading when something fails).
+
+nginx also listens on a port for each app server alone (deploy/nginx/app-server.conf),
+so a test can edit through one and read through the other, and on one for the media
+(MEDIA_SERVER: the stand-in for the CDN in front of the bucket, which media URLs name
+in AWS_S3_CUSTOM_DOMAIN). Browsers "at" other addresses reach nginx through
+`SourceRelay`s, which connect to it from 127.0.0.2, ...
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import redis
+import requests
+
+from deploy import local, nginx
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "production"
+VENV_BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# Redis databases this suite may claim one of (the rest of the suite uses 15).
+REDIS_DATABASES = range(14, 0, -1)
+REDIS_CLAIM_KEY = "cms-e2e:claimed-by"
+BUCKET, REGION = "cms-media", "eu-west-2"
+EDITOR, EDITOR_PASSWORD = "editor", "a-long-editor-passphrase"
+FRONTEND_NAME = "e2e-front-end"
+# A browser's GraphQL budget in the test deployment: small, so a test can spend it.
+RATE_LIMIT_REQUESTS = 20
+RATE_LIMIT_WINDOW_SECONDS = 60  # GRAPHQL_RATE_LIMIT_WINDOW_SECONDS (not an env variable)
+START_SECONDS = 120  # an app server's start on a busy machine (make test runs 3 suites)
+# What a CDN in front of the bucket does: public HTTPS reads of its objects.
+MEDIA_SERVER = """
+server {{
+    listen {listen} ssl;
+    ssl_certificate {certificate};
+    ssl_certificate_key {certificate_key};
+    access_log {access_log} cms_json;
+    location / {{
+        proxy_pass {bucket_url}/;
+        proxy_set_header Host {bucket_host};
+    }}
+}}
+"""
+
+
+class DeploymentError(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, what, timeout, alive=None):
+    """Poll `check` until it returns something true (returned); DeploymentError after
+    `timeout` seconds, or at once when the process `alive` has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(OSError, requests.RequestException):
+            result = check()
+            if result:
+                return result
+        if alive is not None and alive.poll() is not None:
+            raise DeploymentError(f"{what}: the process exited ({alive.returncode}).")
+        if time.monotonic() > deadline:
+            raise DeploymentError(f"{what}: not within {timeout} s.")
+        time.sleep(0.1)
+
+
+def answers_ok(url, **kwargs):
+    return requests.get(url, timeout=5, **kwargs).status_code == 200
+
+
+def tail(path, lines=40):
+    if not path.exists():
+        return f"({path.name}: nothing written)"
+    return f"--- {path.name} ---\n" + "\n".join(path.read_text().splitlines()[-lines:])
+
+
+@dataclass
+class Process:
+    """A command (a Procfile line, or nginx) in a process group of its own, its output
+    (stdout and stderr) appended to `log`."""
+
+    name: str
+    command: str
+    env: dict
+    log: Path
+    popen: subprocess.Popen = None
+
+    def start(self):
+        with self.log.open("ab") as out:
+            self.popen = local.start(self.command, self.env, stdout=out, stderr=subprocess.STDOUT)
+        return self
+
+    def kill(self):
+        """SIGKILL to the whole group at once, as when a machine dies."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait()
+
+
+@dataclass
+class AppServer:
+    """An app server: the Procfile's `web` on its own port, with its own MEDIA_ROOT (as
+    on a machine of its own: media must come from S3)."""
+
+    name: str
+    port: int
+    process: Process
+
+    @property
+    def address(self):
+        return f"{HOST}:{self.port}"
+
+    def ready(self, timeout=START_SECONDS):
+        # /readyz is exempt from the HTTPS redirect; the Host must be an allowed one.
+        wait_until(
+            lambda: answers_ok(f"http://{self.address}/readyz"),
+            f"app server {self.name} answering /readyz",
+            timeout,
+            alive=self.process.popen,
+        )
+
+    def restart(self):
+        self.process.start()
+        self.ready()
+
+
+class SourceRelay:
+    """Listens on a loopback port and relays each connection to `target` from the address
+    `source` (127.0.0.2, ...), so that nginx sees a client at `source`: how two browsers
+    on one machine look like two clients to the proxy."""
+
+    def __init__(self, source, target):
+        self.source, self.target = source, target
+        self.listener = socket.create_server((HOST, 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            try:
+                upstream = socket.create_connection(self.target, source_address=(self.source, 0))
+            except OSError:
+                client.close()
+                continue
+            for reader, writer in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(reader, writer), daemon=True).start()
+
+    @staticmethod
+    def _pipe(reader, writer):
+        try:
+            while data := reader.recv(65536):
+                writer.sendall(data)
+        except OSError:
+            pass
+        finally:  # either side closing ends the connection both ways
+            for sock in (reader, writer):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+
+
+@dataclass
+class LogWatch:
+    """Reads what the processes logged since the last look, whole lines only."""
+
+    paths: list
+    offsets: dict = field(default_factory=dict)
+
+    def new_lines(self):
+        lines = []
+        for path in self.paths:
+            if not path.exists():
+                continue
+            with path.open("rb") as log:
+                log.seek(self.offsets.get(path, 0))
+                data = log.read()
+            complete = data[: data.rfind(b"\n") + 1]
+            self.offsets[path] = self.offsets.get(path, 0) + len(complete)
+            lines += [(path.name, line) for line in complete.decode().splitlines()]
+        return lines
+
+    def lines_not_json(self):
+        """(log name, line) for each new line that is not a JSON object."""
+        bad = []
+        for name, line in self.new_lines():
+            try:
+                ok = isinstance(json.loads(line), dict)
+            except ValueError:
+                ok = False
+            if not ok:
+                bad.append((name, line))
+        return bad
+
+
+class Deployment:
+    """Starts with `start()`, stops (everything, whatever failed) with `stop()`."""
+
+    def __init__(self):
+        self.token = secrets.token_hex(4)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob("*.log"):
+            old.unlink()
+        self.run_dir = Path(tempfile.mkdtemp(prefix="cms-e2e-"))
+        # nginx's workers run as nobody when it is started by root: they must be able to
+        # reach its temporary directories under here.
+        self.run_dir.chmod(0o755)
+        self.frontend_key = secrets.token_urlsafe(24)
+        self.secret_key = secrets.token_urlsafe(50)
+        self.database = f"cms_e2e_{self.token}"
+        self.redis_db = None
+        self.processes = []
+        self.relays = {}
+        self.ports = {
+            name: free_port() for name in ("nginx", "nginx_a", "nginx_b", "media", "moto")
+        }
+        self.url = f"https://{HOST}:{self.ports['nginx']}"
+        self.url_a = f"https://{HOST}:{self.ports['nginx_a']}"  # app server A alone
+        self.url_b = f"https://{HOST}:{self.ports['nginx_b']}"  # app server B alone
+        self.s3_endpoint = f"http://{HOST}:{self.ports['moto']}"
+        self.media_domain = f"{HOST}:{self.ports['media']}"
+        self.certificate = self.run_dir / "tls.crt"
+        self.certificate_key = self.run_dir / "tls.key"
+        self.app_servers = {}
+        self.json_logs = LogWatch(
+            [ARTIFACTS / f"{name}.log" for name in ("web-a", "web-b", "worker")]
+            + [ARTIFACTS / "nginx-access.log"]
+        )
+        self.responses_without_request_id = []
+
+    # The pieces, in the order they start ------------------------------------------------
+
+    def start(self):
+        self.make_certificate()
+        self.create_database()
+        self.claim_redis_database()
+        self.start_moto()
+        self.release()
+        self.manage("load_southwark_content", log="content")
+        self.manage(
+            "createsuperuser",
+            "--noinput",
+            f"--username={EDITOR}",
+            "--email=editor@example.org",
+            log="content",
+            env={"DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD},
+        )
+        commands = local.procfile()
+        for name in ("a", "b"):
+            port = free_port()
+            env = self.env(PORT=str(port), MEDIA_ROOT=str(self.run_dir / f"media-{name}"))
+            process = self.spawn(f"web-{name}", commands["web"], env)
+            self.app_servers[name] = AppServer(name.upper(), port, process)
+        worker_env = self.env(MEDIA_ROOT=str(self.run_dir / "media-worker"))
+        self.spawn("worker", commands["worker"], worker_env)
+        for server in self.app_servers.values():
+            server.ready()
+        self.start_nginx()
+        return self
+
+    def make_certificate(self):
+        """A self-signed certificate for 127.0.0.1 and localhost, good for two days."""
+        subprocess.run(
+            [
+                shutil.which("openssl"),
+                *["req", "-x509", "-nodes", "-newkey", "ec"],
+                *["-pkeyopt", "ec_paramgen_curve:prime256v1"],
+                *["-days", "2", "-subj", "/CN=localhost"],
+                *["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                *["-keyout", str(self.certificate_key), "-out", str(self.certificate)],
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def create_database(self):
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        base = POSTGRES_URL.rsplit("/", 1)[0]
+        self.database_url = f"{base}/{self.database}"
+
+    def claim_redis_database(self):
+        """An empty Redis database, marked as this run's (others running this suite, or a
+        developer's server, pass over it)."""
+        for number in REDIS_DATABASES:
+            client = redis.Redis(REDIS_HOST, REDIS_PORT, db=number, socket_timeout=5)
+            if client.dbsize() == 0 and client.set(REDIS_CLAIM_KEY, self.token, nx=True):
+                if client.dbsize() == 1:
+                    self.redis_db = number
+                    self.redis_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
+                    return
+                client.delete(REDIS_CLAIM_KEY)
+        raise DeploymentError("No empty Redis database to use (1 to 14 are all in use).")
+
+    def start_moto(self):
+        port = self.ports["moto"]
+        command = f"exec {VENV_BIN / 'moto_server'} -H {HOST} -p {port}"
+        moto = self.spawn("moto", command, self.env())
+        wait_until(
+            lambda: answers_ok(f"{self.s3_endpoint}/moto-api/"), "moto", 60, alive=moto.popen
+        )
+        s3 = self.s3()
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        # Media are public (their URLs are never signed): anyone may read the objects.
+        public_read = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{BUCKET}/*",
+                }
+            ],
+        }
+        s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public_read))
+
+    def s3(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.s3_endpoint,
+            region_name=REGION,
+            aws_access_key_id="e2e",
+            aws_secret_access_key="e2e",  # noqa: S106 (moto accepts anything)
+        )
+
+    def release(self):
+        """The Procfile's release step: collectstatic, migrate, check --deploy."""
+        released = self.run(local.procfile()["release"], "release")
+        if released.returncode != 0:
+            raise DeploymentError(f"The release step failed.\n{tail(ARTIFACTS / 'release.log')}")
+
+    def start_nginx(self):
+        common = {
+            "server_name": "localhost",
+            "certificate": self.certificate,
+            "certificate_key": self.certificate_key,
+            "access_log": ARTIFACTS / "nginx-access.log",
+        }
+        a, b = self.app_servers["a"], self.app_servers["b"]
+        conf = nginx.standalone(
+            self.run_dir / "nginx",
+            nginx.site(
+                listen=f"{HOST}:{self.ports['nginx']}",
+                app_servers=[a.address, b.address],
+                **common,
+            ),
+            [
+                nginx.app_server_route(
+                    listen=f"{HOST}:{self.ports[f'nginx_{name}']}",
+                    app_server=server.address,
+                    **common,
+                )
+                for name, server in (("a", a), ("b", b))
+            ]
+            + [
+                MEDIA_SERVER.format(
+                    listen=self.media_domain,
+                    bucket_url=f"{self.s3_endpoint}/{BUCKET}",
+                    bucket_host=f"{HOST}:{self.ports['moto']}",
+                    **common,
+                )
+            ],
+        )
+        prefix = conf.parent
+        checked = subprocess.run(
+            [shutil.which("nginx"), "-t", "-p", str(prefix), "-c", str(conf)],
+            capture_output=True,
+            text=True,
+        )
+        if checked.returncode != 0:
+            raise DeploymentError(f"nginx refuses its configuration:\n{checked.stderr}")
+        command = f"exec nginx -p {prefix} -c {conf} -g 'daemon off;'"
+        process = self.spawn("nginx", command, self.env())
+        for url in (self.url, self.url_a, self.url_b):
+            wait_until(
+                lambda url=url: answers_ok(f"{url}/readyz", verify=self.certificate),
+                f"nginx at {url}",
+                30,
+                alive=process.popen,
+            )
+
+    def app_ports(self):
+        """The ports on which nginx answers with the app (not the media's)."""
+        ports = {self.ports[name] for name in ("nginx", "nginx_a", "nginx_b")}
+        return ports | {relay.port for relay in self.relays.values()}
+
+    def relay_from(self, source):
+        """The URL at which a client reaches nginx as if it were at `source` (127.0.0.N)."""
+        if source not in self.relays:
+            self.relays[source] = SourceRelay(source, (HOST, self.ports["nginx"]))
+        return f"https://{HOST}:{self.relays[source].port}"
+
+    # Running things ------------------------------------------------------------------------
+
+    def env(self, **variables):
+        """What the platform gives every process: nothing of this machine's own settings
+        variables, production settings, and this deployment's services."""
+        return {
+            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "HOME": os.environ.get("HOME", "/root"),
+            "LANG": "C.UTF-8",
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "SECRET_KEY": self.secret_key,
+            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "WAGTAILADMIN_BASE_URL": self.url,
+            "DATABASE_URL": getattr(self, "database_url", ""),
+            "REDIS_URL": getattr(self, "redis_url", ""),
+            "STATIC_ROOT": str(self.run_dir / "static"),
+            "AWS_STORAGE_BUCKET_NAME": BUCKET,
+            "AWS_S3_ENDPOINT_URL": self.s3_endpoint,
+            "AWS_S3_REGION_NAME": REGION,
+            "AWS_ACCESS_KEY_ID": "e2e",
+            "AWS_SECRET_ACCESS_KEY": "e2e",
+            "AWS_S3_CUSTOM_DOMAIN": self.media_domain,
+            "TRUSTED_PROXY_COUNT": "1",
+            "GRAPHQL_RATE_LIMIT_REQUESTS": str(RATE_LIMIT_REQUESTS),
+            "FRONTEND_API_KEYS": f"{FRONTEND_NAME}:{self.frontend_key}",
+            "LOG_LEVEL": "INFO",
+            "WEB_CONCURRENCY": "2",
+            "HOST": HOST,
+            **variables,
+        }
+
+    def spawn(self, name, command, env):
+        process = Process(name, command, env, ARTIFACTS / f"{name}.log").start()
+        self.processes.append(process)
+        return process
+
+    def run(self, command, log, env=None, timeout=600):
+        """A command to its end (bash, in the project directory), its output to `log`."""
+        with (ARTIFACTS / f"{log}.log").open("ab") as out:
+            return subprocess.run(
+                ["/bin/bash", "-c", command],
+                cwd=ROOT,
+                env={**self.env(), **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+            )
+
+    def manage(self, *args, log="manage", env=None):
+        """manage.py with `args` under the deployment's environment; fails on an error."""
+        command = shlex.join(["exec", "python", "manage.py", *args])
+        done = self.run(command, log, env)
+        if done.returncode != 0:
+            raise DeploymentError(f"manage.py {args[0]} failed.\n{tail(ARTIFACTS / f'{log}.log')}")
+
+    def logs_tail(self):
+        return "\n".join(tail(ARTIFACTS / f"{p.name}.log") for p in self.processes)
+
+    # Stopping --------------------------------------------------------------------------------
+
+    def stop(self):
+        """Everything this run started, whatever happened; each step on its own."""
+        for relay in self.relays.values():
+            relay.close()
+        with contextlib.suppress(Exception):
+            local.stop([process.popen for process in self.processes])
+        error_log = self.run_dir / "nginx" / "error.log"
+        if error_log.exists():
+            shutil.copy(error_log, ARTIFACTS / "nginx-error.log")
+        if self.redis_db is not None:
+            with contextlib.suppress(Exception):
+                redis.Redis(REDIS_HOST, REDIS_PORT, db=self.redis_db, socket_timeout=5).flushdb()
+        with (
+            contextlib.suppress(Exception),
+            psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn,
+        ):
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        shutil.rmtree(self.run_dir, ignore_errors=True)

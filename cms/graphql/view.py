@@ -1,6 +1,7 @@
 """The /graphql/ endpoint, as a pipeline read top to bottom in `CMSGraphQLView.answer`:
 
-1. admit: GET or a JSON POST (no form posts, no batches) within the size limits;
+1. admit: GET or a JSON POST (no form posts, no batches) within the size limits, its
+   query sent in full or by its hash (persisted.py), a trusted one where only those run;
 2. serve from the response cache (anonymous reads, at the request's content version);
 3. prepare: parse and validate, with the limits, keeping validated documents;
 4. charge the client's budget (only work is charged: cache hits are free);
@@ -30,6 +31,7 @@ from cms.caching import cache_for_cdn, is_anonymous
 from cms.errors import Refused, service_unavailable
 from cms.request_context import context_of
 
+from . import persisted
 from .documents import prepare
 from .errors import format_error
 from .response_cache import ResponseCache
@@ -46,7 +48,7 @@ class CMSGraphQLView(GraphQLView):
             return refused.response(request)
 
     def answer(self, request):
-        query, variables, operation_name = self.admit(request)
+        query, variables, operation_name, registering = self.admit(request)
 
         context = context_of(request)
         context.content_version = content_version.read()
@@ -58,6 +60,8 @@ class CMSGraphQLView(GraphQLView):
                 return self.cached(request, *found)
 
         document, printed, errors = prepare(self.schema.graphql_schema, query, operation_name)
+        if registering and not errors:
+            persisted.remember(registering, query)
         if cache is not None and not errors:
             found = cache.get(printed)  # as printed: layout and comments aside
             if found is not None:
@@ -72,26 +76,32 @@ class CMSGraphQLView(GraphQLView):
         return self.respond(request, result, cache, [query, printed])
 
     def admit(self, request):
-        """(query, variables, operation name) of a request fit to run, or Refused."""
+        """(query, variables, operation name, the hash to register the query under if it
+        validates) of a request fit to run, or Refused."""
         if request.method not in ("GET", "POST"):
             raise Refused(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
         data = self.parse_body(request)
         try:
             query, variables, operation_name, _ = self.get_graphql_params(request, data)
-        except Exception as error:  # graphene-django's HttpError for bad variables JSON
-            raise Refused(400, "variables must be valid JSON.", "BAD_REQUEST") from error
-        if not isinstance(query, str) or not query.strip():
+            extensions = _json_parameter(request, data, "extensions")
+        except Exception as error:  # graphene-django's HttpError for bad JSON parameters
+            raise Refused(
+                400, "variables and extensions must be valid JSON.", "BAD_REQUEST"
+            ) from error
+        sha = persisted.requested_hash(extensions)
+        if not isinstance(query, str | None) or not (query and query.strip() or sha):
             raise Refused(400, "Send a GraphQL query.", "BAD_REQUEST")
         if variables is not None and not isinstance(variables, dict):
             raise Refused(400, "variables must be a JSON object.", "BAD_REQUEST")
-        if len(query) > settings.GRAPHQL_MAX_QUERY_CHARS:
+        if query and len(query) > settings.GRAPHQL_MAX_QUERY_CHARS:
             raise Refused(
                 400,
                 f"The query is {len(query)} characters long; the limit is "
                 f"{settings.GRAPHQL_MAX_QUERY_CHARS}.",
                 "QUERY_TOO_LARGE",
             )
-        return query, variables, operation_name
+        registering = sha if query else None
+        return persisted.query_to_run(query, sha), variables, operation_name, registering
 
     def parse_body(self, request):
         if request.method == "GET":
@@ -160,3 +170,9 @@ class CMSGraphQLView(GraphQLView):
 
 def _never(value):
     return False
+
+
+def _json_parameter(request, data, name):
+    """A JSON object sent in the query string (GET) or the body (POST)."""
+    value = request.GET.get(name) if request.method == "GET" else data.get(name)
+    return json.loads(value) if isinstance(value, str) else value

@@ -302,6 +302,8 @@ GRAPHQL_MAX_QUERY_TOKENS = 2_000
 GRAPHQL_MAX_BODY_BYTES = 100_000
 GRAPHQL_INTROSPECTION_ENABLED = True
 GRAPHQL_MAX_SEARCH_CHARS = 200
+# Only the documents `manage.py register_documents` trusted may run (cms/graphql/persisted.py).
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", False)
 # Budgets (cms/rate_limit.py): requests a window for each browser to /graphql/ (cache
 # hits are free) and /api/; for each front-end server with a key, 0 meaning unlimited.
 GRAPHQL_RATE_LIMIT_REQUESTS = int(os.environ.get("GRAPHQL_RATE_LIMIT_REQUESTS", "600"))

@@ -6,8 +6,6 @@ from html.parser import HTMLParser
 from django.template.loader import render_to_string
 from django.urls import reverse
 from wagtail import blocks
-from wagtail.images import get_image_model
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import (
@@ -17,14 +15,7 @@ from wagtail.test.utils.form_data import (
     streamfield,
 )
 
-from home import models as home_models
-from home.models import (
-    HomePage,
-    HomePageTestimonial,
-    OrganisationSettings,
-    StandardPage,
-    Stat,
-)
+from home.models import HomePage, OrganisationSettings, StandardPage, Stat
 from news.models import NewsIndexPage, NewsPage
 from principles.models import (
     Benefit,
@@ -35,6 +26,17 @@ from principles.models import (
     PrinciplesIndexPage,
     Priority,
     VisionPage,
+)
+from tests.support.factories import (
+    BenefitsPageFactory,
+    FeaturedTestimonialFactory,
+    ImageFactory,
+    NewsIndexPageFactory,
+    NewsPageFactory,
+    PrinciplePageFactory,
+    PrinciplesIndexPageFactory,
+    StandardPageFactory,
+    VisionPageFactory,
 )
 
 PAGE_TYPES = [
@@ -191,26 +193,27 @@ class SiteTreeTestCase(WagtailPageTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.site = Site.objects.get(is_default_site=True)
         OrganisationSettings.objects.create(
-            site=cls.site,
+            site=Site.objects.get(is_default_site=True),
             organisation_name="Southwark Council",
             recruitment_email="recruitment@example.com",
             principal_social_worker_name="Sam Example",
             principal_social_worker_email="psw@example.com",
         )
-        image_model = get_image_model()
-        cls.icon = image_model.objects.create(
+        cls.icon = ImageFactory(
             title="icon.png",
             description="A child holding an adult's hand",
-            file=get_test_image_file("icon.png", size=(32, 32)),
+            file__width=32,
+            file__height=32,
         )
-        cls.photo = image_model.objects.create(
+        cls.photo = ImageFactory(
             title="photo.png",
             description="Social workers talking in a bright office",
-            file=get_test_image_file("photo.png", size=(48, 32)),
+            file__width=48,
+            file__height=32,
         )
 
+        # The home page comes with the site (home/migrations/0002): it is filled in.
         cls.home = HomePage.objects.get(slug="home")
         cls.home.hero_heading = "Make a difference to children in Southwark"
         cls.home.hero_intro = "<p>A borough of <b>opportunity</b> and challenge.</p>"
@@ -218,163 +221,136 @@ class SiteTreeTestCase(WagtailPageTestCase):
             Stat(value="320,000+", label="people"),
             Stat(value="120+", label="languages"),
         ]
-        # Testimonial is reached through its module: a bare "Test..." name would be
-        # collected by pytest as a test class.
-        cls.home.testimonial_placements = [
-            HomePageTestimonial(
-                testimonial=home_models.Testimonial.objects.create(
-                    quote="Leaders know their services well.",
-                    attribution="Ofsted",
-                    source="Inspection report",
-                    year=2022,
-                )
-            ),
-            HomePageTestimonial(
-                testimonial=home_models.Testimonial.objects.create(
-                    quote="A testimonial still in draft.", attribution="Nobody yet", live=False
-                )
-            ),
-        ]
         cls.home.save()
+        FeaturedTestimonialFactory(
+            testimonial__quote="Leaders know their services well.",
+            testimonial__attribution="Ofsted",
+            testimonial__source="Inspection report",
+            testimonial__year=2022,
+        )
+        FeaturedTestimonialFactory(
+            testimonial__quote="A testimonial still in draft.",
+            testimonial__attribution="Nobody yet",
+            testimonial__live=False,
+        )
 
-        cls.vision = cls.home.add_child(
-            instance=VisionPage(
-                title="Our vision",
-                slug="vision",
-                vision_statement="Every child and family in Southwark thrives.",
-                mission_statements=[
-                    MissionStatement(
-                        title="Putting Children First",
-                        description="We listen to children and act on what they say.",
-                    )
-                ],
-                council_plan_actions=[CouncilPlanAction(text="Guarantee a place at nursery")],
-                priorities=[
-                    Priority(title="Best Start", description="Every child gets the best start.")
-                ],
-                current_focus="<p>Recruiting and keeping permanent social workers.</p>",
-                body=[
-                    {"type": "heading", "value": {"text": "Earlier plans", "level": "h2"}},
-                    {"type": "paragraph", "value": "<p>The 2013-18 plan came first.</p>"},
-                ],
-            )
+        cls.vision = VisionPageFactory(
+            title="Our vision",
+            slug="vision",
+            vision_statement="Every child and family in Southwark thrives.",
+            mission_statements=[
+                MissionStatement(
+                    title="Putting Children First",
+                    description="We listen to children and act on what they say.",
+                )
+            ],
+            council_plan_actions=[CouncilPlanAction(text="Guarantee a place at nursery")],
+            priorities=[
+                Priority(title="Best Start", description="Every child gets the best start.")
+            ],
+            current_focus="<p>Recruiting and keeping permanent social workers.</p>",
+            body=[
+                {"type": "heading", "value": {"text": "Earlier plans", "level": "h2"}},
+                {"type": "paragraph", "value": "<p>The 2013-18 plan came first.</p>"},
+            ],
         )
-        cls.principles = cls.home.add_child(
-            instance=PrinciplesIndexPage(
-                title="Our principles",
-                slug="principles",
-                intro="<p>A golden thread runs through our practice.</p>",
-            )
+        cls.principles = PrinciplesIndexPageFactory(
+            title="Our principles",
+            slug="principles",
+            intro="<p>A golden thread runs through our practice.</p>",
         )
-        cls.principle = cls.principles.add_child(
-            instance=PrinciplePage(
-                title="Child-centred",
-                slug="child-centred",
-                summary="We see the child first and keep them at the centre of our work.",
-                icon=cls.icon,
-                body=[{"type": "paragraph", "value": "<p>What this looks like day to day.</p>"}],
-            )
+        cls.principle = PrinciplePageFactory(
+            title="Child-centred",
+            summary="We see the child first and keep them at the centre of our work.",
+            icon=cls.icon,
+            body=[{"type": "paragraph", "value": "<p>What this looks like day to day.</p>"}],
         )
-        cls.draft_principle = cls.principles.add_child(
-            instance=PrinciplePage(
-                title="Unfinished principle", slug="unfinished", summary="Not ready.", live=False
-            )
+        cls.draft_principle = PrinciplePageFactory(
+            title="Unfinished principle", slug="unfinished", summary="Not ready.", live=False
         )
-        cls.benefits = cls.home.add_child(
-            instance=BenefitsPage(
-                title="Working here",
-                slug="working-here",
-                intro="<p>Why social workers choose Southwark.</p>",
-                benefits=[
-                    Benefit(
-                        title="Protected caseloads",
-                        description="Newly qualified social workers have protected caseloads.",
-                        category=Benefit.Category.DEVELOPMENT,
-                    )
-                ],
-                body=[{"type": "paragraph", "value": "<p>Team spirit matters here.</p>"}],
-            )
+        cls.benefits = BenefitsPageFactory(
+            title="Working here",
+            intro="<p>Why social workers choose Southwark.</p>",
+            benefits=[
+                Benefit(
+                    title="Protected caseloads",
+                    description="Newly qualified social workers have protected caseloads.",
+                    category=Benefit.Category.DEVELOPMENT,
+                )
+            ],
+            body=[{"type": "paragraph", "value": "<p>Team spirit matters here.</p>"}],
         )
-        cls.about = cls.home.add_child(
-            instance=StandardPage(
-                title="About us",
-                slug="about",
-                intro="<p>A welcome from our director.</p>",
-                body=[
-                    {"type": "paragraph", "value": "<p>Southwark is a place on the rise.</p>"},
-                    {"type": "heading", "value": {"text": "Our teams", "level": "h3"}},
-                    {
-                        "type": "quote",
-                        "value": {
-                            "quote": "Our social workers are ambitious for children.",
-                            "attribution": "Cllr Victoria Mills",
-                            "role": "Cabinet Member for Children and Schools",
-                        },
+        cls.about = StandardPageFactory(
+            title="About us",
+            slug="about",
+            intro="<p>A welcome from our director.</p>",
+            body=[
+                {"type": "paragraph", "value": "<p>Southwark is a place on the rise.</p>"},
+                {"type": "heading", "value": {"text": "Our teams", "level": "h3"}},
+                {
+                    "type": "quote",
+                    "value": {
+                        "quote": "Our social workers are ambitious for children.",
+                        "attribution": "Cllr Victoria Mills",
+                        "role": "Cabinet Member for Children and Schools",
                     },
-                    {
-                        "type": "list",
-                        "value": {"items": ["Assessment", "Family support"], "ordered": True},
+                },
+                {
+                    "type": "list",
+                    "value": {"items": ["Assessment", "Family support"], "ordered": True},
+                },
+                {
+                    "type": "image",
+                    "value": {"image": cls.photo.pk, "caption": "Our Tooley Street office"},
+                },
+                {
+                    "type": "call_to_action",
+                    "value": {"text": "Read our vision", "page": cls.vision.pk, "url": ""},
+                },
+                {
+                    "type": "call_to_action",
+                    "value": {
+                        "text": "See our jobs",
+                        "page": None,
+                        "url": "https://jobs.example.com/",
                     },
-                    {
-                        "type": "image",
-                        "value": {"image": cls.photo.pk, "caption": "Our Tooley Street office"},
-                    },
-                    {
-                        "type": "call_to_action",
-                        "value": {"text": "Read our vision", "page": cls.vision.pk, "url": ""},
-                    },
-                    {
-                        "type": "call_to_action",
-                        "value": {
-                            "text": "See our jobs",
-                            "page": None,
-                            "url": "https://jobs.example.com/",
-                        },
-                    },
-                ],
-            )
+                },
+            ],
         )
-        cls.news_index = cls.home.add_child(
-            instance=NewsIndexPage(
-                title="News", slug="news", intro="<p>Press releases from the council.</p>"
-            )
+        cls.news_index = NewsIndexPageFactory(
+            title="News", intro="<p>Press releases from the council.</p>"
         )
-        cls.news = cls.news_index.add_child(
-            instance=NewsPage(
-                title="Children's services rated good by Ofsted",
-                slug="ofsted-good-2017",
-                date=datetime.date(2017, 6, 14),
-                summary="Ofsted found services for children and families good.",
-                hero_image=cls.photo,
-                source_url="https://www.southwark.gov.uk/news/ofsted-2017",
-                body=[
-                    {"type": "paragraph", "value": "<p>Adoption services are outstanding.</p>"},
-                    {"type": "heading", "value": {"text": "What Ofsted found", "level": "h2"}},
-                    {
-                        "type": "quote",
-                        "value": {
-                            "quote": "I am delighted to see this recognition.",
-                            "attribution": "Cllr Victoria Mills",
-                            "role": "",
-                        },
+        cls.news = NewsPageFactory(
+            title="Children's services rated good by Ofsted",
+            slug="ofsted-good-2017",
+            date=datetime.date(2017, 6, 14),
+            summary="Ofsted found services for children and families good.",
+            hero_image=cls.photo,
+            source_url="https://www.southwark.gov.uk/news/ofsted-2017",
+            body=[
+                {"type": "paragraph", "value": "<p>Adoption services are outstanding.</p>"},
+                {"type": "heading", "value": {"text": "What Ofsted found", "level": "h2"}},
+                {
+                    "type": "quote",
+                    "value": {
+                        "quote": "I am delighted to see this recognition.",
+                        "attribution": "Cllr Victoria Mills",
+                        "role": "",
                     },
-                    {
-                        "type": "list",
-                        "value": {"items": ["Strong leadership", "Stable staff"], "ordered": False},
-                    },
-                ],
-            )
+                },
+                {
+                    "type": "list",
+                    "value": {"items": ["Strong leadership", "Stable staff"], "ordered": False},
+                },
+            ],
+            tags=["ofsted", "adoption"],
         )
-        cls.news.tags.add("ofsted", "adoption")
-        cls.news.save()
-        cls.draft_news = cls.news_index.add_child(
-            instance=NewsPage(
-                title="An embargoed release",
-                slug="embargoed",
-                date=datetime.date(2030, 1, 1),
-                summary="Not yet public.",
-                live=False,
-            )
+        cls.draft_news = NewsPageFactory(
+            title="An embargoed release",
+            slug="embargoed",
+            date=datetime.date(2030, 1, 1),
+            summary="Not yet public.",
+            live=False,
         )
 
     @property

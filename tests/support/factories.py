@@ -1,0 +1,199 @@
+"""Factories for the content tests make, built on wagtail-factories and factory_boy.
+
+Pages are added as editors add them, with `add_child`, under `parent`: by default the
+page the tree rules put them under (the home page, the news index, the principles
+index), so on the Southwark content or on the empty site a migration leaves. As with
+`Page(...)`, a page is live (`live=False` makes a draft) and has no revision:
+`publish` saves one and publishes it, as an editor's Publish does.
+
+Images and documents go to the root collection unless given another, and images carry
+alt text, which the admin requires.
+"""
+
+import datetime
+
+import factory
+import wagtail_factories
+from factory.django import DjangoModelFactory
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
+
+from home.models import HomePage, HomePageTestimonial, Inspection, StandardPage, Testimonial
+from news.models import NewsIndexPage, NewsPage
+from principles.models import BenefitsPage, PrinciplePage, PrinciplesIndexPage, VisionPage
+
+
+def publish(item):
+    """Save a revision of a page or snippet and publish it, as an editor's Publish does;
+    return the item as published, read again from the database."""
+    item.save_revision().publish()
+    item.refresh_from_db()
+    return item
+
+
+# Media ---------------------------------------------------------------------------------------
+
+
+class CollectionFactory(wagtail_factories.CollectionFactory):
+    """A collection, under the root collection unless given a `parent`.
+
+    `password="..."` makes it private as the admin's privacy setting does: its images and
+    documents are then for those who give the password, never for the APIs.
+    """
+
+    parent = factory.LazyFunction(Collection.get_first_root_node)
+    name = factory.Sequence(lambda n: f"Collection {n}")
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def password(collection, create, extracted, **kwargs):
+        if create and extracted:
+            CollectionViewRestriction.objects.create(
+                collection=collection,
+                restriction_type=CollectionViewRestriction.PASSWORD,
+                password=extracted,
+            )
+
+
+class ImageFactory(wagtail_factories.ImageFactory):
+    """A 640 x 360 PNG with alt text (`description`); `file__width=...` and
+    `file__height=...` give it other dimensions."""
+
+    title = factory.Sequence(lambda n: f"Image {n}")
+    description = factory.LazyAttribute(lambda image: f"Alt text for {image.title}")
+    collection = factory.LazyFunction(Collection.get_first_root_node)
+    file = factory.django.ImageField(
+        width=640, height=360, color="navy", format="PNG", filename="image.png"
+    )
+
+
+class DocumentFactory(wagtail_factories.DocumentFactory):
+    title = factory.Sequence(lambda n: f"Document {n}")
+    collection = factory.LazyFunction(Collection.get_first_root_node)
+    file = factory.django.FileField(data=b"A document.", filename="document.txt")
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+class StandardPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Standard page {n}")
+    parent = factory.LazyFunction(HomePage.objects.get)
+
+    class Meta:
+        model = StandardPage
+
+
+class VisionPageFactory(wagtail_factories.PageFactory):
+    title = "Our vision"
+    parent = factory.LazyFunction(HomePage.objects.get)
+    vision_statement = "Every child and family in Southwark thrives."
+
+    class Meta:
+        model = VisionPage
+
+
+class PrinciplesIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Our principles"
+    parent = factory.LazyFunction(HomePage.objects.get)
+
+    class Meta:
+        model = PrinciplesIndexPage
+
+
+class PrinciplePageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Principle {n}")
+    parent = factory.LazyFunction(PrinciplesIndexPage.objects.get)
+    summary = factory.LazyAttribute(lambda page: f"What {page.title} means in our practice.")
+
+    class Meta:
+        model = PrinciplePage
+
+
+class BenefitsPageFactory(wagtail_factories.PageFactory):
+    title = "Working here"
+    parent = factory.LazyFunction(HomePage.objects.get)
+
+    class Meta:
+        model = BenefitsPage
+
+
+class NewsIndexPageFactory(wagtail_factories.PageFactory):
+    title = "News"
+    parent = factory.LazyFunction(HomePage.objects.get)
+
+    class Meta:
+        model = NewsIndexPage
+
+
+class NewsPageFactory(wagtail_factories.PageFactory):
+    """A news page under the site's news index, released today.
+
+    `tags=[...]` tags it, in that order; `password="..."` makes it private as the admin's
+    privacy setting does (a PageViewRestriction: for those who give the password, never
+    for the APIs, feeds or sitemap). `hero_image` and `body` are empty unless given.
+    """
+
+    title = factory.Sequence(lambda n: f"News item {n}")
+    parent = factory.LazyFunction(NewsIndexPage.objects.get)
+    date = factory.LazyFunction(datetime.date.today)
+    summary = factory.LazyAttribute(lambda page: f"What happened: {page.title}.")
+
+    class Meta:
+        model = NewsPage
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def tags(page, create, extracted, **kwargs):
+        if create and extracted:
+            page.tags.add(*extracted)
+            page.save()
+
+    @factory.post_generation
+    def password(page, create, extracted, **kwargs):
+        if create and extracted:
+            PageViewRestriction.objects.create(
+                page=page, restriction_type=PageViewRestriction.PASSWORD, password=extracted
+            )
+
+
+# Snippets ------------------------------------------------------------------------------------
+
+
+class TestimonialFactory(DjangoModelFactory):
+    __test__ = False  # a factory, not a test class, whatever its name says to pytest
+
+    quote = factory.Sequence(lambda n: f"They listened to me ({n}).")
+    attribution = "A young person"
+
+    class Meta:
+        model = Testimonial
+
+
+class FeaturedTestimonialFactory(DjangoModelFactory):
+    """A testimonial featured on the home page (a new one unless given `testimonial`)."""
+
+    page = factory.LazyFunction(HomePage.objects.get)
+    testimonial = factory.SubFactory(TestimonialFactory)
+    sort_order = factory.Sequence(int)
+
+    class Meta:
+        model = HomePageTestimonial
+
+
+class InspectionFactory(DjangoModelFactory):
+    inspectorate = "Ofsted"
+    published_on = factory.Sequence(
+        lambda n: datetime.date(2000, 1, 1) + datetime.timedelta(days=n)
+    )
+    overall_rating = "Good"
+    summary = factory.LazyAttribute(
+        lambda inspection: (
+            f"{inspection.inspectorate} found services for children "
+            f"{inspection.overall_rating.lower()}."
+        )
+    )
+
+    class Meta:
+        model = Inspection

@@ -9,8 +9,12 @@ MANAGE := $(BIN)/python manage.py
 # The PostgreSQL the suite also runs on (trust auth on this machine and in CI).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -p no:cacheprovider
+# The production suite's Node clients (Apollo Client, urql), installed with npm ci.
+CLIENTS := tests/production/clients
+# pip-audit asks PyPI's JSON API about each pinned release; this one tells whether it can.
+AUDIT_PROBE := https://pypi.org/pypi/django/$(shell sed -n 's/^django==\([^ ]*\).*/\1/p' requirements.lock)/json
 
-.PHONY: help install install-dev chromium run test test-sqlite test-postgres lint format schema expected lock bench bench-clean soak
+.PHONY: help install install-dev chromium production-tools nginx node-clients run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +44,26 @@ chromium: ## Install Chromium for the browser tests if missing (as root; otherwi
 		echo "Chromium is missing: install it (sudo apt-get install chromium) or the browser tests are skipped (under CI they fail)."; \
 	fi
 
+# The production suite (tests/production/) runs Debian's nginx in front of the app servers
+# and front-end clients on Node. Installed quietly when missing; as root (CI is).
+production-tools: nginx node-clients ## Install what the production suite needs: nginx, the Node clients
+
+nginx: ## Install nginx if missing (as root; RUNLEVEL=1 so Debian does not start its service)
+	@if command -v nginx >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else \
+		echo "nginx is missing: install it (sudo apt-get install nginx) or the production suite is skipped (under CI it fails)."; \
+	fi
+
+node-clients: $(CLIENTS)/node_modules/.installed
+
+$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: install ## Migrate, load the Southwark content, create a dev admin, serve on :8000 with a task worker
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_southwark_content
@@ -50,27 +74,50 @@ run: install ## Migrate, load the Southwark content, create a dev admin, serve o
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install-dev lint ## Checks, lint, then the suite on SQLite and on PostgreSQL (side by side)
+production: install ## Run the deployment here from the environment (.env.example): release, then web, worker, scheduler
+	$(BIN)/python -m deploy.local
+
+test: install-dev production-tools lint audit ## Checks, lint, audit, then the suite on SQLite and PostgreSQL and the production suite (side by side)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	@mkdir -p test-artifacts
-	@echo "The suite on SQLite here, and on PostgreSQL alongside (its log follows)."
+	@echo "The suite on SQLite here; on PostgreSQL and the production suite alongside (their logs follow)."
 	@$(MAKE) --no-print-directory test-postgres > test-artifacts/postgres.log 2>&1 & postgres=$$!; \
+	$(MAKE) --no-print-directory test-production > test-artifacts/production.log 2>&1 & production=$$!; \
 	$(MAKE) --no-print-directory test-sqlite; sqlite_status=$$?; \
 	wait $$postgres; postgres_status=$$?; \
+	wait $$production; production_status=$$?; \
 	echo "----- the suite on PostgreSQL -----"; cat test-artifacts/postgres.log; \
-	test $$sqlite_status -eq 0 -a $$postgres_status -eq 0
+	echo "----- the production suite (its processes' logs: test-artifacts/production/) -----"; \
+	cat test-artifacts/production.log; \
+	test $$sqlite_status -eq 0 -a $$postgres_status -eq 0 -a $$production_status -eq 0
 
 test-sqlite: install-dev ## The suite on SQLite
-	env -u DATABASE_URL $(PYTEST)
+	env -u DATABASE_URL $(PYTEST) --ignore=tests/production
 
 test-postgres: install-dev ## The suite on PostgreSQL (TEST_DATABASE_URL); skipped off CI if none answers
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(TEST_DATABASE_URL)" 2>/dev/null; then \
-		DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST); \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) --ignore=tests/production; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not answering at $(TEST_DATABASE_URL): under CI that is a failure." >&2; exit 1; \
 	else \
 		echo "PostgreSQL is not answering at $(TEST_DATABASE_URL): ran the suite on SQLite only."; \
+	fi
+
+test-production: install-dev production-tools ## The production suite: nginx, two app servers, worker, S3 (moto), Node clients, Chromium
+	env -u DATABASE_URL TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) tests/production
+
+# Where PyPI's JSON API does not answer (no network, or a mirror without it), pip-audit
+# could only report every package "not found": the audit is then said not to have run,
+# never passed. AUDIT_REQUIRED=1 makes that a failure.
+audit: install-dev ## pip-audit the production lock (requirements.lock) against PyPI's advisories
+	@failure=$$($(BIN)/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=15)" \
+		"$(AUDIT_PROBE)" 2>&1 | tail -n 1); \
+	if [ -z "$$failure" ]; then \
+		$(BIN)/pip-audit --strict --require-hashes --disable-pip --progress-spinner off -r requirements.lock; \
+	else \
+		echo "pip-audit NOT RUN: PyPI's vulnerability data cannot be had from here ($(AUDIT_PROBE): $$failure)."; \
+		test -z "$(AUDIT_REQUIRED)"; \
 	fi
 
 lint: install-dev ## ruff format --check and ruff check

@@ -9,6 +9,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
+from tests.support.front_end import FrontEnd
+from tests.support.webhook_receiving import send_webhooks_to
+
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 TEST_REDIS = ("127.0.0.1", 6379, 15)  # host, port, database: Redis on this machine
 
@@ -111,3 +114,19 @@ def shared_cache(request, settings):
         cache.delete_pattern("*")  # this test's keys only (the prefix applies)
     else:
         yield request.param
+
+
+@pytest.fixture
+def front_end(settings):
+    """A stand-in headless front end on a local port (tests/support/front_end.py): it
+    records the webhooks it receives and serves the preview route the admin frames."""
+    with FrontEnd(settings.FRONTEND_WEBHOOK_SECRET) as running:
+        yield running
+
+
+@pytest.fixture
+def webhooks(settings, front_end):
+    """Webhooks go to the front end through the database queue, as in production, and
+    are retried at once; returns the front end, whose `deliveries` are those received."""
+    send_webhooks_to(settings, front_end.webhook_url)
+    return front_end

@@ -27,10 +27,9 @@ import requests
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
-from django_tasks_db.management.commands.db_worker import Worker
 
-from tests.support.front_end import FrontEnd
-from tests.support.webhook_receiving import send_webhooks_to
+from tests.support.front_end import PREVIEW_QUERY
+from tests.support.webhook_receiving import WEBHOOK_SECRET, webhook_worker
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -54,13 +53,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 900}
 TIMEOUT_MS = 15_000
 EDITOR, PASSWORD = "editor", "a-long-editor-passphrase"
-WEBHOOK_SECRET = "test-webhook-secret"  # cms.settings.test
-
-PREVIEW_QUERY = """
-query Preview($token: String!) {
-  page(token: $token) { title ... on PrinciplePage { summary } }
-}
-"""
 NEWS_ITEM_QUERY = """
 query NewsItem($slug: String!) {
   newsItem(slug: $slug) {
@@ -105,18 +97,12 @@ def site(transactional_db, live_server):
 
 
 @pytest.fixture
-def front_end(settings, live_server):
-    """The admin's "Front end" preview frames the stand-in, which reads GraphQL across origins."""
-    with FrontEnd(f"{live_server.url}/graphql/", settings.FRONTEND_WEBHOOK_SECRET) as running:
-        settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": running.preview_url}}
-        settings.CORS_ALLOWED_ORIGINS = [running.origin]
-        yield running
-
-
-@pytest.fixture
-def webhooks(settings, front_end):
-    """Webhooks go to the front end through the database queue, as in tests/test_webhooks.py."""
-    send_webhooks_to(settings, front_end.webhook_url)
+def previews(settings, live_server, front_end):
+    """The admin's "Front end" preview frames the stand-in front end (tests/conftest.py),
+    whose preview route reads the live server's GraphQL API across origins."""
+    front_end.graphql_url = f"{live_server.url}/graphql/"
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": front_end.preview_url}}
+    settings.CORS_ALLOWED_ORIGINS = [front_end.origin]
     return front_end
 
 
@@ -138,7 +124,7 @@ def api(live_server):
 
 
 @pytest.fixture
-def editor(chromium_path, site, front_end, settings):
+def editor(chromium_path, site, previews, settings):
     """An editor in Chromium, on the live server (relative URLs work), signed out."""
     settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars without calling gravatar.com
     media_root = Path(settings.MEDIA_ROOT)
@@ -227,16 +213,7 @@ def run_task_worker():
 
     def work():
         try:
-            Worker(
-                queue_names=["webhooks"],
-                interval=0,
-                batch=True,
-                backend_name="default",
-                startup_delay=False,
-                max_tasks=None,
-                worker_id="browser-test-worker",
-                excluded_queue_names=[],
-            ).run()
+            webhook_worker("browser-test-worker").run()
         except Exception as error:
             failures.append(error)
         finally:

@@ -8,15 +8,11 @@ sends webhooks like an editor does.
 """
 
 import datetime
-import hashlib
-import hmac
 import io
 import logging
 import socket
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
 from unittest import mock
 
 import pytest
@@ -27,58 +23,21 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from home import models as home
-from news.models import NewsIndexPage, NewsPage
-from tests.support.webhook_receiving import Delivery, LocalServer, send_webhooks_to
+from news.models import NewsPage
+from tests.support.factories import (
+    NewsPageFactory,
+    StandardPageFactory,
+    TestimonialFactory,
+    publish,
+)
+from tests.support.webhook_receiving import WEBHOOK_SECRET, webhook_worker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
-SECRET = b"test-webhook-secret"  # cms.settings.test
 TASK_PATH = "webhooks.tasks.deliver_webhook"
 
 
-# A front end that receives webhooks ----------------------------------------------------------
-
-
-class Receiver(LocalServer):
-    """An HTTP server on a free local port that records every POST.
-
-    It answers with the statuses in `statuses` in turn, then 200.
-    """
-
-    def __init__(self):
-        self.deliveries = []
-        self.statuses = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver.lock:
-                    receiver.deliveries.append(Delivery(self.path, self.headers, body))
-                    status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format, *args):
-                pass
-
-        self.serve(Handler)
-        self.url = f"{self.origin}/api/revalidate"
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def front_end(settings, receiver):
-    """Webhooks go to the receiver through the database queue, retried at once."""
-    send_webhooks_to(settings, receiver.url)
-    return receiver
+# Helpers -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -112,18 +71,8 @@ def run_worker():
     The worker closes stale connections between tasks; here that would close the test's
     own transaction (on PostgreSQL), so it is left out, as Django's test client does.
     """
-    worker = Worker(
-        queue_names=["webhooks"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
     with mock.patch(f"{Worker.__module__}.close_old_connections"):
-        worker.run()
+        webhook_worker().run()
 
 
 def webhook_tasks():
@@ -136,21 +85,6 @@ def unused_port_url():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/api/revalidate"
-
-
-def signature_of(body):
-    return "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-
-
-def add_news(title, *, live=False):
-    return NewsIndexPage.objects.get().add_child(
-        instance=NewsPage(
-            title=title,
-            date=datetime.date(2030, 1, 15),
-            summary=f"What happened: {title}.",
-            live=live,
-        )
-    )
 
 
 def without_time(payload):
@@ -166,22 +100,20 @@ def without_time(payload):
 # Pages ---------------------------------------------------------------------------------------
 
 
-def test_publishing_a_news_page_posts_a_signed_event(front_end, committed):
-    page = add_news("Fostering fortnight")
+def test_publishing_a_news_page_posts_a_signed_event(webhooks, committed):
+    page = NewsPageFactory(title="Fostering fortnight", live=False)
 
     with committed():
-        page.save_revision().publish()
-    assert front_end.deliveries == [], "sent in the editor's request, not in the background"
+        publish(page)
+    assert webhooks.deliveries == [], "sent in the editor's request, not in the background"
     run_worker()
 
-    [delivery] = front_end.deliveries
+    [delivery] = webhooks.deliveries
     assert delivery.path == "/api/revalidate"
     assert delivery.headers["Content-Type"] == "application/json"
     assert delivery.event == "page.published"
     assert uuid.UUID(delivery.headers["X-Southwark-Delivery"])
-    assert hmac.compare_digest(
-        delivery.headers["X-Southwark-Signature"], signature_of(delivery.body)
-    )
+    assert delivery.signed_with(WEBHOOK_SECRET)
     assert without_time(delivery.payload) == {
         "event": "page.published",
         "type": "news.NewsPage",
@@ -194,9 +126,9 @@ def test_publishing_a_news_page_posts_a_signed_event(front_end, committed):
 
 
 def test_publishing_through_the_admin_sends_the_event_after_the_request(
-    front_end, committed, admin_client, news_page_form
+    webhooks, committed, admin_client, news_page_form
 ):
-    page = add_news("Adoption week")
+    page = NewsPageFactory(title="Adoption week", live=False)
     form = news_page_form(
         title=page.title,
         slug=page.slug,
@@ -208,21 +140,21 @@ def test_publishing_through_the_admin_sends_the_event_after_the_request(
     with committed():
         response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), form)
     assert response.status_code == 302, response.context["form"].errors
-    assert front_end.deliveries == []
+    assert webhooks.deliveries == []
     run_worker()
 
-    assert [delivery.event for delivery in front_end.deliveries] == ["page.published"]
-    assert front_end.deliveries[0].payload["id"] == page.pk
+    assert [delivery.event for delivery in webhooks.deliveries] == ["page.published"]
+    assert webhooks.deliveries[0].payload["id"] == page.pk
 
 
-def test_unpublishing_a_page_posts_page_unpublished(front_end, committed):
-    page = add_news("Withdrawn release", live=True)
+def test_unpublishing_a_page_posts_page_unpublished(webhooks, committed):
+    page = NewsPageFactory(title="Withdrawn release")
 
     with committed():
         page.unpublish()
     run_worker()
 
-    [delivery] = front_end.deliveries
+    [delivery] = webhooks.deliveries
     assert without_time(delivery.payload) == {
         "event": "page.unpublished",
         "type": "news.NewsPage",
@@ -232,19 +164,19 @@ def test_unpublishing_a_page_posts_page_unpublished(front_end, committed):
     }
 
 
-def test_deleting_a_live_page_posts_unpublished_then_deleted_once(front_end, committed):
-    page = add_news("Deleted release", live=True)
+def test_deleting_a_live_page_posts_unpublished_then_deleted_once(webhooks, committed):
+    page = NewsPageFactory(title="Deleted release")
     page_id, url = page.pk, page.get_full_url()
 
     with committed():
         page.delete()
     run_worker()
 
-    assert [delivery.event for delivery in front_end.deliveries] == [
+    assert [delivery.event for delivery in webhooks.deliveries] == [
         "page.unpublished",
         "page.deleted",
     ]
-    assert without_time(front_end.deliveries[1].payload) == {
+    assert without_time(webhooks.deliveries[1].payload) == {
         "event": "page.deleted",
         "type": "news.NewsPage",
         "id": page_id,
@@ -253,17 +185,15 @@ def test_deleting_a_live_page_posts_unpublished_then_deleted_once(front_end, com
     }
 
 
-def test_moving_a_page_posts_its_new_and_previous_paths(front_end, committed):
-    page = home.HomePage.objects.get().add_child(
-        instance=home.StandardPage(title="Our teams", slug="our-teams")
-    )
+def test_moving_a_page_posts_its_new_and_previous_paths(webhooks, committed):
+    page = StandardPageFactory(title="Our teams", slug="our-teams")
     about = home.StandardPage.objects.get(slug="about")
 
     with committed():
         page.move(about, pos="last-child")
     run_worker()
 
-    [delivery] = front_end.deliveries
+    [delivery] = webhooks.deliveries
     payload = without_time(delivery.payload)
     assert payload["event"] == "page.moved"
     assert payload["type"] == "home.StandardPage"
@@ -271,22 +201,22 @@ def test_moving_a_page_posts_its_new_and_previous_paths(front_end, committed):
     assert payload["previousUrlPath"] == "/our-teams/"
 
 
-def test_a_change_that_rolls_back_sends_nothing(front_end, django_capture_on_commit_callbacks):
-    page = add_news("Never committed")
+def test_a_change_that_rolls_back_sends_nothing(webhooks, django_capture_on_commit_callbacks):
+    page = NewsPageFactory(title="Never committed", live=False)
 
     with django_capture_on_commit_callbacks(execute=False):
-        page.save_revision().publish()
+        publish(page)
     run_worker()
 
-    assert front_end.deliveries == []
+    assert webhooks.deliveries == []
     assert not webhook_tasks().exists()
 
 
-def test_without_webhook_urls_nothing_is_queued(front_end, settings, committed):
+def test_without_webhook_urls_nothing_is_queued(webhooks, settings, committed):
     settings.FRONTEND_WEBHOOK_URLS = []
 
     with committed():
-        add_news("Quiet release").save_revision().publish()
+        publish(NewsPageFactory(title="Quiet release", live=False))
 
     assert not webhook_tasks().exists()
 
@@ -294,13 +224,13 @@ def test_without_webhook_urls_nothing_is_queued(front_end, settings, committed):
 # Snippets and settings -----------------------------------------------------------------------
 
 
-def test_testimonial_changes_post_snippet_events(front_end, committed):
-    testimonial = home.Testimonial(quote="They listened.", attribution="A young person", live=False)
-    testimonial.save()
+def test_testimonial_changes_post_snippet_events(webhooks, committed):
+    testimonial = TestimonialFactory(
+        quote="They listened.", attribution="A young person", live=False
+    )
 
     with committed():
-        testimonial.save_revision().publish()
-    testimonial.refresh_from_db()
+        publish(testimonial)
     with committed():
         testimonial.unpublish()
     testimonial_id = testimonial.pk
@@ -308,12 +238,12 @@ def test_testimonial_changes_post_snippet_events(front_end, committed):
         testimonial.delete()
     run_worker()
 
-    assert [delivery.event for delivery in front_end.deliveries] == [
+    assert [delivery.event for delivery in webhooks.deliveries] == [
         "snippet.published",
         "snippet.unpublished",
         "snippet.deleted",
     ]
-    for delivery in front_end.deliveries:
+    for delivery in webhooks.deliveries:
         assert without_time(delivery.payload) == {
             "event": delivery.event,
             "type": "home.Testimonial",
@@ -321,26 +251,24 @@ def test_testimonial_changes_post_snippet_events(front_end, committed):
             "urlPath": None,
             "url": None,
         }
-        assert hmac.compare_digest(
-            delivery.headers["X-Southwark-Signature"], signature_of(delivery.body)
-        )
+        assert delivery.signed_with(WEBHOOK_SECRET)
 
 
-def test_publishing_an_inspection_posts_snippet_published(front_end, committed):
+def test_publishing_an_inspection_posts_snippet_published(webhooks, committed):
     inspection = home.Inspection.objects.order_by("-published_on").first()
     inspection.summary += " Updated."
 
     with committed():
-        inspection.save_revision().publish()
+        publish(inspection)
     run_worker()
 
-    [delivery] = front_end.deliveries
+    [delivery] = webhooks.deliveries
     assert delivery.payload["event"] == "snippet.published"
     assert delivery.payload["type"] == "home.Inspection"
     assert delivery.payload["id"] == inspection.pk
 
 
-def test_saving_a_draft_snippet_sends_nothing(front_end, committed):
+def test_saving_a_draft_snippet_sends_nothing(webhooks, committed):
     testimonial = home.Testimonial.objects.first()
     testimonial.quote += " (draft edit)"
 
@@ -348,10 +276,10 @@ def test_saving_a_draft_snippet_sends_nothing(front_end, committed):
         testimonial.save_revision()
     run_worker()
 
-    assert front_end.deliveries == []
+    assert webhooks.deliveries == []
 
 
-def test_saving_the_organisation_settings_posts_settings_saved(front_end, committed):
+def test_saving_the_organisation_settings_posts_settings_saved(webhooks, committed):
     organisation = home.OrganisationSettings.objects.get()
     organisation.recruitment_email = "careers@example.org"
 
@@ -359,7 +287,7 @@ def test_saving_the_organisation_settings_posts_settings_saved(front_end, commit
         organisation.save()
     run_worker()
 
-    [delivery] = front_end.deliveries
+    [delivery] = webhooks.deliveries
     assert delivery.event == "settings.saved"
     assert without_time(delivery.payload) == {
         "event": "settings.saved",
@@ -368,61 +296,59 @@ def test_saving_the_organisation_settings_posts_settings_saved(front_end, commit
         "urlPath": None,
         "url": None,
     }
-    assert hmac.compare_digest(
-        delivery.headers["X-Southwark-Signature"], signature_of(delivery.body)
-    )
+    assert delivery.signed_with(WEBHOOK_SECRET)
 
 
 # Delivery: retries, failures, never in the editor's way --------------------------------------
 
 
-def test_a_failed_delivery_is_retried_and_every_attempt_logged(front_end, committed, webhook_log):
-    front_end.statuses = [500]
-    page = add_news("Retried release")
+def test_a_failed_delivery_is_retried_and_every_attempt_logged(webhooks, committed, webhook_log):
+    webhooks.statuses = [500]
+    page = NewsPageFactory(title="Retried release", live=False)
 
     with committed():
-        page.save_revision().publish()
+        publish(page)
     run_worker()
 
-    first, second = front_end.deliveries
+    first, second = webhooks.deliveries
     assert first.body == second.body
     assert first.headers["X-Southwark-Delivery"] == second.headers["X-Southwark-Delivery"]
     assert [first.headers["X-Southwark-Attempt"], second.headers["X-Southwark-Attempt"]] == [
         "1",
         "2",
     ]
-    assert hmac.compare_digest(second.headers["X-Southwark-Signature"], signature_of(second.body))
+    assert second.signed_with(WEBHOOK_SECRET)
     assert [record.webhook for record in webhook_log()] == [
-        {"url": front_end.url, "event": "page.published", "status": 500, "attempt": 1},
-        {"url": front_end.url, "event": "page.published", "status": 200, "attempt": 2},
+        {"url": webhooks.webhook_url, "event": "page.published", "status": 500, "attempt": 1},
+        {"url": webhooks.webhook_url, "event": "page.published", "status": 200, "attempt": 2},
     ]
     assert [task.status for task in webhook_tasks()] == ["SUCCESSFUL", "SUCCESSFUL"]
 
 
-def test_a_backend_that_cannot_defer_retries_in_place(receiver, settings, committed):
-    settings.FRONTEND_WEBHOOK_URLS = [receiver.url]
+def test_a_backend_that_cannot_defer_retries_in_place(front_end, settings, committed):
+    settings.FRONTEND_WEBHOOK_URLS = [front_end.webhook_url]
     settings.FRONTEND_WEBHOOK_BACKOFF = 0
-    receiver.statuses = [500]
+    front_end.statuses = [500]
     assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
 
     with committed():
-        add_news("Sent at once").save_revision().publish()
+        publish(NewsPageFactory(title="Sent at once", live=False))
 
-    assert [delivery.headers["X-Southwark-Attempt"] for delivery in receiver.deliveries] == [
+    assert [delivery.headers["X-Southwark-Attempt"] for delivery in front_end.deliveries] == [
         "1",
         "2",
     ]
 
 
-def test_a_retry_waits_for_the_back_off(front_end, settings, committed):
+def test_a_retry_waits_for_the_back_off(webhooks, settings, committed):
     settings.FRONTEND_WEBHOOK_BACKOFF = 60
-    front_end.statuses = [503]
+    webhooks.statuses = [503]
 
     with committed():
-        add_news("Waiting release").save_revision().publish()
+        publish(NewsPageFactory(title="Waiting release", live=False))
     run_worker()
 
-    assert len(front_end.deliveries) == 1
+    assert len(webhooks.deliveries) == 1
     retry = webhook_tasks().get(status="READY")
     delay = (retry.run_after - timezone.now()).total_seconds()
     assert 50 < delay <= 60
@@ -430,11 +356,11 @@ def test_a_retry_waits_for_the_back_off(front_end, settings, committed):
 
 
 def test_an_unreachable_front_end_neither_fails_nor_slows_publishing(
-    front_end, settings, committed, admin_client, webhook_log
+    webhooks, settings, committed, admin_client, webhook_log
 ):
     unreachable = unused_port_url()
-    settings.FRONTEND_WEBHOOK_URLS = [unreachable, front_end.url]
-    page = add_news("Published regardless", live=True)
+    settings.FRONTEND_WEBHOOK_URLS = [unreachable, webhooks.webhook_url]
+    page = NewsPageFactory(title="Published regardless")
 
     started = time.monotonic()
     with committed():
@@ -449,7 +375,7 @@ def test_an_unreachable_front_end_neither_fails_nor_slows_publishing(
 
     run_worker()
 
-    assert [delivery.event for delivery in front_end.deliveries] == ["page.unpublished"]
+    assert [delivery.event for delivery in webhooks.deliveries] == ["page.unpublished"]
     failures = [record for record in webhook_log() if record.webhook["url"] == unreachable]
     assert [(r.webhook["attempt"], r.webhook["status"]) for r in failures] == [
         (1, None),
@@ -463,8 +389,8 @@ def test_an_unreachable_front_end_neither_fails_nor_slows_publishing(
 # Scheduled publishing ------------------------------------------------------------------------
 
 
-def test_a_scheduled_revision_goes_live_with_publish_scheduled(front_end, committed):
-    page = add_news("Scheduled release")
+def test_a_scheduled_revision_goes_live_with_publish_scheduled(webhooks, committed):
+    page = NewsPageFactory(title="Scheduled release", live=False)
     an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
     page.go_live_at = an_hour_ago
     page.save_revision(approved_go_live_at=an_hour_ago)
@@ -478,11 +404,11 @@ def test_a_scheduled_revision_goes_live_with_publish_scheduled(front_end, commit
     page.refresh_from_db()
     assert page.live
     assert NewsPage.objects.live().filter(pk=page.pk).exists()
-    assert [delivery.event for delivery in front_end.deliveries] == ["page.published"]
+    assert [delivery.event for delivery in webhooks.deliveries] == ["page.published"]
 
 
-def test_an_expired_page_is_unpublished_by_publish_scheduled(front_end, committed):
-    page = add_news("Expiring release", live=True)
+def test_an_expired_page_is_unpublished_by_publish_scheduled(webhooks, committed):
+    page = NewsPageFactory(title="Expiring release")
     NewsPage.objects.filter(pk=page.pk).update(
         expire_at=timezone.now() - datetime.timedelta(minutes=1)
     )
@@ -494,4 +420,4 @@ def test_an_expired_page_is_unpublished_by_publish_scheduled(front_end, committe
     page.refresh_from_db()
     assert not page.live
     assert page.expired
-    assert [delivery.event for delivery in front_end.deliveries] == ["page.unpublished"]
+    assert [delivery.event for delivery in webhooks.deliveries] == ["page.unpublished"]

@@ -1,12 +1,14 @@
-"""A stand-in front end on a free local port, for the browser tests.
+"""A stand-in headless front end on a free local port, for the webhook and browser tests.
 
 It does the two things a real headless front end does with this CMS:
 
+- `POST /api/revalidate`: the webhook receiver, recording every delivery in
+  `deliveries`; it answers with the statuses queued in `statuses` in turn, then 200.
+  `GET /webhooks/` lists the deliveries, to screenshot.
 - `GET /preview/?content_type=...&token=...`: the preview route the admin's "Front end"
-  preview mode frames. Its script fetches the draft with `page(token:)` from the CMS's
-  GraphQL API, from the browser (so across origins, through CORS), and shows it.
-- `POST /api/revalidate`: the webhook receiver, recording every delivery as
-  tests/test_webhooks.py's receiver does. `GET /webhooks/` lists them, to screenshot.
+  preview mode frames, once a test has given it the CMS's `graphql_url`. Its script
+  fetches the draft with `page(token:)` from the CMS's GraphQL API, from the browser (so
+  across origins, through CORS), and shows it.
 """
 
 import html
@@ -69,22 +71,20 @@ PREVIEW_PAGE = """<!doctype html>
 
 
 class FrontEnd(LocalServer):
-    """Serves the preview route and receives webhooks until the `with` block ends."""
+    """Receives webhooks signed with `webhook_secret` and serves the preview route, until
+    the `with` block ends."""
 
-    def __init__(self, graphql_url, webhook_secret):
+    def __init__(self, webhook_secret):
         self.deliveries = []
+        self.statuses = []
+        self.graphql_url = None
         self.lock = threading.Lock()
-        preview_page = (
-            PREVIEW_PAGE.replace("GRAPHQL_URL", json.dumps(graphql_url))
-            .replace("PREVIEW_QUERY", json.dumps(PREVIEW_QUERY))
-            .encode()
-        )
         front_end = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                if self.path.startswith("/preview/"):
-                    self.answer(200, preview_page)
+                if self.path.startswith("/preview/") and front_end.graphql_url:
+                    self.answer(200, front_end.preview_page())
                 elif self.path == "/webhooks/":
                     self.answer(200, front_end.deliveries_page(webhook_secret))
                 else:
@@ -94,7 +94,8 @@ class FrontEnd(LocalServer):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with front_end.lock:
                     front_end.deliveries.append(Delivery(self.path, self.headers, body))
-                self.answer(200, b"")
+                    status = front_end.statuses.pop(0) if front_end.statuses else 200
+                self.answer(status, b"")
 
             def answer(self, status, content):
                 self.send_response(status)
@@ -109,6 +110,13 @@ class FrontEnd(LocalServer):
         self.serve(Handler)
         self.preview_url = f"{self.origin}/preview/"
         self.webhook_url = f"{self.origin}/api/revalidate"
+
+    def preview_page(self):
+        return (
+            PREVIEW_PAGE.replace("GRAPHQL_URL", json.dumps(self.graphql_url))
+            .replace("PREVIEW_QUERY", json.dumps(PREVIEW_QUERY))
+            .encode()
+        )
 
     def deliveries_page(self, secret):
         with self.lock:

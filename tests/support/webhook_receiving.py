@@ -1,5 +1,6 @@
 """What tests need to receive the webhooks a front end would: a local HTTP server, a
-delivery as received, and the settings that send them through the task queue to it."""
+delivery as received, the settings that send them through the task queue to it, and the
+task worker that sends them."""
 
 import hashlib
 import hmac
@@ -9,7 +10,11 @@ from dataclasses import dataclass
 from http.client import HTTPMessage
 from http.server import ThreadingHTTPServer
 
+from django_tasks_db.management.commands.db_worker import Worker
+
 from cms.settings import base as base_settings
+
+WEBHOOK_SECRET = "test-webhook-secret"  # FRONTEND_WEBHOOK_SECRET in cms.settings.test
 
 
 class LocalServer:
@@ -56,3 +61,18 @@ def send_webhooks_to(settings, url):
     settings.FRONTEND_WEBHOOK_BACKOFF = 0
     settings.FRONTEND_WEBHOOK_MAX_ATTEMPTS = 3
     settings.FRONTEND_WEBHOOK_TIMEOUT = 2
+
+
+def webhook_worker(worker_id="test-worker"):
+    """The worker `manage.py db_worker --queue-name webhooks --batch` runs: its `run()`
+    sends every webhook due, retries included, then returns."""
+    return Worker(
+        queue_names=["webhooks"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from defusedxml import ElementTree
 from django.urls import reverse
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, Site
 
 from home.models import OrganisationSettings
 from news import feeds
 from news.models import NewsIndexPage, NewsPage
+from tests.support.factories import NewsPageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -20,30 +21,12 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 LONDON = ZoneInfo("Europe/London")
 
 
-def add_news(title, date, *, tags=(), live=True):
-    page = NewsIndexPage.objects.get().add_child(
-        instance=NewsPage(
-            title=title,
-            date=date,
-            summary=f"What happened: {title}.",
-            live=live,
-        )
-    )
-    if tags:
-        page.tags.set(tags)
-        page.save()
-    return page
-
-
 def hidden_pages():
     """A draft, an unpublished page and a view-restricted page, all dated to come first."""
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-    add_news("A draft nobody approved", tomorrow, live=False)
-    add_news("Withdrawn release", tomorrow).unpublish()
-    restricted = add_news("Staff only", tomorrow)
-    PageViewRestriction.objects.create(
-        page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="secret"
-    )
+    NewsPageFactory(title="A draft nobody approved", date=tomorrow, live=False)
+    NewsPageFactory(title="Withdrawn release", date=tomorrow).unpublish()
+    NewsPageFactory(title="Staff only", date=tomorrow, password="secret")
     return {"A draft nobody approved", "Withdrawn release", "Staff only"}
 
 
@@ -87,8 +70,10 @@ def test_rss_feed_is_rss_2_with_the_organisations_name(client):
 def test_rss_items_are_the_live_news_newest_first(client):
     seeded = list(NewsPage.objects.live().order_by("-date", "-pk"))
     assert len(seeded) == 2
-    newest = add_news(
-        "Children's services win an award", datetime.date.today(), tags=["awards", "ofsted"]
+    newest = NewsPageFactory(
+        title="Children's services win an award",
+        date=datetime.date.today(),
+        tags=["awards", "ofsted"],
     )
 
     items = rss_items(client)
@@ -109,8 +94,8 @@ def test_rss_items_are_the_live_news_newest_first(client):
 
 def test_rss_breaks_ties_on_the_same_day_by_newest_page(client):
     day = datetime.date(2030, 1, 1)
-    first = add_news("First of the day", day)
-    second = add_news("Second of the day", day)
+    first = NewsPageFactory(title="First of the day", date=day)
+    second = NewsPageFactory(title="Second of the day", date=day)
 
     titles = [item.findtext("title") for item in rss_items(client)]
 
@@ -119,7 +104,7 @@ def test_rss_breaks_ties_on_the_same_day_by_newest_page(client):
 
 def test_feed_holds_at_most_its_length(client, monkeypatch):
     monkeypatch.setattr(feeds, "FEED_LENGTH", 1)
-    add_news("Newest", datetime.date(2030, 1, 1))
+    NewsPageFactory(title="Newest", date=datetime.date(2030, 1, 1))
 
     assert [item.findtext("title") for item in rss_items(client)] == ["Newest"]
     assert [entry.findtext(f"{ATOM}title") for entry in atom_entries(client)] == ["Newest"]
@@ -129,7 +114,9 @@ def test_feed_holds_at_most_its_length(client, monkeypatch):
 
 
 def test_atom_feed_is_atom_newest_first_with_absolute_links(client):
-    newest = add_news("A new family hub opens", datetime.date(2030, 3, 1), tags=["family hubs"])
+    newest = NewsPageFactory(
+        title="A new family hub opens", date=datetime.date(2030, 3, 1), tags=["family hubs"]
+    )
     response = client.get("/news/feed/atom/")
 
     assert response["Content-Type"] == "application/atom+xml; charset=utf-8"

@@ -13,12 +13,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
-from wagtail.images.tests.utils import get_test_image_file
 
-from home import models as home_models
-from home.models import HomePage, HomePageTestimonial, Inspection
-from news.models import NewsIndexPage, NewsPage
-from principles.models import PrinciplePage, PrinciplesIndexPage
+from home.models import HomePage, Inspection
+from news.models import NewsPage
+from principles.models import PrinciplePage
+from tests.support.factories import (
+    FeaturedTestimonialFactory,
+    ImageFactory,
+    InspectionFactory,
+    NewsPageFactory,
+    PrinciplePageFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -30,52 +35,36 @@ LIST_VARIABLES = ("perPage", "limit")
 
 def grow_to(size, image):
     """Add content until every listed kind has at least `size` items."""
-    news_index = NewsIndexPage.objects.get()
-    principles_index = PrinciplesIndexPage.objects.get()
-    home = HomePage.objects.get()
     for number in range(NewsPage.objects.count(), size):
-        page = news_index.add_child(
-            instance=NewsPage(
-                title=f"Scale news {number}",
-                slug=f"scale-news-{number}",
-                date=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
-                summary="Scale",
-                hero_image=image,
-                body=[
-                    {"type": "paragraph", "value": "<p>Scale</p>"},
-                    {"type": "quote", "value": {"quote": "Q", "attribution": "A", "role": "R"}},
-                    {"type": "list", "value": {"items": ["a", "b"], "ordered": False}},
-                ],
-            )
+        NewsPageFactory(
+            title=f"Scale news {number}",
+            date=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+            summary="Scale",
+            hero_image=image,
+            body=[
+                {"type": "paragraph", "value": "<p>Scale</p>"},
+                {"type": "quote", "value": {"quote": "Q", "attribution": "A", "role": "R"}},
+                {"type": "list", "value": {"items": ["a", "b"], "ordered": False}},
+            ],
+            tags=[f"scale-{number % 3}", "scale"],
         )
-        page.tags.add(f"scale-{number % 3}", "scale")
-        page.save()
     for number in range(PrinciplePage.objects.count(), size):
-        principles_index.add_child(
-            instance=PrinciplePage(
-                title=f"Scale principle {number}",
-                slug=f"scale-principle-{number}",
-                summary="Scale",
-                icon=image,
-            )
-        )
+        PrinciplePageFactory(title=f"Scale principle {number}", summary="Scale", icon=image)
+    home = HomePage.objects.get()
     for number in range(home.testimonial_placements.count(), size):
-        testimonial = home_models.Testimonial.objects.create(
-            quote=f"Scale {number}", attribution="Scale", live=True
+        FeaturedTestimonialFactory(
+            testimonial__quote=f"Scale {number}",
+            testimonial__attribution="Scale",
+            sort_order=number,
         )
-        HomePageTestimonial.objects.create(page=home, testimonial=testimonial, sort_order=number)
     for number in range(Inspection.objects.count(), size):
-        Inspection.objects.create(
+        InspectionFactory(
             inspectorate="Scale",
             published_on=datetime.date(2000, 1, 1) + datetime.timedelta(days=number),
-            overall_rating="Good",
             summary="Scale",
-            live=True,
         )
     for _ in range(get_image_model().objects.count(), size):
-        get_image_model().objects.create(
-            title="Scale image", file=get_test_image_file(), description="Scale"
-        )
+        ImageFactory(title="Scale image", description="Scale")
 
 
 def query_count(client, query_file):
@@ -93,9 +82,7 @@ def query_count(client, query_file):
 
 def test_documented_queries_cost_constant_sql(client, settings):
     settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0  # measure the work, not the cache
-    image = get_image_model().objects.create(
-        title="Scale hero", file=get_test_image_file(), description="Scale"
-    )
+    image = ImageFactory(title="Scale hero", description="Scale")
     grow_to(10, image)
     at_ten = {path.stem: query_count(client, path) for path in QUERY_FILES}
     grow_to(100, image)

@@ -1,26 +1,22 @@
 """The REST API (/api/v2/) shows what the GraphQL API shows: live, public pages of the site
 and images outside private collections, nothing more."""
 
-import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from django.core.files.images import ImageFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from PIL import Image as PILImage
-from wagtail.images import get_image_model
-from wagtail.models import (
-    Collection,
-    CollectionViewRestriction,
-    Page,
-    PageViewRestriction,
-    Site,
-)
+from wagtail.models import Page, PageViewRestriction, Site
 
-from home.models import StandardPage
 from news.models import NewsIndexPage, NewsPage
+from tests.support.factories import (
+    CollectionFactory,
+    ImageFactory,
+    NewsPageFactory,
+    StandardPageFactory,
+    publish,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -37,40 +33,6 @@ def listed_slugs(client, url=NEWS_LIST, **extra):
     response = get(client, url, **extra)
     assert response.status_code == 200, response.json()
     return {item["meta"]["slug"] for item in response.json()["items"]}
-
-
-def add_news(slug, **fields):
-    page = NewsPage(
-        title=f"News {slug}", slug=slug, date=date(2024, 5, 1), summary="A summary.", **fields
-    )
-    NewsIndexPage.objects.get().add_child(instance=page)
-    return page
-
-
-def publish(page):
-    page.save_revision().publish()
-    return page
-
-
-def make_image(title, collection):
-    buffer = io.BytesIO()
-    PILImage.new("RGB", (64, 36), "navy").save(buffer, format="PNG")
-    image = get_image_model()(
-        title=title,
-        description=f"Alt text for {title}",
-        collection=collection,
-        file=ImageFile(buffer, name=f"{title}.png"),
-    )
-    image.save()
-    return image
-
-
-def restrict(collection):
-    return CollectionViewRestriction.objects.create(
-        collection=collection,
-        restriction_type=CollectionViewRestriction.PASSWORD,
-        password="secret",
-    )
 
 
 def test_live_news_pages_are_listed_with_their_fields(client):
@@ -115,27 +77,25 @@ def test_the_news_list_costs_the_same_queries_for_any_number_of_items(client):
     before = queries_for_the_list()
     hero = NewsPage.objects.get(slug="ofsted-rates-childrens-services-good").hero_image
     for number in range(5):
-        page = add_news(f"more-news-{number}", hero_image=hero)
-        page.tags.add("Fostering", f"Tag {number}")
-        publish(page)
+        publish(NewsPageFactory(hero_image=hero, tags=["Fostering", f"Tag {number}"]))
     assert len(get(client, NEWS_LIST).json()["items"]) == 7
     assert queries_for_the_list() == before
 
 
 def test_drafts_expired_and_restricted_pages_never_appear(client, admin_client):
-    draft = add_news("a-draft", live=False)
-    expired = publish(add_news("expired"))
+    # Each with "News" in its title, so that a search for it would find them all.
+    draft = NewsPageFactory(title="News: a draft", slug="a-draft", live=False)
+    expired = publish(NewsPageFactory(title="News: expired", slug="expired"))
     # As publish_scheduled leaves a page past its expiry date.
     NewsPage.objects.filter(pk=expired.pk).update(
         live=False, expired=True, expire_at=timezone.now() - timedelta(hours=1)
     )
-    restricted = publish(add_news("restricted"))
-    PageViewRestriction.objects.create(
-        page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    restricted = publish(
+        NewsPageFactory(title="News: restricted", slug="restricted", password="secret")
     )
     # A restriction on the news index hides every page below it as well.
-    under_login = publish(add_news("under-a-logged-in-only-section"))
-    visible = publish(add_news("visible"))
+    under_login = publish(NewsPageFactory(slug="under-a-logged-in-only-section"))
+    visible = publish(NewsPageFactory(title="News: visible", slug="visible"))
 
     slugs = listed_slugs(client)
     assert "visible" in slugs
@@ -165,10 +125,10 @@ def test_pages_below_an_unpublished_page_never_appear(client):
 
 
 def test_only_the_requested_sites_pages_appear(client):
-    other_root = Page.get_first_root_node().add_child(
-        instance=StandardPage(title="Another council", slug="another-council")
+    other_root = StandardPageFactory(
+        parent=Page.get_first_root_node(), title="Another council", slug="another-council"
     )
-    other_page = other_root.add_child(instance=StandardPage(title="Elsewhere", slug="elsewhere"))
+    other_page = StandardPageFactory(parent=other_root, title="Elsewhere", slug="elsewhere")
     Site.objects.create(hostname="other.example", root_page=other_root)
 
     slugs = listed_slugs(client, "/api/v2/pages/?limit=100")
@@ -186,17 +146,14 @@ def test_only_the_requested_sites_pages_appear(client):
 
 
 def test_images_in_private_collections_are_hidden(client):
-    root = Collection.get_first_root_node()
-    public = root.add_child(name="Public photos")
-    private = root.add_child(name="Private")
-    private_child = private.add_child(name="Private, below")
-    restricted_directly = root.add_child(name="Restricted directly")
-    restrict(private)
-    restrict(restricted_directly)
+    public = CollectionFactory(name="Public photos")
+    private = CollectionFactory(name="Private", password="secret")
+    private_child = CollectionFactory(parent=private, name="Private, below")
+    restricted_directly = CollectionFactory(name="Restricted directly", password="secret")
 
-    shown = make_image("shown", public)
-    under_parent = make_image("under-a-private-parent", private_child)
-    in_restricted = make_image("in-a-restricted-collection", restricted_directly)
+    shown = ImageFactory(title="shown", collection=public)
+    under_parent = ImageFactory(title="under-a-private-parent", collection=private_child)
+    in_restricted = ImageFactory(title="in-a-restricted-collection", collection=restricted_directly)
 
     listing = get(client, "/api/v2/images/?limit=100").json()
     titles = {item["title"] for item in listing["items"]}
@@ -208,6 +165,6 @@ def test_images_in_private_collections_are_hidden(client):
         assert get(client, f"/api/v2/images/{image.pk}/").status_code == 404
 
     # A public page's hero image from a private collection reads as null.
-    page = publish(add_news("private-hero", hero_image=under_parent))
+    page = publish(NewsPageFactory(hero_image=under_parent))
     item = get(client, f"/api/v2/pages/{page.pk}/").json()
     assert item["hero_image"] is None

@@ -7,86 +7,82 @@ live title of the page whose pending draft must stay unseen.
 import datetime
 
 import pytest
-from django.core.files.base import ContentFile
 from graphql import GraphQLObjectType, get_named_type, is_leaf_type
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
-from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import (
-    Collection,
-    CollectionViewRestriction,
-    Page,
-    PageViewRestriction,
-)
+from wagtail.models import Page, Site
 
 from cms.graphql.schema import schema
-from home import models as home_models
-from home.models import HomePage, HomePageTestimonial, Inspection, StandardPage
-from news.models import NewsIndexPage, NewsPage
-from principles.models import PrinciplePage, PrinciplesIndexPage
+from principles.models import PrinciplePage
+from tests.support.factories import (
+    CollectionFactory,
+    DocumentFactory,
+    FeaturedTestimonialFactory,
+    ImageFactory,
+    InspectionFactory,
+    NewsPageFactory,
+    PrinciplePageFactory,
+    StandardPageFactory,
+    publish,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
 LIVE_TITLE_OF_PENDING = "Live news with a pending draft"
-
-
-def add_news(title, slug, publish=True):
-    index = NewsIndexPage.objects.get()
-    page = index.add_child(
-        instance=NewsPage(
-            title=title, slug=slug, date=datetime.date(2030, 1, 1), summary=title, live=publish
-        )
-    )
-    revision = page.save_revision()
-    if publish:
-        revision.publish()
-    return page
+FIRST_IN_LISTS = datetime.date(2030, 1, 1)  # a date after all the Southwark news
 
 
 @pytest.fixture
 def planted():
-    home = HomePage.objects.get()
-    add_news("ZEBRA draft news", "zebra-draft")
-    draft = NewsPage.objects.get(slug="zebra-draft")
+    draft = publish(
+        NewsPageFactory(title="ZEBRA draft news", slug="zebra-draft", date=FIRST_IN_LISTS)
+    )
     draft.live = False
     draft.save()
 
-    unpublished = add_news("ZEBRA unpublished news", "zebra-unpublished")
+    unpublished = publish(
+        NewsPageFactory(
+            title="ZEBRA unpublished news", slug="zebra-unpublished", date=FIRST_IN_LISTS
+        )
+    )
     unpublished.unpublish()
 
-    restricted = add_news("ZEBRA restricted news", "zebra-restricted")
-    PageViewRestriction.objects.create(
-        page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    restricted = publish(
+        NewsPageFactory(
+            title="ZEBRA restricted news",
+            slug="zebra-restricted",
+            password="secret",
+            date=FIRST_IN_LISTS,
+        )
     )
 
-    pending = add_news(LIVE_TITLE_OF_PENDING, "pending-draft")
+    pending = publish(
+        NewsPageFactory(
+            title=LIVE_TITLE_OF_PENDING,
+            slug="pending-draft",
+            summary=LIVE_TITLE_OF_PENDING,
+            date=FIRST_IN_LISTS,
+        )
+    )
     pending.title = "ZEBRA pending draft title"
     pending.summary = "ZEBRA pending draft summary"
     pending.save_revision()
 
-    hidden_parent = home.add_child(
-        instance=StandardPage(title="ZEBRA hidden parent", slug="zebra-parent")
+    hidden_parent = publish(StandardPageFactory(title="ZEBRA hidden parent", slug="zebra-parent"))
+    orphan = publish(
+        StandardPageFactory(parent=hidden_parent, title="ZEBRA orphan", slug="zebra-orphan")
     )
-    hidden_parent.save_revision().publish()
-    orphan = hidden_parent.add_child(
-        instance=StandardPage(title="ZEBRA orphan", slug="zebra-orphan")
-    )
-    orphan.save_revision().publish()
     hidden_parent.refresh_from_db()
     hidden_parent.unpublish()
 
-    PrinciplesIndexPage.objects.get().add_child(
-        instance=PrinciplePage(
-            title="ZEBRA principle", slug="zebra-principle", summary="x", live=False
-        )
-    )
+    PrinciplePageFactory(title="ZEBRA principle", slug="zebra-principle", summary="x", live=False)
 
-    testimonial = home_models.Testimonial.objects.create(
-        quote="ZEBRA quote", attribution="ZEBRA", live=False
+    FeaturedTestimonialFactory(
+        testimonial__quote="ZEBRA quote",
+        testimonial__attribution="ZEBRA",
+        testimonial__live=False,
+        sort_order=99,
     )
-    HomePageTestimonial.objects.create(page=home, testimonial=testimonial, sort_order=99)
-    Inspection.objects.create(
+    InspectionFactory(
         inspectorate="ZEBRA",
         published_on=datetime.date(2031, 1, 1),
         overall_rating="ZEBRA",
@@ -94,18 +90,11 @@ def planted():
         live=False,
     )
 
-    private = Collection.get_first_root_node().add_child(name="ZEBRA private")
-    CollectionViewRestriction.objects.create(
-        collection=private, restriction_type=CollectionViewRestriction.PASSWORD, password="x"
-    )
-    inherited = private.add_child(name="ZEBRA inherits private")
-    image = get_image_model().objects.create(
-        title="ZEBRA image", file=get_test_image_file(), collection=inherited, description="ZEBRA"
-    )
+    private = CollectionFactory(name="ZEBRA private", password="x")
+    inherited = CollectionFactory(parent=private, name="ZEBRA inherits private")
+    image = ImageFactory(title="ZEBRA image", collection=inherited, description="ZEBRA")
     PrinciplePage.objects.filter(slug="fair").update(icon=image)
-    get_document_model().objects.create(
-        title="ZEBRA document", file=ContentFile(b"x", name="zebra.txt"), collection=private
-    )
+    DocumentFactory(title="ZEBRA document", collection=private)
     Redirect.objects.create(old_path="/zebra-old", redirect_page=draft)
     return {"draft": draft, "orphan": orphan, "restricted": restricted}
 
@@ -204,12 +193,11 @@ def test_draft_and_editing_state_fields_are_not_in_the_schema(graphql):
 
 
 def test_pages_of_another_site_are_not_served(planted, graphql):
-    from wagtail.models import Site
-
-    other_root = Page.get_first_root_node().add_child(
-        instance=StandardPage(title="ZEBRA other site", slug="zebra-site")
+    other_root = publish(
+        StandardPageFactory(
+            parent=Page.get_first_root_node(), title="ZEBRA other site", slug="zebra-site"
+        )
     )
-    other_root.save_revision().publish()
     Site.objects.create(hostname="other.example", root_page=other_root)
     response = graphql(
         '{ a: pages(limit: 100) { title } b: page(slug: "zebra-site") { title } '

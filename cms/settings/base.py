@@ -261,6 +261,11 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_SITE_NAME = "Southwark Children's Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The admin calls no other site: no avatars from gravatar.com (each would send a hash of
+# an editor's email address), no check for new Wagtail releases (upgrades come through
+# the lock files).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 # Documents are always served by Wagtail's document view, which checks a collection's
 # view restrictions first; Wagtail's default for a bucket would redirect to the
@@ -352,15 +357,12 @@ WAGTAIL_HEADLESS_PREVIEW = {
 # elements: under ADMIN_PATH_PREFIXES inline scripts and styles are allowed too, as are
 # the headless preview's front ends in frames. The admin's own calls to other sites
 # are switched off below, so nothing else is needed.
+_MEDIA_SOURCES = [f"https://{MEDIA_DOMAIN}/"] if MEDIA_BUCKET else []  # else on this origin
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "img-src": [
-            SELF,
-            "data:",
-            "blob:",
-            *([f"https://{MEDIA_DOMAIN}/"] if MEDIA_DOMAIN else []),
-        ],
+        # data: and blob: for the admin's previews of images chosen for upload.
+        "img-src": [SELF, "data:", "blob:", *_MEDIA_SOURCES],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -14,6 +14,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = 30
 # On SIGTERM, workers finish what they are answering for up to 20 s.
 graceful_timeout = 20
+# No control socket (gunicornc): nothing uses it, and app servers sharing a machine (make
+# production beside another, the tests' two) would share its one default path.
+control_socket_disable = True
 
 logconfig_dict = {
     "version": 1,

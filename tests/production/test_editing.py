@@ -31,6 +31,8 @@ query Uploaded($id: ID!) {
 }
 """
 READ_WITHIN_SECONDS = 1.0
+# A page's status tag in the explorer, "live" and nothing more ("live + draft" is not).
+LIVE = re.compile(r"\blive\s*$")
 
 
 def sign_in(page):
@@ -106,11 +108,12 @@ def test_an_image_uploaded_through_a_is_served_when_b_answers(
     page.locator("#id_title").fill(title)
     page.locator("#id_description").fill("A teal rectangle, uploaded by the end-to-end suite")
     page.get_by_role("button", name="Upload").click()
-    message = page.locator(".messages").filter(has_text=f"Image '{title}' added.")
-    expect(message).to_be_visible()
+    # The admin goes on to the image library, which lists the new image.
+    expect(page).to_have_url(re.compile(r"/admin/images/$"))
+    listed = page.locator('a[href*="/admin/images/"]').filter(has_text=title)
+    expect(listed).to_be_visible()
     page.screenshot(path=ARTIFACTS / "image-uploaded.png")
-    edit_link = message.get_by_role("link", name="Edit").get_attribute("href")
-    image_id = re.search(r"/images/(\d+)/", edit_link)[1]
+    image_id = re.search(r"/images/(\d+)/", listed.get_attribute("href"))[1]
     uploaded.append(image_id)
 
     # Stored in the bucket, not on A's disk: B (another machine) has it too.
@@ -154,7 +157,10 @@ def test_a_page_published_through_a_is_read_through_b_within_a_second(
     page.locator("#id_summary").fill(new_summary)
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Publish", exact=True).click()
-    expect(page.get_by_text("Page 'Fair' has been published.")).to_be_visible()
+    # Published once the explorer, where the admin goes next, lists the page as live.
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/$"))
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Fair", exact=True))
+    expect(row.locator(".w-status")).to_have_text(LIVE)
     published = time.monotonic()
 
     # Poll B as a front end would after the publish webhook: the new summary, within 1 s.

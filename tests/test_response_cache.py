@@ -1,12 +1,8 @@
 """Anonymous GraphQL reads are served from a cache shared by every process, and any
 change to published content retires them everywhere at once."""
 
-import datetime
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -15,8 +11,6 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
-from wagtail.images import get_image_model
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Site
 
 from cms import content_version
@@ -24,11 +18,17 @@ from cms.content_version import VersionedMemo
 from cms.graphql.response_cache import ResponseCache
 from cms.request_context import context_of
 from cms.visibility import VisibilityRules
-from home import models as home_models
 from home.models import HomePage, OrganisationSettings
-from news.models import NewsIndexPage, NewsPage
+from news.models import NewsPage
+from tests.support.app_process import run
+from tests.support.factories import (
+    ImageFactory,
+    NewsIndexPageFactory,
+    NewsPageFactory,
+    TestimonialFactory,
+    publish,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 HOME_TITLE = '{ page(urlPath: "/") { title } }'
 
 
@@ -137,31 +137,26 @@ class TestInvalidation:
     def test_publishing_a_page(self, client, django_capture_on_commit_callbacks):
         home = HomePage.objects.get()
 
-        def publish():
+        def retitle():
             home.title = "Retitled"
-            home.save_revision().publish()
+            publish(home)
 
         before, after = self.changed(
-            client, HOME_TITLE, publish, django_capture_on_commit_callbacks
+            client, HOME_TITLE, retitle, django_capture_on_commit_callbacks
         )
         assert after["data"]["page"]["title"] == "Retitled" != before["data"]["page"]["title"]
 
     def test_unpublishing_moving_and_deleting_pages(
         self, client, django_capture_on_commit_callbacks
     ):
-        home = HomePage.objects.get()
-        news = home.add_child(instance=NewsIndexPage(title="News", slug="news"))
-        item = news.add_child(
-            instance=NewsPage(
-                title="Item", slug="item", date=datetime.date(2024, 1, 1), summary="s"
-            )
-        )
+        news = NewsIndexPageFactory(title="News", slug="news")
+        item = NewsPageFactory(parent=news, title="Item", slug="item")
         query = "{ newsItems { items { url } } }"
         _, after = self.changed(client, query, item.unpublish, django_capture_on_commit_callbacks)
         assert after["data"]["newsItems"]["items"] == []
 
-        item.save_revision().publish()
-        other = news.add_child(instance=NewsIndexPage(title="Other", slug="other"))
+        publish(item)
+        other = NewsIndexPageFactory(parent=news, title="Other", slug="other")
         before, after = self.changed(
             client,
             query,
@@ -179,9 +174,7 @@ class TestInvalidation:
 
     def test_a_snippet(self, client, django_capture_on_commit_callbacks):
         def add():
-            testimonial = home_models.Testimonial(quote="New", attribution="Someone")
-            testimonial.save()
-            testimonial.save_revision().publish()
+            publish(TestimonialFactory(quote="New", attribution="Someone"))
 
         before, after = self.changed(
             client, "{ testimonials { quote } }", add, django_capture_on_commit_callbacks
@@ -203,9 +196,7 @@ class TestInvalidation:
 
     def test_an_image(self, client, django_capture_on_commit_callbacks):
         def add():
-            get_image_model().objects.create(
-                title="Fresh", file=get_test_image_file(), description="d"
-            )
+            ImageFactory(title="Fresh", description="d")
 
         _, after = self.changed(
             client, "{ images { title } }", add, django_capture_on_commit_callbacks
@@ -236,14 +227,8 @@ def test_a_publish_in_another_process_is_seen_within_a_second(client):
         "DATABASE_URL": database_url,
         "CACHE_DIR": settings.CACHES["default"]["LOCATION"],
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=PROJECT_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    published = run(env, "manage.py", "shell", "-c", script, timeout=60)
+    assert published.returncode == 0, published.stderr
     published_at = time.monotonic()
     while True:
         title = post(client, HOME_TITLE).json()["data"]["page"]["title"]
@@ -282,10 +267,8 @@ def test_no_response_is_kept_when_the_cache_time_is_zero(client, settings):
 def test_lookups_are_kept_for_the_content_version_and_renewed_by_a_publish(client):
     """The site's root, the hidden pages and a parent are read once per content version
     (by each process), and read afresh once a publish has started a new one."""
-    news = HomePage.objects.get().add_child(instance=NewsIndexPage(title="News", slug="news"))
-    news.add_child(
-        instance=NewsPage(title="Item", slug="item", date=datetime.date(2024, 1, 1), summary="s")
-    )
+    news = NewsIndexPageFactory(title="News", slug="news")
+    NewsPageFactory(parent=news, title="Item", slug="item")
 
     def ask(alias):  # a new alias each time, so that no response comes from the cache
         query = f"{{ {alias}: newsItems {{ items {{ url parent {{ title }} }} }} }}"
@@ -298,7 +281,7 @@ def test_lookups_are_kept_for_the_content_version_and_renewed_by_a_publish(clien
     assert second_sql <= first_sql - 3
 
     news.title = "Latest news"
-    news.save_revision().publish()
+    publish(news)
     third, third_sql = ask("third")
     assert third == [{"url": "/news/item/", "parent": {"title": "Latest news"}}]
     assert third_sql == first_sql

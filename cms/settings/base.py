@@ -354,9 +354,10 @@ WAGTAIL_HEADLESS_PREVIEW = {
 # other site may frame these pages or be sent their forms. The templates in templates/
 # need nothing more (their styles are a static file). Wagtail's admin writes scripts
 # into its pages (its widgets initialise themselves so) and its scripts insert <style>
-# elements: under ADMIN_PATH_PREFIXES inline scripts and styles are allowed too, as are
-# the headless preview's front ends in frames. The admin's own calls to other sites
-# are switched off below, so nothing else is needed.
+# elements: under ADMIN_PATH_PREFIXES (and in the previews the admin makes) inline
+# scripts and styles are allowed too, as are the headless preview's front ends in
+# frames. The admin's own calls to other sites are switched off (WAGTAIL_GRAVATAR_...,
+# WAGTAIL_ENABLE_UPDATE_CHECK), so nothing else is needed.
 _MEDIA_SOURCES = [f"https://{MEDIA_DOMAIN}/"] if MEDIA_BUCKET else []  # else on this origin
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

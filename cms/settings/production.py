@@ -5,8 +5,9 @@ WAGTAILADMIN_BASE_URL; start-up stops with ImproperlyConfigured naming whichever
 missing. Optional: REDIS_URL, CSRF_TRUSTED_ORIGINS and CORS_ALLOWED_ORIGINS
 (comma-separated origins), SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS
 (default a year), GRAPHIQL_ENABLED and GRAPHQL_INTROSPECTION_ENABLED (default off),
-LOG_LEVEL, SENTRY_DSN. The app expects to sit behind a proxy that terminates TLS and
-sets X-Forwarded-Proto.
+LOG_LEVEL, SENTRY_DSN, and the media bucket's AWS_* variables (base.py).
+.env.example lists every variable. The app expects to sit behind a proxy that
+terminates TLS and sets X-Forwarded-Proto.
 """
 
 import os

@@ -19,6 +19,7 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page
 
+from cms import surrogate_keys
 from cms.caching import cdn_cacheable
 from cms.visibility import visibility_for
 
@@ -58,6 +59,7 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
 class PublicImagesAPIViewSet(ImagesAPIViewSet):
     def get_queryset(self):
         public = visibility_for(self.request).public_collection_ids
+        surrogate_keys.record(self.request, surrogate_keys.list_key(self.model))
         return self.model.objects.filter(collection_id__in=public).order_by("id")
 
 

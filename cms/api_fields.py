@@ -4,6 +4,7 @@ imported while models load)."""
 from rest_framework.fields import Field
 from wagtail.images.api.fields import ImageRenditionField
 
+from cms import surrogate_keys
 from cms.visibility import visibility_for
 
 
@@ -11,8 +12,11 @@ class PublicImageRenditionField(ImageRenditionField):
     """A rendition of an image, or null when the image is in a hidden collection."""
 
     def to_representation(self, image):
-        if not visibility_for(self.context.get("request")).in_public_collection(image):
+        request = self.context.get("request")
+        if not visibility_for(request).in_public_collection(image):
             return None
+        if request is not None:
+            surrogate_keys.record(request, surrogate_keys.key_for(image))
         return super().to_representation(image)
 
 

@@ -1,15 +1,22 @@
-"""The content version: one token in the shared cache that every change to published
-content replaces, once its transaction commits.
+"""The content version, and what each change to published content retires.
 
-Every API request reads it once (`read`), and whatever is kept for it is kept for that
-version only: the GraphQL response cache (cms/graphql/response_cache.py) and the
-per-process memos below. So a publish in any process (the admin, the task worker, a
-shell) is seen by every app server on its next request.
+The content version is one token in the shared cache that every change replaces once
+its transaction commits. Every API request reads it once (`read`): what this process
+keeps for it (the memos below) is kept for that version only, so a publish in any
+process (the admin, the task worker, a shell) is seen by every app server on its next
+request.
 
-What changes it (`connect_signals`, one receiver a model, with `sender=`):
-- pages: publish, unpublish, move, delete (saving a draft changes nothing live);
-- the content apps' other models (snippets, settings, inline items, tags), images,
-  documents, redirects, sites, collections and view restrictions: save and delete.
+A change also retires the surrogate keys it affects (cms/surrogate_keys.py): each key
+has a version of its own in the shared cache, replaced after the content version, so a
+cached answer whose keys are all unchanged outlives an unrelated publish
+(cms/graphql/response_cache.py), and the CDN is told to purge those keys (cms/cdn.py).
+
+What changes what (`connect_signals`, one receiver a model, with `sender=`):
+- a page published, unpublished, moved, renamed or deleted (saving a draft changes
+  nothing live): it, its descendants, and the lists they are read in;
+- a snippet, setting, inline item, tag, image, document or redirect saved or deleted:
+  it and the lists of its model;
+- a site, collection or view restriction: everything.
 
 The per-process memos kept for the current version, each bounded (keys come from
 requests, the Host header among them):
@@ -33,14 +40,19 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from . import cdn
+from .surrogate_keys import ALL, keys_changed_by, keys_changed_by_page
+
 logger = logging.getLogger("cms.cache")
 
 VERSION_KEY = "graphql:content-version"
+KEY_VERSION_PREFIX = "surrogate-key:"
 
 # Apps whose every model is content the APIs serve.
 CONTENT_APPS = ("home", "principles", "news", "taggit", "wagtailredirects", "wagtaildocs")
-CONTENT_MODELS = (
-    "wagtailimages.Image",
+CONTENT_MODELS = ("wagtailimages.Image",)
+# Models that change what every answer may hold: the site's tree, who may see what.
+EVERYTHING_MODELS = (
     "wagtailcore.Site",
     "wagtailcore.Collection",
     "wagtailcore.PageViewRestriction",
@@ -65,16 +77,46 @@ def _start():
     return cache.get(VERSION_KEY)
 
 
-def changed(**_signal):
-    """Retire everything kept for the current version once the transaction commits."""
-    transaction.on_commit(_bump)
+def key_versions(keys):
+    """{key: its version} for surrogate keys (None: never retired), and the content
+    version under None, read after them: if it is still the version a request started
+    with, no change committed in between retired any of these keys."""
+    found = cache.get_many([KEY_VERSION_PREFIX + key for key in keys] + [VERSION_KEY])
+    versions = {key: found.get(KEY_VERSION_PREFIX + key) for key in keys}
+    versions[None] = found.get(VERSION_KEY)
+    return versions
 
 
-def _bump():
+def retire(keys):
+    """Once the transaction commits: a new content version, then new versions of these
+    keys (in that order, see `key_versions`), then the CDN's purge."""
+    transaction.on_commit(lambda: _retire(frozenset(keys)))
+
+
+def _retire(keys):
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        version = uuid.uuid4().hex
+        cache.set_many({KEY_VERSION_PREFIX + key: version for key in keys}, None)
     except Exception:
-        logger.error("Could not retire what was kept for the content version", exc_info=True)
+        logger.error("Could not retire what was kept for %s", " ".join(sorted(keys)), exc_info=True)
+    cdn.purge(keys)
+
+
+def page_changed(sender, instance, **kwargs):
+    # A deleted page sends post_delete for each table of its class: answer the first.
+    if type(instance) is instance.specific_class or kwargs.get("signal") is not post_delete:
+        retire(keys_changed_by_page(instance))
+
+
+def object_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        retire(keys_changed_by(instance))
+
+
+def everything_changed(sender, raw=False, **kwargs):
+    if not raw:
+        retire({ALL})
 
 
 def content_models():
@@ -88,16 +130,19 @@ def content_models():
 
 def connect_signals():
     from wagtail.models import get_page_models
-    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(changed, dispatch_uid="content-version")
+    uid = "content-version"
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+        signal.connect(page_changed, dispatch_uid=uid)
     for model in get_page_models():
-        # A deleted page has no signal of its own.
-        post_delete.connect(changed, sender=model, dispatch_uid="content-version")
+        post_delete.connect(page_changed, sender=model, dispatch_uid=uid)
     for model in content_models():
-        post_save.connect(changed, sender=model, dispatch_uid="content-version")
-        post_delete.connect(changed, sender=model, dispatch_uid="content-version")
+        post_save.connect(object_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(object_changed, sender=model, dispatch_uid=uid)
+    for label in EVERYTHING_MODELS:
+        post_save.connect(everything_changed, sender=apps.get_model(label), dispatch_uid=uid)
+        post_delete.connect(everything_changed, sender=apps.get_model(label), dispatch_uid=uid)
 
 
 class VersionedMemo:

@@ -5,8 +5,9 @@
 `RequestIdLogFilter`, on every log line written while the request is answered. The rest
 is filled in by the step that knows it: the client's identity (cms/clients.py), the
 content version read for it (cms/content_version.py), what the visibility rule worked
-out (cms/visibility.py), renditions fetched in bulk (cms/graphql/media.py), and whether
-a preview's draft was served (never cached).
+out (cms/visibility.py), renditions fetched in bulk (cms/graphql/media.py), whether a
+preview's draft was served (never cached), and the surrogate keys of what the answer
+holds (cms/surrogate_keys.py).
 """
 
 import contextvars
@@ -30,6 +31,7 @@ class RequestContext:
     served_preview: bool = False  # a preview's draft is for its editor, never for a cache
     visibility: object = None  # the request's VisibilityRules, made on first use
     held_renditions: dict = field(default_factory=dict)  # (image, spec, focal key) -> rendition
+    surrogate_keys: set = field(default_factory=set)  # what the answer depends on
 
 
 def request_id_from(request):
@@ -40,6 +42,7 @@ def request_id_from(request):
 def context_of(request):
     """The request's context; one is made for a request that did not pass the middleware
     (a management command's or a test's RequestFactory request)."""
+    request = getattr(request, "_request", request)  # Django's, inside DRF's Request
     context = request.__dict__.get("cms_context")
     if context is None:
         context = request.cms_context = RequestContext(request_id=request_id_from(request))

@@ -33,6 +33,7 @@ from wagtail.models import (
     Site,
 )
 
+from . import surrogate_keys
 from .content_version import facts
 from .request_context import context_of
 
@@ -122,6 +123,8 @@ class VisibilityRules:
     def visible_pages(self, pages):
         """The rule as a queryset filter, for lists that count, paginate or search. Only
         `live`, `depth` and `path` are filtered on: Wagtail search accepts those."""
+        if self.request is not None:  # the answer holds this list (cms/surrogate_keys.py)
+            surrogate_keys.record(self.request, surrogate_keys.list_key(pages.model))
         if self.site_root_path is None:
             return pages.none()
         # No `expired` filter: unpublishing an expired page clears `live` too.

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from wagtail.models import Site
 
+from cms import surrogate_keys
 from cms.visibility import visibility_for
 from home.models import OrganisationSettings
 
@@ -41,6 +42,9 @@ class NewsFeed(Feed):
         if site is None:
             raise Http404("No site is served at this address.")
         organisation = OrganisationSettings.objects.filter(site=site).first()
+        if organisation is not None:  # its name titles the feed
+            surrogate_keys.record(request, surrogate_keys.key_for(organisation))
+        surrogate_keys.record(request, surrogate_keys.list_key(OrganisationSettings))
         name = organisation.organisation_name if organisation else site.site_name
         name = name or settings.WAGTAIL_SITE_NAME
         index = visibility_for(request).visible_pages(NewsIndexPage.objects.all()).first()

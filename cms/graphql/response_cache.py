@@ -1,10 +1,14 @@
-"""Anonymous GraphQL responses, shared by every app server and kept per content version.
+"""Anonymous GraphQL responses, shared by every app server, each kept until content it
+depends on changes.
 
 An entry is keyed by the site (the Host header), the operation, the variables and the
-query, and stamped with the content version the request read (cms/content_version.py):
-only an entry stamped with the current version is served, so a publish anywhere is seen
-on the next request. Each process also keeps copies of the entries it served in memory
-(`content_version.responses`): a hit then costs one round trip, for the version.
+query. It holds the answer, the surrogate keys of what the answer holds
+(cms/surrogate_keys.py) and the versions those keys had when it was made. It is served
+while it was made at the current content version (cms/content_version.py), or while
+none of its keys has been retired since: so a publish retires the answers holding what
+it changed and leaves the others cached. Each process also keeps copies of the entries
+it served at the current content version in memory (`content_version.responses`): such
+a hit costs one round trip, for the version.
 
 The key is tried for the query exactly as sent (no parsing: the fast path), then for
 the query as graphql-core prints it, so that queries differing only in layout and
@@ -22,11 +26,11 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from graphql import print_schema
 
-from cms.content_version import responses
+from cms.content_version import key_versions, responses
 
 logger = logging.getLogger("cms.graphql")
 
-ENTRY_PREFIX = "graphql:response:3:"  # 3: (version, ETag, body)
+ENTRY_PREFIX = "graphql:response:4:"  # 4: (content version, ETag, body, {key: version})
 
 
 class ResponseCache:
@@ -41,7 +45,7 @@ class ResponseCache:
         return ENTRY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
 
     def get(self, query):
-        """(ETag, body) of the entry for `query` at this version, or None."""
+        """(ETag, body, surrogate keys) of the entry for `query`, if still current."""
         if self.version is None:
             return None
         key = self.key(query)
@@ -50,26 +54,41 @@ class ResponseCache:
             return found
         try:
             entry = cache.get(key)
+            # A value of another shape (an older release's) is ignored, never served.
+            if not (isinstance(entry, tuple) and len(entry) == 4):
+                return None
+            made_at, etag, body, versions = entry
+            if made_at != self.version and not self._unchanged(versions):
+                return None
         except Exception:
             logger.warning("GraphQL response cache unavailable", exc_info=True)
             return None
-        # A value of another shape (an older release's) is ignored, never served.
-        if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == self.version):
-            return None
-        responses.keep(self.version, key, entry[1:])
-        return entry[1:]
+        found = (etag, body, sorted(versions))
+        responses.keep(self.version, key, found)
+        return found
 
-    def set(self, queries, etag, body):
+    def _unchanged(self, versions):
+        current = key_versions(versions)
+        return all(current[key] == version for key, version in versions.items())
+
+    def set(self, queries, etag, body, keys):
         if self.version is None or settings.GRAPHQL_RESPONSE_CACHE_SECONDS <= 0:
             return
-        keys = [self.key(query) for query in queries]
-        for key in keys:
-            responses.keep(self.version, key, (etag, body))
-        entry = (self.version, etag, body)
         try:
-            cache.set_many(dict.fromkeys(keys, entry), settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
+            versions = key_versions(keys)
+            # A change committed while the answer was made: it may hold what came before.
+            if versions.pop(None) != self.version:
+                return
+            entry_keys = [self.key(query) for query in queries]
+            entry = (self.version, etag, body, versions)
+            cache.set_many(
+                dict.fromkeys(entry_keys, entry), settings.GRAPHQL_RESPONSE_CACHE_SECONDS
+            )
         except Exception:
             logger.warning("GraphQL response cache unavailable", exc_info=True)
+            return
+        for key in entry_keys:
+            responses.keep(self.version, key, (etag, body, sorted(keys)))
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,8 @@
 3. prepare: parse and validate, with the limits, keeping validated documents;
 4. charge the client's budget (only work is charged: cache hits are free);
 5. execute against the schema (schema.py), whose fields enforce the visibility rule;
-6. respond: errors with honest codes, ETag, Cache-Control, and into the cache.
+6. respond: errors with honest codes, ETag, Cache-Control, the surrogate keys of what
+   the answer holds (recorded as it ran: guard.py), and into the cache.
 
 Before it, middleware has given the request its id (X-Request-ID) and identified the
 client; after it, Django's ConditionalGetMiddleware answers a matching If-None-Match
@@ -26,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 from graphql import ExecutionResult, execute
 
-from cms import content_version, rate_limit
+from cms import content_version, rate_limit, surrogate_keys
 from cms.caching import cache_for_cdn, is_anonymous
 from cms.errors import Refused, service_unavailable
 from cms.request_context import context_of
@@ -155,17 +156,18 @@ class CMSGraphQLView(GraphQLView):
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         # A preview's draft is for the editor who asked, never for a cache.
         if cache is not None and not context_of(request).served_preview:
-            cache.set(queries, etag, body)
-            return self.cached(request, etag, body)
+            keys = surrogate_keys.recorded(request)
+            cache.set(queries, etag, body, keys)
+            return self.cached(request, etag, body, keys)
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-store"
         return response
 
-    def cached(self, request, etag, body):
+    def cached(self, request, etag, body, keys):
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
-        return cache_for_cdn(response)
+        return cache_for_cdn(response, keys)
 
 
 def _never(value):

@@ -327,7 +327,21 @@ GRAPHQL_RESPONSE_CACHE_SECONDS = 24 * 60 * 60
 # Each app server process also keeps the responses it serves in memory, up to this many
 # bytes (checked against the shared content version on every request).
 GRAPHQL_RESPONSE_MEMORY_BYTES = int(os.environ.get("GRAPHQL_RESPONSE_MEMORY_BYTES", 32 * 2**20))
-GRAPHQL_CDN_MAX_AGE = int(os.environ.get("GRAPHQL_CDN_MAX_AGE", "60"))
+# A CDN purged by surrogate key as content changes (cms/cdn.py): `varnish`, `fastly` or
+# `cloudflare`; none by default.
+CDN_PURGE_BACKEND = os.environ.get("CDN_PURGE_BACKEND", "").strip().lower()
+VARNISH_PURGE_URLS = env_list("VARNISH_PURGE_URLS")
+FASTLY_API_URL = os.environ.get("FASTLY_API_URL", "https://api.fastly.com")
+FASTLY_SERVICE_ID = os.environ.get("FASTLY_SERVICE_ID", "")
+FASTLY_API_TOKEN = os.environ.get("FASTLY_API_TOKEN", "")
+CLOUDFLARE_API_URL = os.environ.get("CLOUDFLARE_API_URL", "https://api.cloudflare.com")
+CLOUDFLARE_ZONE_ID = os.environ.get("CLOUDFLARE_ZONE_ID", "")
+CLOUDFLARE_API_TOKEN = os.environ.get("CLOUDFLARE_API_TOKEN", "")
+# How long a CDN may keep an anonymous answer: a day when it is purged as content
+# changes, a minute when nothing purges it.
+GRAPHQL_CDN_MAX_AGE = int(
+    os.environ.get("GRAPHQL_CDN_MAX_AGE", "86400" if CDN_PURGE_BACKEND else "60")
+)
 GRAPHQL_CDN_STALE_WHILE_REVALIDATE = 300
 SERVICE_UNAVAILABLE_RETRY_AFTER = 5
 

@@ -1,0 +1,76 @@
+"""Surrogate keys: what an answer depends on, named so that a change can retire exactly
+the answers it affects, in the app's response cache and in a CDN.
+
+An answer's keys (recorded while it is made, `record`):
+- each object it returned: `page:<id>` for a page of any type, `<app>.<model>:<id>` for
+  a snippet, setting, image, document, redirect or tag (a rendition is its image's);
+- each list it read, by the types its items may be: `list:<app>.<model>`
+  (`list:pages` for Wagtail's base Page); a lookup that found nothing records the
+  lists it looked in, or the path (`path:/home/news/x/`) for `page(urlPath:)`, so
+  that whatever is published there next retires it;
+- `all`, which a change to sites, collections or view restrictions retires everywhere.
+
+A change retires (`keys_changed_by_*`): a page's key, its descendants' (their URLs and
+visibility follow it) and the lists of their types and of pages; an object's key and
+the list of its model. Its answers are sent as `Surrogate-Key` (Fastly), `xkey`
+(Varnish) and `Cache-Tag` (Cloudflare) headers.
+"""
+
+from wagtail.images.models import AbstractRendition
+from wagtail.models import Page
+
+from .request_context import context_of
+
+ALL = "all"
+PAGES = "list:pages"
+
+
+def key_for(instance):
+    if isinstance(instance, Page):
+        return f"page:{instance.pk}"
+    if isinstance(instance, AbstractRendition):
+        return f"{instance.image._meta.label_lower}:{instance.image_id}"
+    return f"{instance._meta.label_lower}:{instance.pk}"
+
+
+def list_key(model):
+    """The key of lists of `model`'s items (`list:pages` for Page itself)."""
+    if model is Page:
+        return PAGES
+    return f"list:{model._meta.label_lower}"
+
+
+def path_key(url_path):
+    """The key of a tree path (`/home/news/x/`) a lookup found nothing at."""
+    return f"path:{url_path}"
+
+
+def record(request, *keys):
+    context_of(request).surrogate_keys.update(keys)
+
+
+def recorded(request):
+    """The keys an answer depends on, `all` among them, in a stable order."""
+    return sorted(context_of(request).surrogate_keys | {ALL})
+
+
+def as_headers(keys):
+    return {
+        "Surrogate-Key": " ".join(keys),
+        "xkey": " ".join(keys),
+        "Cache-Tag": ",".join(keys),
+    }
+
+
+def keys_changed_by_page(page):
+    """A page changed (published, unpublished, moved, renamed, deleted): its key, its
+    descendants', and the lists their types are read in."""
+    pages = [page, *page.get_descendants().specific(defer=True)]
+    keys = {key_for(each) for each in pages} | {path_key(each.url_path) for each in pages}
+    keys |= {list_key(type(each)) for each in pages} | {list_key(page.specific_class), PAGES}
+    return keys
+
+
+def keys_changed_by(instance):
+    """A snippet, setting, image, document, redirect or tag changed."""
+    return {key_for(instance), list_key(type(instance))}

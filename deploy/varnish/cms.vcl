@@ -1,0 +1,67 @@
+# Varnish in front of the CMS (nginx or an app server): keeps anonymous GET answers for
+# as long as their Cache-Control's s-maxage says (a day when purged by key), and drops
+# exactly those whose surrogate keys a change purges. Needs varnish-modules' xkey.
+# The backend is filled in by deploy/varnish.py (@BACKEND_HOST@, @BACKEND_PORT@).
+vcl 4.1;
+
+import xkey;
+
+backend default {
+    .host = "@BACKEND_HOST@";
+    .port = "@BACKEND_PORT@";
+}
+
+# Who may purge: the CMS's app servers and task workers (cms/cdn.py).
+acl purgers {
+    "127.0.0.1";
+    "::1";
+@PURGERS@
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Not allowed to purge."));
+        }
+        if (!req.http.xkey-purge) {
+            return (synth(400, "Name the surrogate keys to purge in xkey-purge."));
+        }
+        set req.http.n-gone = xkey.purge(req.http.xkey-purge);
+        return (synth(200, "Purged " + req.http.n-gone + " objects."));
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # Signed-in editors and the admin are never served from the cache.
+    if (req.url ~ "^/(admin|django-admin)/" || req.http.Authorization
+            || req.http.Cookie ~ "sessionid=") {
+        return (pass);
+    }
+    # Nothing else in a cookie changes an anonymous answer.
+    unset req.http.Cookie;
+    return (hash);
+}
+
+sub vcl_hash {
+    # A front-end server's answers are cached apart, so a wrong key reaches the CMS
+    # (and its 401) rather than a browser's cached answer.
+    if (req.http.X-Frontend-Key) {
+        hash_data(req.http.X-Frontend-Key);
+    }
+}
+
+sub vcl_deliver {
+    # The keys are for this cache, not for browsers.
+    unset resp.http.xkey;
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+        # The stored answer carries the id of the request that made it: this one is new.
+        if (req.http.X-Request-ID) {
+            set resp.http.X-Request-ID = req.http.X-Request-ID;
+        } else {
+            set resp.http.X-Request-ID = "varnish-" + req.xid;
+        }
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}

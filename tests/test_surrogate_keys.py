@@ -1,0 +1,197 @@
+"""Every cacheable answer names what it holds (surrogate keys), and a change retires
+exactly the answers holding what it changed: in the app's own response cache, and in a
+CDN through its purge API. An unrelated publish leaves other answers cached."""
+
+import json
+import logging
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cms import cdn, content_version
+from cms.graphql.response_cache import ResponseCache
+from news.models import NewsIndexPage, NewsPage
+from principles.models import PrinciplePage
+from tests.support.factories import NewsPageFactory, publish
+from tests.support.webhook_receiving import LocalServer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
+
+PRINCIPLES = "{ principles { slug title } }"
+NEWS = "{ newsItems(perPage: 100) { items { slug title } } }"
+
+
+def get(client, query):
+    return client.get("/graphql/", {"query": query})
+
+
+def sql_count(callable_):
+    with CaptureQueriesContext(connection) as captured:
+        response = callable_()
+    return response, len(captured)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a change as if its transaction committed (what it retires is retired then)."""
+
+    def commit(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    return commit
+
+
+def test_answers_name_what_they_hold_for_caches_to_purge_by(client):
+    response = get(client, NEWS)
+    keys = response["Surrogate-Key"].split()
+    news = NewsPage.objects.live()
+    assert {f"page:{page.pk}" for page in news} <= set(keys)
+    assert {"list:news.newspage", "all"} <= set(keys)
+    assert response["xkey"] == response["Surrogate-Key"]
+    assert response["Cache-Tag"] == ",".join(keys)
+    hit = get(client, NEWS)
+    assert hit["Surrogate-Key"] == response["Surrogate-Key"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v2/pages/", {"list:pages"}),
+        ("/api/v2/images/", {"list:wagtailimages.image"}),
+        ("/news/feed/", {"list:news.newspage", "list:home.organisationsettings"}),
+        ("/sitemap.xml", {"list:pages"}),
+    ],
+)
+def test_rest_feeds_and_sitemap_name_what_they_hold_too(client, path, expected):
+    keys = set(client.get(path)["Surrogate-Key"].split())
+    assert expected | {"all"} <= keys
+
+
+def test_a_news_publish_leaves_the_principles_cached_and_refreshes_the_news(client, committed):
+    get(client, PRINCIPLES), get(client, NEWS)
+    committed(lambda: publish(NewsPageFactory(title="A new family hub opens", slug="hub")))
+    _, principles_sql = sql_count(lambda: get(client, PRINCIPLES))
+    assert principles_sql == 0
+    news = get(client, NEWS).json()["data"]["newsItems"]["items"]
+    assert "hub" in [item["slug"] for item in news]
+
+
+def test_unpublishing_a_page_retires_every_answer_that_held_it(client, committed):
+    query = '{ page(urlPath: "/principles/fair/") { title } }'
+    assert get(client, query).json()["data"]["page"]["title"]
+    fair = PrinciplePage.objects.get(slug="fair")
+    committed(fair.unpublish)
+    assert get(client, query).json()["data"]["page"] is None
+    assert "fair" not in [p["slug"] for p in get(client, PRINCIPLES).json()["data"]["principles"]]
+
+
+def test_a_path_that_held_nothing_is_retired_when_a_page_is_published_there(client, committed):
+    query = '{ page(urlPath: "/news/a-new-release/") { title } }'
+    empty = get(client, query)
+    assert empty.json()["data"]["page"] is None
+    assert "path:/home/news/a-new-release/" in empty["Surrogate-Key"].split()
+    committed(lambda: publish(NewsPageFactory(title="A new release", slug="a-new-release")))
+    assert get(client, query).json()["data"]["page"] == {"title": "A new release"}
+
+
+def test_renaming_a_section_retires_the_urls_below_it(client, committed):
+    query = "{ newsItems(perPage: 1) { items { url } } }"
+    assert get(client, query).json()["data"]["newsItems"]["items"][0]["url"].startswith("/news/")
+    index = NewsIndexPage.objects.get()
+    index.slug = "press"
+    committed(lambda: publish(index))
+    assert get(client, query).json()["data"]["newsItems"]["items"][0]["url"].startswith("/press/")
+
+
+def test_an_answer_made_while_a_change_committed_is_not_kept(rf):
+    started_at = content_version.read()
+    cache = ResponseCache(rf.get("/"), None, {}, started_at)
+    content_version._retire({"page:1"})  # committed while the answer was being made
+    cache.set(["{ q }"], '"etag"', b"{}", ["page:1", "all"])
+    assert ResponseCache(rf.get("/"), None, {}, content_version.read()).get("{ q }") is None
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    """A stand-in for a CDN's purge API: records each request and answers `status`."""
+
+    received = []
+    status = 200
+
+    def handle_request(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.received.append((self.command, self.path, dict(self.headers), body))
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"status": "ok"}')
+
+    do_POST = do_PURGE = handle_request
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def purge_api(settings):
+    PurgeRecorder.received, PurgeRecorder.status = [], 200
+    server = LocalServer()
+    server.serve(PurgeRecorder)
+    with server:
+        yield server, PurgeRecorder
+
+
+def test_fastly_is_purged_by_its_batch_surrogate_key_api(settings, purge_api, committed):
+    server, recorder = purge_api
+    settings.CDN_PURGE_BACKEND = "fastly"
+    settings.FASTLY_API_URL, settings.FASTLY_SERVICE_ID = server.origin, "SU1Z0isxPaozGVKXdv0eY"
+    settings.FASTLY_API_TOKEN = "fastly-token"
+    page = committed(lambda: publish(NewsPageFactory(title="Fostering fortnight")))
+    [(method, path, headers, body)] = recorder.received
+    assert (method, path) == ("POST", "/service/SU1Z0isxPaozGVKXdv0eY/purge")
+    assert headers["Fastly-Key"] == "fastly-token"
+    keys = json.loads(body)["surrogate_keys"]
+    assert {f"page:{page.pk}", "list:news.newspage", "list:pages"} <= set(keys)
+    assert "list:principles.principlepage" not in keys
+
+
+def test_cloudflare_is_purged_by_cache_tag_thirty_tags_a_request(settings, purge_api):
+    server, recorder = purge_api
+    settings.CDN_PURGE_BACKEND = "cloudflare"
+    settings.CLOUDFLARE_API_URL, settings.CLOUDFLARE_ZONE_ID = server.origin, "023e105f4ecef8ad"
+    settings.CLOUDFLARE_API_TOKEN = "cloudflare-token"
+    keys = {f"page:{number}" for number in range(45)}
+    cdn.purge(keys)
+    assert [(method, path) for method, path, _, _ in recorder.received] == [
+        ("POST", "/client/v4/zones/023e105f4ecef8ad/purge_cache")
+    ] * 2
+    assert {h["Authorization"] for _, _, h, _ in recorder.received} == {"Bearer cloudflare-token"}
+    batches = [json.loads(body)["tags"] for _, _, _, body in recorder.received]
+    assert [len(batch) for batch in batches] == [30, 15]
+    assert set(batches[0] + batches[1]) == keys
+
+
+def test_varnish_is_purged_with_its_xkey_header(settings, purge_api, committed):
+    server, recorder = purge_api
+    settings.CDN_PURGE_BACKEND = "varnish"
+    settings.VARNISH_PURGE_URLS = [server.origin + "/", server.origin + "/second/"]
+    page = committed(lambda: publish(NewsPageFactory(title="Adoption week")))
+    assert [(method, path) for method, path, _, _ in recorder.received] == [
+        ("PURGE", "/"),
+        ("PURGE", "/second/"),
+    ]
+    assert f"page:{page.pk}" in recorder.received[0][2]["xkey-purge"].split()
+
+
+def test_a_failed_purge_is_logged_and_the_publish_stands(settings, purge_api, committed, caplog):
+    server, recorder = purge_api
+    recorder.status = 503
+    settings.CDN_PURGE_BACKEND = "varnish"
+    settings.VARNISH_PURGE_URLS = [server.origin + "/"]
+    with caplog.at_level(logging.ERROR, logger="cms.cdn"):
+        page = committed(lambda: publish(NewsPageFactory(title="Still published")))
+    assert NewsPage.objects.get(pk=page.pk).live
+    assert "CDN purge failed (varnish)" in caplog.text

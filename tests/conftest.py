@@ -1,4 +1,3 @@
-import io
 import os
 import socket
 import uuid
@@ -6,9 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import transaction
 
+from tests.support.content import load_southwark_content
 from tests.support.front_end import FrontEnd
 from tests.support.webhook_receiving import send_webhooks_to
 
@@ -24,7 +23,7 @@ def southwark(django_db_setup, django_db_blocker):
     empty site live in modules of their own.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_southwark_content", stdout=io.StringIO())
+        load_southwark_content()
         yield
         transaction.set_rollback(True)
 

@@ -14,7 +14,6 @@ from the system (`make install` installs it as root); without it these tests are
 and fail under CI.
 """
 
-import io
 import os
 import re
 import shutil
@@ -25,9 +24,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 import requests
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection, connections
 
+from tests.support.content import load_southwark_content
 from tests.support.front_end import PREVIEW_QUERY
 from tests.support.webhook_receiving import WEBHOOK_SECRET, webhook_worker
 
@@ -93,7 +92,7 @@ def chromium_path():
 @pytest.fixture
 def site(transactional_db, live_server):
     """The Southwark content and an editor, committed, on the live server."""
-    call_command("load_southwark_content", stdout=io.StringIO())
+    load_southwark_content()
     get_user_model().objects.create_superuser(EDITOR, "editor@example.org", PASSWORD)
     return live_server
 

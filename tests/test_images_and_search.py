@@ -3,20 +3,19 @@
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from graphql import GraphQLError
 from PIL import features
-from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection
 from wagtail.search.backends import get_search_backend
 
 from cms.graphql.media import filter_for, resolve_rendition
+from tests.support.factories import DocumentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -116,9 +115,7 @@ def test_renditions_share_one_parsed_filter_per_spec_and_refuse_others(rf):
 
 
 def test_images_and_documents_can_be_searched(graphql):
-    get_document_model().objects.create(
-        title="Fostering handbook", file=ContentFile(b"x", name="handbook.txt")
-    )
+    DocumentFactory(title="Fostering handbook")
     image = get_image_model().objects.first()
     data = graphql(
         "query ($words: String) { images(searchQuery: $words) { title } "

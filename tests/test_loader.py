@@ -1,25 +1,18 @@
 """load_southwark_content on an empty site: progress, resuming after a crash, bad input."""
 
-import io
-
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from wagtail.models import Page
 
 from home.management.commands.load_southwark_content import Command
 from home.models import LoadedContent
+from tests.support.content import load_southwark_content
 
 pytestmark = pytest.mark.django_db
 
 
-def load():
-    out = io.StringIO()
-    call_command("load_southwark_content", stdout=out)
-    return out.getvalue()
-
-
 def test_the_first_run_shows_progress_and_assumptions():
-    output = load()
+    output = load_southwark_content()
     assert "[1/28] image:principle-icon: created" in output
     assert "[28/28] page:/news/london-social-work-for-children/: created" in output
     assert "assumption: Seed 004 gives no date" in output
@@ -37,11 +30,11 @@ def test_a_run_killed_half_way_is_completed_by_the_next(monkeypatch):
 
     monkeypatch.setattr(Command, "create_page", die_at_the_about_page)
     with pytest.raises(KeyboardInterrupt):
-        load()
+        load_southwark_content()
     assert not Page.objects.filter(slug="about").exists()
     monkeypatch.undo()
 
-    output = load()
+    output = load_southwark_content()
 
     assert "already loaded" in output and "page:/about/: created" in output
     assert Page.objects.filter(depth__gt=1).count() == 16
@@ -53,14 +46,14 @@ def test_unreadable_content_is_a_clear_error(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("[[pages]\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Cannot read"):
-        call_command("load_southwark_content", file=broken, stdout=io.StringIO())
+        load_southwark_content(file=broken)
 
 
 def test_inline_items_keep_the_order_of_the_data():
     from home.models import HomePageTestimonial, InspectionHighlight, Stat
     from principles.models import Benefit, CouncilPlanAction, MissionStatement, Priority
 
-    load()
+    load_southwark_content()
     for model in (
         Stat,
         HomePageTestimonial,

@@ -1,23 +1,16 @@
 """load_southwark_content run again over loaded content: nothing twice, editors' changes kept."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
 from home import models as home_models
 from home.models import Inspection, LoadedContent
 from principles.models import PrinciplePage
+from tests.support.content import load_southwark_content
+from tests.support.factories import publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
-
-
-def load():
-    out = io.StringIO()
-    call_command("load_southwark_content", stdout=out)
-    return out.getvalue()
 
 
 def counts():
@@ -33,7 +26,7 @@ def counts():
 
 def test_a_second_run_creates_nothing():
     before = counts()
-    output = load()
+    output = load_southwark_content()
     assert counts() == before
     assert "0 created, 28 already loaded" in output
 
@@ -41,10 +34,10 @@ def test_a_second_run_creates_nothing():
 def test_an_editors_change_survives_a_rerun():
     principle = PrinciplePage.objects.get(slug="fair")
     principle.summary = "Edited by an editor."
-    principle.save_revision().publish()
+    publish(principle)
     home_models.Testimonial.objects.filter(attribution="Social Worker").delete()
 
-    load()
+    load_southwark_content()
 
     assert PrinciplePage.objects.get(slug="fair").summary == "Edited by an editor."
     assert not home_models.Testimonial.objects.filter(attribution="Social Worker").exists()

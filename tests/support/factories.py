@@ -77,26 +77,32 @@ class DocumentFactory(wagtail_factories.DocumentFactory):
 # Pages ---------------------------------------------------------------------------------------
 
 
-class StandardPageFactory(wagtail_factories.PageFactory):
-    title = factory.Sequence(lambda n: f"Standard page {n}")
+class HomeChildPageFactory(wagtail_factories.PageFactory):
+    """A page of a type the tree puts under the home page, which the site comes with."""
+
     parent = factory.LazyFunction(HomePage.objects.get)
+
+    class Meta:
+        abstract = True
+
+
+class StandardPageFactory(HomeChildPageFactory):
+    title = factory.Sequence(lambda n: f"Standard page {n}")
 
     class Meta:
         model = StandardPage
 
 
-class VisionPageFactory(wagtail_factories.PageFactory):
+class VisionPageFactory(HomeChildPageFactory):
     title = "Our vision"
-    parent = factory.LazyFunction(HomePage.objects.get)
     vision_statement = "Every child and family in Southwark thrives."
 
     class Meta:
         model = VisionPage
 
 
-class PrinciplesIndexPageFactory(wagtail_factories.PageFactory):
+class PrinciplesIndexPageFactory(HomeChildPageFactory):
     title = "Our principles"
-    parent = factory.LazyFunction(HomePage.objects.get)
 
     class Meta:
         model = PrinciplesIndexPage
@@ -111,17 +117,15 @@ class PrinciplePageFactory(wagtail_factories.PageFactory):
         model = PrinciplePage
 
 
-class BenefitsPageFactory(wagtail_factories.PageFactory):
+class BenefitsPageFactory(HomeChildPageFactory):
     title = "Working here"
-    parent = factory.LazyFunction(HomePage.objects.get)
 
     class Meta:
         model = BenefitsPage
 
 
-class NewsIndexPageFactory(wagtail_factories.PageFactory):
+class NewsIndexPageFactory(HomeChildPageFactory):
     title = "News"
-    parent = factory.LazyFunction(HomePage.objects.get)
 
     class Meta:
         model = NewsIndexPage

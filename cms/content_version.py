@@ -29,6 +29,7 @@ Both drop the least recently used past their bound.
 
 import logging
 import threading
+import time
 import uuid
 
 from cachetools import LRUCache
@@ -60,16 +61,34 @@ EVERYTHING_MODELS = (
 )
 
 
+class _Recent:
+    """This process's last reading of the version, and when it was taken."""
+
+    version = None
+    read_at = 0.0
+
+
 def read():
     """The current version, started if there is none yet; None if the cache is down.
 
-    A version must exist before a request reads the database: one started afterwards
-    could stamp content older than itself."""
+    Read from the shared cache at most every CONTENT_VERSION_RECHECK_SECONDS (a change
+    made in this process is known at once): a cached answer then costs no round trip,
+    and a change elsewhere is seen within that time. A version must exist before a
+    request reads the database: one started afterwards could stamp content older than
+    itself (and an answer made across a change is never kept: response_cache.py)."""
+    now = time.monotonic()
+    if (
+        _Recent.version is not None
+        and now - _Recent.read_at < settings.CONTENT_VERSION_RECHECK_SECONDS
+    ):
+        return _Recent.version
     try:
-        return cache.get(VERSION_KEY) or _start()
+        version = cache.get(VERSION_KEY) or _start()
     except Exception:  # an unreachable cache costs speed, never answers
         logger.warning("Shared cache unavailable: content version unknown", exc_info=True)
         return None
+    _Recent.version, _Recent.read_at = version, now
+    return version
 
 
 def _start():
@@ -95,7 +114,9 @@ def retire(keys):
 
 def _retire(keys):
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        content = uuid.uuid4().hex
+        cache.set(VERSION_KEY, content, None)
+        _Recent.version, _Recent.read_at = content, time.monotonic()
         version = uuid.uuid4().hex
         cache.set_many({KEY_VERSION_PREFIX + key: version for key in keys}, None)
     except Exception:
@@ -195,5 +216,6 @@ responses = VersionedMemo(
 @receiver(setting_changed)
 def _forget(setting, **kwargs):  # settings change at run time in tests only
     responses.max_size = settings.GRAPHQL_RESPONSE_MEMORY_BYTES
+    _Recent.version = None
     facts.clear()
     responses.clear()

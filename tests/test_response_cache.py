@@ -312,3 +312,17 @@ def test_the_memo_is_kept_for_one_version_and_never_inside_a_transaction():
         7,
     ]
     assert len(small.values) == 1
+
+
+def test_each_process_reads_the_content_version_at_most_every_recheck_interval(settings):
+    """A cached answer costs no round trip for the version while it is fresh; a change
+    made in this process is known at once, one made elsewhere within the interval."""
+    settings.CONTENT_VERSION_RECHECK_SECONDS = 60
+    first = content_version.read()
+    caches["default"].set(content_version.VERSION_KEY, "changed-elsewhere", None)
+    assert content_version.read() == first
+    content_version._retire({"page:1"})  # a change made here
+    assert content_version.read() not in (first, "changed-elsewhere")
+    settings.CONTENT_VERSION_RECHECK_SECONDS = 0
+    caches["default"].set(content_version.VERSION_KEY, "changed-elsewhere", None)
+    assert content_version.read() == "changed-elsewhere"

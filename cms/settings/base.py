@@ -327,6 +327,9 @@ GRAPHQL_RESPONSE_CACHE_SECONDS = 24 * 60 * 60
 # Each app server process also keeps the responses it serves in memory, up to this many
 # bytes (checked against the shared content version on every request).
 GRAPHQL_RESPONSE_MEMORY_BYTES = int(os.environ.get("GRAPHQL_RESPONSE_MEMORY_BYTES", 32 * 2**20))
+# How often each process reads the content version afresh (cms/content_version.py): a
+# publish on another app server is seen within this many seconds.
+CONTENT_VERSION_RECHECK_SECONDS = float(os.environ.get("CONTENT_VERSION_RECHECK_SECONDS", "0.5"))
 # A CDN purged by surrogate key as content changes (cms/cdn.py): `varnish`, `fastly` or
 # `cloudflare`; none by default.
 CDN_PURGE_BACKEND = os.environ.get("CDN_PURGE_BACKEND", "").strip().lower()

@@ -42,3 +42,6 @@ TASKS = {
 # The suite sends hundreds of queries a minute from one address; the rate limit
 # has a test of its own.
 GRAPHQL_RATE_LIMIT_REQUESTS = 0
+# Each request reads the content version afresh: tests switch caches under the app
+# (tests/test_response_cache.py checks the re-reading interval on its own).
+CONTENT_VERSION_RECHECK_SECONDS = 0

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
+from tests.support.chromium import chromium_executable
 from tests.support.content import load_southwark_content
 from tests.support.front_end import FrontEnd
 from tests.support.webhook_receiving import send_webhooks_to
@@ -129,3 +130,10 @@ def webhooks(settings, front_end):
     are retried at once; returns the front end, whose `deliveries` are those received."""
     send_webhooks_to(settings, front_end.webhook_url)
     return front_end
+
+
+@pytest.fixture
+def chromium_path():
+    """The system's Chromium, for Playwright (tests/support/chromium.py): without it, or
+    without Playwright, the test is skipped, and fails under CI."""
+    return chromium_executable()

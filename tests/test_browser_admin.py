@@ -14,9 +14,7 @@ from the system (`make install` installs it as root); without it these tests are
 and fail under CI.
 """
 
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -26,6 +24,8 @@ import requests
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
+from tests.support.admin import publish, sign_in, wait_until_autosaved
+from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.content import load_southwark_content
 from tests.support.front_end import PREVIEW_QUERY
 from tests.support.webhook_receiving import WEBHOOK_SECRET, webhook_worker
@@ -38,21 +38,8 @@ except ImportError:  # reported by the chromium_path fixture: skipped, or failed
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
-# Without the background-networking switches Chromium calls outside hosts, which a
-# closed network refuses; none of them is needed to drive the admin.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 900}
 TIMEOUT_MS = 15_000
-# A page's status tag in the explorer, "live" and nothing more ("live + draft" is not).
-LIVE = re.compile(r"\blive\s*$")
 EDITOR, PASSWORD = "editor", "a-long-editor-passphrase"
 NEWS_ITEM_QUERY = """
 query NewsItem($slug: String!) {
@@ -70,23 +57,6 @@ query NewsItem($slug: String!) {
 
 
 # Chromium, the front end, the editor ---------------------------------------------------------
-
-
-@pytest.fixture
-def chromium_path():
-    """The system's Chromium (Playwright's own browser download is not used)."""
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    missing = []
-    if executable is None:
-        missing.append("Chromium (`apt-get install chromium`; `make install` does it as root)")
-    if sync_playwright is None:
-        missing.append("Playwright (`make install`)")
-    if missing:
-        message = "The browser tests need " + " and ".join(missing) + "."
-        if os.environ.get("CI"):
-            pytest.fail(message + " Under CI that is a failure.")
-        pytest.skip(message)
-    return executable
 
 
 @pytest.fixture
@@ -188,35 +158,10 @@ class Editor:
 
     def log_in(self, screenshot):
         """Once, with the right password (django-axes counts failures)."""
-        page = self.page
-        page.goto("/admin/login/")
-        page.locator("#id_username").fill(EDITOR)
-        page.locator("#id_password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page).to_have_url(re.compile(r"/admin/$"))
-        expect(page.get_by_role("heading", name="Southwark Children's Services")).to_be_visible()
+        sign_in(self.page, EDITOR, PASSWORD)
+        heading = self.page.get_by_role("heading", name="Southwark Children's Services")
+        expect(heading).to_be_visible()
         self.snap(screenshot)
-
-    def wait_until_autosaved(self):
-        """Until the header's autosave indicator reads "Saved". On a new page, the first
-        autosave creates the page as a draft and turns the form into its edit form."""
-        expect(self.page.locator("#w-autosave-indicator").get_by_text("Saved")).to_be_visible()
-
-    def publish(self, title):
-        """The footer's "More actions" menu, then Publish; done once the explorer, where
-        the admin goes next, lists the page titled `title` as live.
-
-        (Not the message the admin shows: its wording depends on whether autosave created
-        the page before Publish was pressed.)
-        """
-        page = self.page
-        page.get_by_role("button", name="More actions").click()
-        page.get_by_role("button", name="Publish", exact=True).click()
-        expect(page).to_have_url(re.compile(r"/admin/pages/\d+/$"))
-        listed = page.get_by_role("row").filter(
-            has=page.get_by_role("link", name=title, exact=True)
-        )
-        expect(listed.locator(".w-status")).to_have_text(LIVE)
 
 
 def principle_summaries(api):
@@ -280,7 +225,7 @@ def test_an_editor_previews_a_principle_both_ways_then_publishes_it(editor, api,
     expect(panel.locator(".lead")).to_have_text(draft)
     editor.snap("principle-3-preview-templates")
 
-    editor.publish("Fair")
+    publish(page, "Fair")
     editor.snap("principle-4-published")
 
     # The read cached before the publish was retired when the publish committed.
@@ -327,9 +272,9 @@ def test_an_editor_creates_a_news_page_and_the_front_end_is_told(editor, api, we
 
     # Publish pressed while autosave is creating the page would post the add form again,
     # and be refused: the slug would be taken. An editor sees the page saved first.
-    editor.wait_until_autosaved()
+    wait_until_autosaved(page)
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
-    editor.publish(title)
+    publish(page, title)
     editor.snap("news-4-published")
     assert webhooks.deliveries == [], "queued for the task worker, not sent in the request"
 

@@ -8,15 +8,14 @@ Chromium's console report) and for a request that failed. Chromium comes from th
 system; without it the browser test is skipped, and fails under CI.
 """
 
-import os
 import runpy
-import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from cms.settings import base as base_settings
 from news.models import NewsPage
+from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.factories import (
     BenefitsPageFactory,
     ImageFactory,
@@ -30,16 +29,9 @@ from tests.support.factories import (
 
 try:
     from playwright.sync_api import expect, sync_playwright
-except ImportError:  # reported by the chromium fixture: skipped, or failed under CI
+except ImportError:  # reported by the chromium_path fixture: skipped, or failed under CI
     sync_playwright = None
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 EDITOR, PASSWORD = "editor", "a-long-editor-passphrase"
 HEADER = "content-security-policy"
 
@@ -104,17 +96,6 @@ def test_images_may_come_from_the_media_domain_when_media_are_in_a_bucket(monkey
 
 
 @pytest.fixture
-def chromium():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None or sync_playwright is None:
-        message = "The browser test needs Chromium and Playwright (`make install-dev`)."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return executable
-
-
-@pytest.fixture
 def site(transactional_db, live_server, settings):
     """A page of every type (with images), and an editor, on the live server, which
     serves the uploaded images too."""
@@ -131,7 +112,7 @@ def site(transactional_db, live_server, settings):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_nothing_the_admin_or_the_pages_do_is_blocked(site, chromium):
+def test_nothing_the_admin_or_the_pages_do_is_blocked(chromium_path, site):
     base_url, news_id = site
     pages = [
         "/",
@@ -147,7 +128,7 @@ def test_nothing_the_admin_or_the_pages_do_is_blocked(site, chromium):
     problems = []
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.add_init_script(LISTEN_FOR_VIOLATIONS)
         page.on(

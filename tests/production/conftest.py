@@ -17,16 +17,11 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
+from tests.support.chromium import CHROMIUM_ARGS
+
 from .deployment import POSTGRES_URL, REDIS_HOST, REDIS_PORT, ROOT, VENV_BIN, Deployment
 
 NODE_MODULES = ROOT / "tests" / "production" / "clients" / "node_modules"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 TIMEOUT_MS = 20_000
 
 

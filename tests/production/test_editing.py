@@ -15,6 +15,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.support.admin import publish, sign_in, upload_image
+
 from .deployment import ARTIFACTS, BUCKET, EDITOR, EDITOR_PASSWORD
 
 # Collects the policy violations a page reports, from before its first script runs.
@@ -31,16 +33,6 @@ query Uploaded($id: ID!) {
 }
 """
 READ_WITHIN_SECONDS = 1.0
-# A page's status tag in the explorer, "live" and nothing more ("live + draft" is not).
-LIVE = re.compile(r"\blive\s*$")
-
-
-def sign_in(page):
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(EDITOR)
-    page.locator("#id_password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def data_of(response):
@@ -99,22 +91,16 @@ def test_an_image_uploaded_through_a_is_served_when_b_answers(
     picture = io.BytesIO()
     Image.new("RGB", (640, 400), (0, 120, 110)).save(picture, format="PNG")
     page = browser_context(deployment.url_a).new_page()
-    sign_in(page)
+    sign_in(page, EDITOR, EDITOR_PASSWORD)
 
-    page.goto("/admin/images/add/")
-    page.locator("#id_file").set_input_files(
-        files=[{"name": "e2e-upload.png", "mimeType": "image/png", "buffer": picture.getvalue()}]
+    image_id = upload_image(
+        page,
+        {"name": "e2e-upload.png", "mimeType": "image/png", "buffer": picture.getvalue()},
+        title,
+        "A teal rectangle, uploaded by the end-to-end suite",
     )
-    page.locator("#id_title").fill(title)
-    page.locator("#id_description").fill("A teal rectangle, uploaded by the end-to-end suite")
-    page.get_by_role("button", name="Upload").click()
-    # The admin goes on to the image library, which lists the new image.
-    expect(page).to_have_url(re.compile(r"/admin/images/$"))
-    listed = page.locator('a[href*="/admin/images/"]').filter(has_text=title)
-    expect(listed).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "image-uploaded.png")
-    image_id = re.search(r"/images/(\d+)/", listed.get_attribute("href"))[1]
     uploaded.append(image_id)
+    page.screenshot(path=ARTIFACTS / "image-uploaded.png")
 
     # Stored in the bucket, not on A's disk: B (another machine) has it too.
     keys = [item["Key"] for item in deployment.s3().list_objects_v2(Bucket=BUCKET)["Contents"]]
@@ -151,16 +137,11 @@ def test_a_page_published_through_a_is_read_through_b_within_a_second(
     new_summary = f"Fair, as published in the end-to-end run {deployment.token}."
     assert data_of(graphql(deployment.url_b, FAIR_QUERY))["page"]["summary"] != new_summary
     page = browser_context(deployment.url_a).new_page()
-    sign_in(page)
+    sign_in(page, EDITOR, EDITOR_PASSWORD)
 
     page.goto(f"/admin/pages/{fair_summary['id']}/edit/")
     page.locator("#id_summary").fill(new_summary)
-    page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Publish", exact=True).click()
-    # Published once the explorer, where the admin goes next, lists the page as live.
-    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/$"))
-    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Fair", exact=True))
-    expect(row.locator(".w-status")).to_have_text(LIVE)
+    publish(page, "Fair")
     published = time.monotonic()
 
     # Poll B as a front end would after the publish webhook: the new summary, within 1 s.

@@ -213,3 +213,10 @@ def test_get_queries_work(client):
     response = client.get("/graphql/", {"query": "{ principles { slug } }"})
     assert response.status_code == 200
     assert len(response.json()["data"]["principles"]) == 8
+
+
+def test_a_year_no_calendar_has_is_a_clear_error(client):
+    for year in (0, -1, 10_000):
+        response = post(client, {"query": f"{{ newsItems(year: {year}) {{ items {{ title }} }} }}"})
+        assert codes(response) == ["BAD_USER_INPUT"], year
+        assert "year must be between 1 and 9999" in response.json()["errors"][0]["message"]

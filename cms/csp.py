@@ -1,12 +1,12 @@
 """The Content-Security-Policy header: django-csp's middleware, with what the admin needs.
 
-Every response gets settings.CONTENT_SECURITY_POLICY. Responses of the admins
-(ADMIN_PATH_PREFIXES, and the previews Wagtail makes inside the admin) get it extended
-by ADMIN_CONTENT_SECURITY_POLICY, as Wagtail's admin runs scripts and styles written
-into its pages, and by the origins of the headless preview's front ends
-(WAGTAIL_HEADLESS_PREVIEW's CLIENT_URLS), which its "Front end" preview frames. Those
-are read on each request, so a test that points the preview elsewhere gets a header
-that agrees.
+Every response gets settings.CONTENT_SECURITY_POLICY. In responses of the admins
+(ADMIN_PATH_PREFIXES, and the previews Wagtail makes inside the admin) the directives
+of ADMIN_CONTENT_SECURITY_POLICY replace those, as Wagtail's admin runs scripts and
+styles written into its pages, and frames may come from the headless preview's front
+ends too (WAGTAIL_HEADLESS_PREVIEW's CLIENT_URLS), as its "Front end" preview frames
+them. Those are read on each request, so a test that points the preview elsewhere gets
+a header that agrees.
 """
 
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and in_admin(request):
-            parts.update = {
+            parts.replace = {
                 **settings.ADMIN_CONTENT_SECURITY_POLICY,
                 "frame-src": [SELF, *preview_origins()],
             }

@@ -8,9 +8,14 @@ Chromium's console report) and for a request that failed. Chromium comes from th
 system; without it the browser test is skipped, and fails under CI.
 """
 
+import base64
+import hashlib
+import re
 import runpy
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from cms.settings import base as base_settings
@@ -34,6 +39,7 @@ except ImportError:  # reported by the chromium_path fixture: skipped, or failed
 
 EDITOR, PASSWORD = "editor", "a-long-editor-passphrase"
 HEADER = "content-security-policy"
+BASE_DIR = Path(__file__).resolve().parents[1]
 
 # Collects the page's violation reports, from before its first script runs.
 LISTEN_FOR_VIOLATIONS = """
@@ -48,13 +54,28 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.mark.django_db
-def test_server_rendered_pages_allow_scripts_and_styles_from_this_origin_only(client):
+def test_server_rendered_pages_allow_scripts_from_this_origin_and_their_own_styles_only(
+    client,
+):
     NewsIndexPageFactory()
-    policy = client.get("/news/")[HEADER]
+    response = client.get("/news/")
+    policy = response[HEADER]
     assert "default-src 'self'" in policy
     assert "object-src 'none'" in policy
+    assert "script-src" not in policy  # default-src: 'self'
     assert "unsafe-inline" not in policy
-    assert "script-src" not in policy and "style-src" not in policy  # default-src: 'self'
+    # The page's own <style>, by the nonce made for this response.
+    nonce = re.search(r"<style nonce=\"([^\"]+)\">", response.content.decode()).group(1)
+    assert f"style-src 'self' 'nonce-{nonce}' {settings.ERROR_PAGE_STYLE_HASH}" in policy
+
+
+def test_the_error_page_style_is_the_one_its_hash_allows():
+    # templates/500.html is rendered with no request, so with no nonce: its <style> is
+    # allowed by its hash, which must change with it.
+    page = (BASE_DIR / "templates" / "500.html").read_text()
+    (style,) = re.findall(r"<style>(.*?)</style>", page, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" == settings.ERROR_PAGE_STYLE_HASH
 
 
 @pytest.fixture

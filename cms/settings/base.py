@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -366,19 +366,21 @@ WAGTAIL_HEADLESS_PREVIEW = {
     },
 }
 
-# Content-Security-Policy (django-csp, cms/csp.py): scripts, styles, fonts and frames
-# from this origin only, images from it and from the media domain, no plugins; no
-# other site may frame these pages or be sent their forms. The templates in templates/
-# need nothing more (their styles are a static file). Wagtail's admin writes scripts
-# into its pages (its widgets initialise themselves so) and its scripts insert <style>
-# elements: under ADMIN_PATH_PREFIXES (and in the previews the admin makes) inline
-# scripts and styles are allowed too, as are the headless preview's front ends in
-# frames. The admin's own calls to other sites are switched off (WAGTAIL_GRAVATAR_...,
-# WAGTAIL_ENABLE_UPDATE_CHECK), so nothing else is needed.
+# Content-Security-Policy (django-csp, cms/csp.py): scripts, fonts and frames from this
+# origin only, images from it and from the media domain, no plugins; no other site may
+# frame these pages or be sent their forms. Inline styles only with the request's nonce
+# (templates/base.html) or by their hash (templates/500.html, which has no request).
+# Wagtail's admin writes scripts into its pages (its widgets initialise themselves so)
+# and its scripts insert <style> elements: under ADMIN_PATH_PREFIXES (and in the
+# previews the admin makes) ADMIN_CONTENT_SECURITY_POLICY replaces those directives,
+# and the headless preview's front ends may be framed. The admin's own calls to other
+# sites are switched off (WAGTAIL_GRAVATAR_PROVIDER_URL, WAGTAIL_ENABLE_UPDATE_CHECK).
+ERROR_PAGE_STYLE_HASH = "'sha256-0FvUN306lfMcG/8AooZlZYvP/yREofv4aX/mJWFqZDc='"
 _MEDIA_SOURCES = [f"https://{MEDIA_DOMAIN}/"] if MEDIA_BUCKET else []  # else on this origin
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
+        "style-src": [SELF, NONCE, ERROR_PAGE_STYLE_HASH],
         # data: and blob: for the admin's previews of images chosen for upload.
         "img-src": [SELF, "data:", "blob:", *_MEDIA_SOURCES],
         "object-src": [NONE],
@@ -388,6 +390,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+# Not added to the directives above but in their place: beside a nonce or a hash,
+# browsers ignore 'unsafe-inline'.
 ADMIN_CONTENT_SECURITY_POLICY = {
     "script-src": [SELF, UNSAFE_INLINE],
     "style-src": [SELF, UNSAFE_INLINE],

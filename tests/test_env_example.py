@@ -54,7 +54,9 @@ def settings_variables():
 
 
 def listed_variables():
-    return set(LISTED.findall((BASE_DIR / ".env.example").read_text()))
+    listed = LISTED.findall((BASE_DIR / ".env.example").read_text())
+    assert len(listed) == len(set(listed)), "a variable is listed twice in .env.example"
+    return set(listed)
 
 
 def test_the_source_reading_finds_each_kind_of_read():

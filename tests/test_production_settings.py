@@ -176,7 +176,7 @@ def test_cors_answers_an_allowed_origin_only(production_app):
     assert allowed["headers"]["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert allowed["headers"]["access-control-allow-methods"] == "GET, OPTIONS, POST"
     assert allowed["headers"]["access-control-allow-headers"] == (
-        "content-type, if-none-match, x-request-id"
+        "content-type, if-none-match, x-request-id, x-frontend-key"
     )
     assert "access-control-allow-credentials" not in allowed["headers"]
     assert "access-control-allow-origin" not in responses["other preflight"]["headers"]

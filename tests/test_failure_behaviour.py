@@ -196,7 +196,8 @@ def test_a_page_answers_503_with_retry_after_while_the_database_is_lost(database
     assert page["headers"]["retry-after"] == "5"
     assert responses["rest"]["status"] == 503
     assert json.loads(responses["rest"]["body"])["errors"][0]["extensions"] == {
-        "code": "SERVICE_UNAVAILABLE"
+        "code": "SERVICE_UNAVAILABLE",
+        "requestId": responses["rest"]["headers"]["x-request-id"],
     }
     # The cause goes to the log (stdout in production), never to the client.
     assert "Database unavailable: GET /about/ answered 503" in log

@@ -42,6 +42,7 @@ SETTINGS_ENV = {
     "SECRET_KEY",
     "SECURE_HSTS_SECONDS",
     "SECURE_SSL_REDIRECT",
+    "WAGTAILADMIN_BASE_URL",
 }
 
 
@@ -70,6 +71,7 @@ def production_env(directory, **variables):
             "DJANGO_SETTINGS_MODULE": "cms.settings.production",
             "SECRET_KEY": random_secret_key(),
             "ALLOWED_HOSTS": "cms.example.org",
+            "WAGTAILADMIN_BASE_URL": "https://cms.example.org",
             "DATABASE_URL": f"sqlite:///{directory / 'x.sqlite3'}",
             "CACHE_DIR": str(directory / "cache"),
             "MEDIA_ROOT": str(directory / "media"),

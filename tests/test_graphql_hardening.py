@@ -87,8 +87,8 @@ def test_long_and_token_heavy_queries_are_refused(client):
 def test_oversized_bodies_are_refused(client):
     body = json.dumps({"query": "{ principles { title } }", "variables": {"x": "y" * 200_000}})
     response = post(client, body)
-    assert response.status_code == 413
-    assert codes(response) == ["BODY_TOO_LARGE"]
+    assert response.status_code == 400
+    assert codes(response) == ["BAD_REQUEST"]
 
 
 def test_batches_and_form_posts_are_refused(client):
@@ -220,3 +220,11 @@ def test_a_year_no_calendar_has_is_a_clear_error(client):
         response = post(client, {"query": f"{{ newsItems(year: {year}) {{ items {{ title }} }} }}"})
         assert codes(response) == ["BAD_USER_INPUT"], year
         assert "year must be between 1 and 9999" in response.json()["errors"][0]["message"]
+
+
+def test_a_body_length_that_is_no_number_is_refused_not_a_500(client):
+    response = client.post(
+        "/graphql/", "{}", content_type="application/json", CONTENT_LENGTH="twelve"
+    )
+    assert response.status_code == 400
+    assert codes(response) == ["BAD_REQUEST"]

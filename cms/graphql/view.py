@@ -111,8 +111,10 @@ class CMSGraphQLView(GraphQLView):
             raise Refused(
                 415, "POST a JSON body with Content-Type: application/json.", "UNSUPPORTED_MEDIA"
             )
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.GRAPHQL_MAX_BODY_BYTES:
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit():
+            raise Refused(400, "Content-Length must be a number of bytes.", "BAD_REQUEST")
+        if int(length) > settings.GRAPHQL_MAX_BODY_BYTES:
             raise Refused(
                 413,
                 f"The request body is limited to {settings.GRAPHQL_MAX_BODY_BYTES} bytes.",

@@ -1,40 +1,47 @@
-"""Publishing tells the front ends: signed webhooks, sent in the background, retried.
+"""Publishing tells the front ends: Standard Webhooks, sent in the background, retried on a
+schedule, in order, recorded for administrators.
 
 Each test points FRONTEND_WEBHOOK_URLS at a real HTTP server on 127.0.0.1, queues tasks in
 the database as every environment but the test suite does (cms.settings.base.TASKS), lets
 the change commit, then runs the database task worker, as `make run` does beside runserver.
 Scheduled publishing (`manage.py publish_scheduled`) is here too: it publishes, so it
-sends webhooks like an editor does.
+sends webhooks like an editor does. The receivers' side (the standardwebhooks libraries)
+is tests/test_webhook_receivers.py; the changes feed, tests/test_changes_feed.py.
 """
 
 import datetime
 import io
+import itertools
 import logging
+import re
 import socket
 import time
-import uuid
-from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core import checks
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from wagtail.models import PageViewRestriction
 
+from cms.settings import base as base_settings
 from home import models as home
 from news.models import NewsPage
+from tests.support.app_process import production_env, run
 from tests.support.factories import (
     NewsPageFactory,
     StandardPageFactory,
     TestimonialFactory,
     publish,
 )
-from tests.support.webhook_receiving import WEBHOOK_SECRET, webhook_worker
+from tests.support.webhook_receiving import WEBHOOK_SECRET, run_webhook_worker
+from webhooks.models import Change, Delivery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
-TASK_PATH = "webhooks.tasks.deliver_webhook"
+TASK_PATH = "webhooks.tasks.send_deliveries"
 
 
 # Helpers -----------------------------------------------------------------------------------------
@@ -65,14 +72,13 @@ def webhook_log():
     logger.removeHandler(handler)
 
 
-def run_worker():
-    """What `manage.py db_worker --queue-name webhooks --batch` does, in this thread.
-
-    The worker closes stale connections between tasks; here that would close the test's
-    own transaction (on PostgreSQL), so it is left out, as Django's test client does.
-    """
-    with mock.patch(f"{Worker.__module__}.close_old_connections"):
-        webhook_worker().run()
+def run_worker_until_sent(timeout=20):
+    """Run the worker as a long-running one would, until no delivery waits."""
+    deadline = time.monotonic() + timeout
+    while Delivery.objects.filter(state=Delivery.State.PENDING).exists():
+        assert time.monotonic() < deadline, "deliveries still waiting"
+        run_webhook_worker()
+        time.sleep(0.02)
 
 
 def webhook_tasks():
@@ -100,19 +106,21 @@ def without_time(payload):
 # Pages ---------------------------------------------------------------------------------------
 
 
-def test_publishing_a_news_page_posts_a_signed_event(webhooks, committed):
+def test_publishing_a_news_page_posts_a_standard_webhook(webhooks, committed):
     page = NewsPageFactory(title="Fostering fortnight", live=False)
 
     with committed():
         publish(page)
     assert webhooks.deliveries == [], "sent in the editor's request, not in the background"
-    run_worker()
+    run_webhook_worker()
 
     [delivery] = webhooks.deliveries
     assert delivery.path == "/api/revalidate"
     assert delivery.headers["Content-Type"] == "application/json"
     assert delivery.event == "page.published"
-    assert uuid.UUID(delivery.headers["X-Southwark-Delivery"])
+    assert re.fullmatch(r"msg_[0-9a-f]{32}", delivery.webhook_id)
+    assert abs(int(delivery.headers["webhook-timestamp"]) - time.time()) < 60
+    assert delivery.headers["webhook-signature"].startswith("v1,")
     assert delivery.signed_with(WEBHOOK_SECRET)
     assert without_time(delivery.payload) == {
         "event": "page.published",
@@ -141,7 +149,7 @@ def test_publishing_through_the_admin_sends_the_event_after_the_request(
         response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), form)
     assert response.status_code == 302, response.context["form"].errors
     assert webhooks.deliveries == []
-    run_worker()
+    run_webhook_worker()
 
     assert [delivery.event for delivery in webhooks.deliveries] == ["page.published"]
     assert webhooks.deliveries[0].payload["id"] == page.pk
@@ -152,7 +160,7 @@ def test_unpublishing_a_page_posts_page_unpublished(webhooks, committed):
 
     with committed():
         page.unpublish()
-    run_worker()
+    run_webhook_worker()
 
     [delivery] = webhooks.deliveries
     assert without_time(delivery.payload) == {
@@ -170,7 +178,7 @@ def test_deleting_a_live_page_posts_unpublished_then_deleted_once(webhooks, comm
 
     with committed():
         page.delete()
-    run_worker()
+    run_webhook_worker()
 
     assert [delivery.event for delivery in webhooks.deliveries] == [
         "page.unpublished",
@@ -191,7 +199,7 @@ def test_moving_a_page_posts_its_new_and_previous_paths(webhooks, committed):
 
     with committed():
         page.move(about, pos="last-child")
-    run_worker()
+    run_webhook_worker()
 
     [delivery] = webhooks.deliveries
     payload = without_time(delivery.payload)
@@ -201,24 +209,65 @@ def test_moving_a_page_posts_its_new_and_previous_paths(webhooks, committed):
     assert payload["previousUrlPath"] == "/our-teams/"
 
 
+def test_pages_no_one_may_see_make_no_event(webhooks, committed):
+    """A draft's path is draft text, and a private page's is private: the feed, which
+    anyone may read, and the webhooks have the same events."""
+    private = NewsPageFactory(title="Members only", password="secret", live=False)
+    hidden_section = StandardPageFactory(title="Hidden section", live=False)
+    below_it = StandardPageFactory(title="Below it", parent=hidden_section, live=False)
+    draft = NewsPageFactory(title="Never published", live=False)
+
+    with committed():
+        publish(private)
+        publish(below_it)
+        private.unpublish()
+        draft.delete()
+    run_webhook_worker()
+
+    assert webhooks.deliveries == []
+    assert not Change.objects.exists()
+
+
+def test_a_page_moved_somewhere_private_says_where_it_was_only(webhooks, committed):
+    page = StandardPageFactory(title="Moving out", slug="moving-out")
+    private = StandardPageFactory(title="Staff area", slug="staff-area")
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.PASSWORD, password="staff"
+    )
+
+    with committed():
+        page.move(private, pos="last-child")
+    run_webhook_worker()
+
+    [delivery] = webhooks.deliveries
+    payload = without_time(delivery.payload)
+    assert (payload["event"], payload["urlPath"], payload["url"]) == ("page.moved", None, None)
+    assert payload["previousUrlPath"] == "/moving-out/"
+
+
 def test_a_change_that_rolls_back_sends_nothing(webhooks, django_capture_on_commit_callbacks):
     page = NewsPageFactory(title="Never committed", live=False)
 
     with django_capture_on_commit_callbacks(execute=False):
         publish(page)
-    run_worker()
+    run_webhook_worker()
 
     assert webhooks.deliveries == []
     assert not webhook_tasks().exists()
+    assert not Change.objects.exists()
 
 
-def test_without_webhook_urls_nothing_is_queued(webhooks, settings, committed):
+def test_without_webhook_urls_nothing_is_queued_but_the_change_is_recorded(
+    webhooks, settings, committed
+):
     settings.FRONTEND_WEBHOOK_URLS = []
 
     with committed():
         publish(NewsPageFactory(title="Quiet release", live=False))
 
     assert not webhook_tasks().exists()
+    assert not Delivery.objects.exists()
+    assert [change.event for change in Change.objects.all()] == ["page.published"]
 
 
 # Snippets and settings -----------------------------------------------------------------------
@@ -236,7 +285,7 @@ def test_testimonial_changes_post_snippet_events(webhooks, committed):
     testimonial_id = testimonial.pk
     with committed():
         testimonial.delete()
-    run_worker()
+    run_webhook_worker()
 
     assert [delivery.event for delivery in webhooks.deliveries] == [
         "snippet.published",
@@ -252,6 +301,7 @@ def test_testimonial_changes_post_snippet_events(webhooks, committed):
             "url": None,
         }
         assert delivery.signed_with(WEBHOOK_SECRET)
+    assert len({delivery.webhook_id for delivery in webhooks.deliveries}) == 3
 
 
 def test_publishing_an_inspection_posts_snippet_published(webhooks, committed):
@@ -260,7 +310,7 @@ def test_publishing_an_inspection_posts_snippet_published(webhooks, committed):
 
     with committed():
         publish(inspection)
-    run_worker()
+    run_webhook_worker()
 
     [delivery] = webhooks.deliveries
     assert delivery.payload["event"] == "snippet.published"
@@ -274,7 +324,7 @@ def test_saving_a_draft_snippet_sends_nothing(webhooks, committed):
 
     with committed():
         testimonial.save_revision()
-    run_worker()
+    run_webhook_worker()
 
     assert webhooks.deliveries == []
 
@@ -285,7 +335,7 @@ def test_saving_the_organisation_settings_posts_settings_saved(webhooks, committ
 
     with committed():
         organisation.save()
-    run_worker()
+    run_webhook_worker()
 
     [delivery] = webhooks.deliveries
     assert delivery.event == "settings.saved"
@@ -299,60 +349,102 @@ def test_saving_the_organisation_settings_posts_settings_saved(webhooks, committ
     assert delivery.signed_with(WEBHOOK_SECRET)
 
 
-# Delivery: retries, failures, never in the editor's way --------------------------------------
+# Delivery: retries, order, failures, never in the editor's way -------------------------------
 
 
-def test_a_failed_delivery_is_retried_and_every_attempt_logged(webhooks, committed, webhook_log):
+def test_a_failed_delivery_is_retried_and_every_attempt_recorded(webhooks, committed):
     webhooks.statuses = [500]
     page = NewsPageFactory(title="Retried release", live=False)
 
     with committed():
         publish(page)
-    run_worker()
+    run_webhook_worker()
 
     first, second = webhooks.deliveries
     assert first.body == second.body
-    assert first.headers["X-Southwark-Delivery"] == second.headers["X-Southwark-Delivery"]
-    assert [first.headers["X-Southwark-Attempt"], second.headers["X-Southwark-Attempt"]] == [
-        "1",
-        "2",
-    ]
+    assert first.webhook_id == second.webhook_id, "one id for the event, on every attempt"
     assert second.signed_with(WEBHOOK_SECRET)
-    assert [record.webhook for record in webhook_log()] == [
-        {"url": webhooks.webhook_url, "event": "page.published", "status": 500, "attempt": 1},
-        {"url": webhooks.webhook_url, "event": "page.published", "status": 200, "attempt": 2},
-    ]
-    assert [task.status for task in webhook_tasks()] == ["SUCCESSFUL", "SUCCESSFUL"]
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.url) == ("delivered", webhooks.webhook_url)
+    assert delivery.body == first.body.decode()
+    assert [(a.status_code, a.error) for a in delivery.attempts.all()] == [(500, ""), (200, "")]
+    assert all(attempt.duration_ms < 2000 for attempt in delivery.attempts.all())
 
 
-def test_a_backend_that_cannot_defer_retries_in_place(front_end, settings, committed):
-    settings.FRONTEND_WEBHOOK_URLS = [front_end.webhook_url]
-    settings.FRONTEND_WEBHOOK_BACKOFF = 0
-    front_end.statuses = [500]
-    assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
-
-    with committed():
-        publish(NewsPageFactory(title="Sent at once", live=False))
-
-    assert [delivery.headers["X-Southwark-Attempt"] for delivery in front_end.deliveries] == [
-        "1",
-        "2",
-    ]
-
-
-def test_a_retry_waits_for_the_back_off(webhooks, settings, committed):
-    settings.FRONTEND_WEBHOOK_BACKOFF = 60
+def test_a_retry_is_queued_for_later_not_slept_on(webhooks, settings, committed, webhook_log):
+    settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE = [60, 600]
     webhooks.statuses = [503]
 
+    started = time.monotonic()
     with committed():
         publish(NewsPageFactory(title="Waiting release", live=False))
-    run_worker()
+    run_webhook_worker()
 
+    assert time.monotonic() - started < 10
     assert len(webhooks.deliveries) == 1
     retry = webhook_tasks().get(status="READY")
     delay = (retry.run_after - timezone.now()).total_seconds()
     assert 50 < delay <= 60
-    assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.failures) == ("pending", 1)
+    assert delivery.next_attempt_at == retry.run_after
+    [record] = webhook_log()
+    assert record.levelno == logging.WARNING
+    assert record.webhook["status"] == 503
+    assert "retrying at" in record.getMessage()
+
+
+def test_the_default_schedule_retries_for_more_than_a_day(settings):
+    schedule = base_settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE
+    assert schedule == settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE
+    assert schedule == sorted(schedule), "backing off"
+    assert sum(schedule) > 24 * 60 * 60
+
+
+def test_a_front_end_down_for_two_minutes_gets_every_event_in_order_once_back(
+    webhooks, settings, committed
+):
+    # The default schedule a hundred times faster: the two minutes are 1.2 seconds. The
+    # attempts at 0, 5 and 35 s fall in the outage and are refused; the next, at 2 min
+    # 35 s, finds the front end back.
+    speed_up = 100
+    settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE = [
+        delay / speed_up for delay in base_settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE
+    ]
+    attempt_times = itertools.accumulate([0, *base_settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE])
+    refused = sum(1 for at in attempt_times if at < 2 * 60)
+    assert refused == 3
+    webhooks.statuses = [503] * refused
+
+    first = NewsPageFactory(title="Down release", live=False)
+    with committed():
+        publish(first)
+    run_webhook_worker()
+    assert len(webhooks.deliveries) == 1, "the retry waits in the queue"
+    # More events while it is down: they wait behind the first.
+    second = NewsPageFactory(title="Second release", live=False)
+    with committed():
+        publish(second)
+    testimonial = TestimonialFactory(live=False)
+    with committed():
+        publish(testimonial)
+    run_worker_until_sent()
+
+    received = [
+        (d.event, d.payload["id"], d.headers.get("webhook-id")) for d in webhooks.deliveries
+    ]
+    first_id, second_id, third_id = Change.objects.order_by("pk").values_list(
+        "webhook_id", flat=True
+    )
+    assert received == [
+        *[("page.published", first.pk, first_id)] * (refused + 1),
+        ("page.published", second.pk, second_id),
+        ("snippet.published", testimonial.pk, third_id),
+    ]
+    assert all(delivery.signed_with(WEBHOOK_SECRET) for delivery in webhooks.deliveries)
+    attempts = Delivery.objects.get(change__webhook_id=first_id).attempts.all()
+    assert [attempt.outcome for attempt in attempts] == ["HTTP 503"] * refused + ["HTTP 200"]
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"delivered"}
 
 
 def test_an_unreachable_front_end_neither_fails_nor_slows_publishing(
@@ -373,17 +465,157 @@ def test_an_unreachable_front_end_neither_fails_nor_slows_publishing(
     assert elapsed < 2
     assert [task.status for task in webhook_tasks()] == ["READY", "READY"]
 
-    run_worker()
+    run_webhook_worker()
 
     assert [delivery.event for delivery in webhooks.deliveries] == ["page.unpublished"]
+    failed = Delivery.objects.get(url=unreachable)
+    assert failed.state == "failed"
+    assert [attempt.error for attempt in failed.attempts.all()] == ["ConnectionError"] * 3
     failures = [record for record in webhook_log() if record.webhook["url"] == unreachable]
-    assert [(r.webhook["attempt"], r.webhook["status"]) for r in failures] == [
-        (1, None),
-        (2, None),
-        (3, None),
+    assert [r.levelno for r in failures] == [logging.WARNING, logging.WARNING, logging.ERROR]
+    assert "giving up" in failures[-1].getMessage()
+
+
+# Administrators: the deliveries, their attempts, a re-send -----------------------------------
+
+
+def test_an_administrator_sees_the_failed_attempts_and_re_sends(webhooks, committed, admin_client):
+    webhooks.statuses = [500, 500, 500]
+    page = NewsPageFactory(title="Refused release", live=False)
+    with committed():
+        publish(page)
+    run_webhook_worker()
+    delivery = Delivery.objects.get()
+    assert delivery.state == "failed"
+
+    listing = admin_client.get(reverse("webhook_deliveries:index"))
+    assert listing.status_code == 200
+    row = listing.content.decode()
+    assert f"page.published news.NewsPage {page.pk}" in row
+    assert "failed (gave up)" in row
+
+    inspect_url = reverse("webhook_deliveries:inspect", args=[delivery.pk])
+    inspected = admin_client.get(inspect_url).content.decode()
+    assert inspected.count("HTTP 500") == 3
+    assert delivery.webhook_id in inspected
+    resend_url = reverse("webhook_deliveries:resend", args=[delivery.pk])
+    assert resend_url in inspected
+
+    assert admin_client.get(resend_url).status_code == 200  # asks to confirm
+    with committed():
+        response = admin_client.post(resend_url)
+    assert response.status_code == 302
+    assert response.url == inspect_url
+    run_webhook_worker()
+
+    resent = webhooks.deliveries[-1]
+    assert resent.webhook_id == delivery.webhook_id
+    assert resent.signed_with(WEBHOOK_SECRET)
+    delivery.refresh_from_db()
+    assert delivery.state == "delivered"
+    assert [attempt.outcome for attempt in delivery.attempts.all()] == ["HTTP 500"] * 3 + [
+        "HTTP 200"
     ]
-    assert failures[-1].levelno == logging.ERROR
-    assert webhook_tasks().filter(status="FAILED").count() == 1
+    assert "HTTP 200" in admin_client.get(inspect_url).content.decode()
+
+
+def test_a_delivery_waiting_to_be_sent_is_not_queued_twice(
+    webhooks, settings, committed, admin_client
+):
+    settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE = [60]
+    webhooks.statuses = [503]
+    with committed():
+        publish(NewsPageFactory(title="Waiting", live=False))
+    run_webhook_worker()
+    delivery = Delivery.objects.get(state="pending")
+    tasks_before = webhook_tasks().count()
+
+    admin_client.post(reverse("webhook_deliveries:resend", args=[delivery.pk]))
+
+    assert webhook_tasks().count() == tasks_before
+
+
+def test_deliveries_are_for_administrators_and_those_given_permission(
+    webhooks, committed, client, django_user_model
+):
+    with committed():
+        publish(NewsPageFactory(title="Seen by few", live=False))
+    run_webhook_worker()
+    delivery = Delivery.objects.get()
+    index_url = reverse("webhook_deliveries:index")
+    resend_url = reverse("webhook_deliveries:resend", args=[delivery.pk])
+    editors = Group.objects.create(name="Delivery viewers")
+    editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    editor = django_user_model.objects.create_user("editor", password="x" * 20)
+    editor.groups.add(editors)
+    client.force_login(editor)
+
+    assert client.get(index_url).status_code != 200
+
+    editors.permissions.add(Permission.objects.get(codename="view_delivery"))
+    assert client.get(index_url).status_code == 200
+    inspected = client.get(reverse("webhook_deliveries:inspect", args=[delivery.pk]))
+    assert resend_url not in inspected.content.decode()
+    client.post(resend_url)
+    assert not webhook_tasks().filter(status="READY").exists()
+
+    editors.permissions.add(Permission.objects.get(codename="resend_delivery"))
+    with committed():
+        assert client.post(resend_url).status_code == 302
+    assert webhook_tasks().filter(status="READY").exists()
+
+
+@pytest.mark.parametrize("view", ["add", "edit", "delete"])
+def test_no_one_adds_edits_or_deletes_a_delivery(view):
+    with pytest.raises(NoReverseMatch):
+        reverse(f"webhook_deliveries:{view}", args=[1])
+
+
+# Configuration -------------------------------------------------------------------------------
+
+
+def webhook_check_ids():
+    return [message.id for message in checks.run_checks() if message.id.startswith("webhooks.")]
+
+
+def test_the_checks_name_what_is_wrong_with_the_settings(settings):
+    settings.FRONTEND_WEBHOOK_URLS = ["ftp://example.org/hook"]
+    settings.FRONTEND_WEBHOOK_SECRET = "whsec_not base64!"
+    # The test settings' tasks run at once: no retry could be queued for later.
+    assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
+    assert webhook_check_ids() == ["webhooks.E001", "webhooks.E002", "webhooks.E003"]
+
+    settings.TASKS = base_settings.TASKS
+    settings.FRONTEND_WEBHOOK_URLS = ["https://www.example.org/api/revalidate"]
+    settings.FRONTEND_WEBHOOK_SECRET = ""
+    assert webhook_check_ids() == ["webhooks.W001"]
+    settings.FRONTEND_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    assert webhook_check_ids() == []
+
+
+@pytest.mark.parametrize("secret", [None, " "], ids=["unset", "blank"])
+def test_production_refuses_to_start_with_webhook_urls_and_no_secret(tmp_path, secret):
+    env = production_env(
+        tmp_path,
+        WAGTAILADMIN_BASE_URL="https://cms.example.org",
+        FRONTEND_WEBHOOK_URLS="https://www.example.org/api/revalidate",
+        FRONTEND_WEBHOOK_SECRET=secret,
+    )
+    started = run(env, "-c", "from cms.wsgi import application")
+    assert started.returncode != 0
+    assert "ImproperlyConfigured" in started.stderr
+    assert "FRONTEND_WEBHOOK_SECRET" in started.stderr
+
+
+def test_production_starts_with_webhook_urls_and_a_secret(tmp_path):
+    env = production_env(
+        tmp_path,
+        WAGTAILADMIN_BASE_URL="https://cms.example.org",
+        FRONTEND_WEBHOOK_URLS="https://www.example.org/api/revalidate",
+        FRONTEND_WEBHOOK_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    )
+    started = run(env, "-c", "from cms.wsgi import application")
+    assert started.returncode == 0, started.stderr
 
 
 # Scheduled publishing ------------------------------------------------------------------------
@@ -399,7 +631,7 @@ def test_a_scheduled_revision_goes_live_with_publish_scheduled(webhooks, committ
 
     with committed():
         call_command("publish_scheduled", stdout=io.StringIO())
-    run_worker()
+    run_webhook_worker()
 
     page.refresh_from_db()
     assert page.live
@@ -415,7 +647,7 @@ def test_an_expired_page_is_unpublished_by_publish_scheduled(webhooks, committed
 
     with committed():
         call_command("publish_scheduled", stdout=io.StringIO())
-    run_worker()
+    run_webhook_worker()
 
     page.refresh_from_db()
     assert not page.live

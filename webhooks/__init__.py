@@ -1,1 +1,1 @@
-"""Webhooks that tell the front ends when published content changes."""
+"""What changed in published content, for the front ends: webhooks and the changes feed."""

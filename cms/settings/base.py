@@ -406,13 +406,19 @@ TASKS = {
     }
 }
 
-# Front-end webhooks: each event is POSTed as JSON to every URL here, signed with
-# HMAC-SHA256 of the body under the secret (header X-Southwark-Signature: sha256=<hex>).
+# Front-end webhooks (webhooks/): each event is POSTed as JSON to every URL here, signed
+# as Standard Webhooks sign (webhook-id, webhook-timestamp, webhook-signature) with the
+# secret, in their `whsec_<base64>` form (a plain secret is used as it is).
 FRONTEND_WEBHOOK_URLS = env_list("FRONTEND_WEBHOOK_URLS")
 FRONTEND_WEBHOOK_SECRET = os.environ.get("FRONTEND_WEBHOOK_SECRET", "")
 FRONTEND_WEBHOOK_TIMEOUT = 5  # seconds for each attempt
-FRONTEND_WEBHOOK_MAX_ATTEMPTS = 4  # the first try, then retries after 1, 2 and 4 seconds
-FRONTEND_WEBHOOK_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
+# Seconds from one attempt's time to the next, once one fails: 11 retries, the last 31.7
+# hours after the first attempt (a front end down for a day still gets every event).
+FRONTEND_WEBHOOK_RETRY_SCHEDULE = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800, 28800]
+
+# The changes feed (GraphQL `changes`) keeps this many days of events; older ones are
+# pruned by `manage.py prune_changes`, run daily.
+CHANGES_RETENTION_DAYS = 30
 
 LOGGING = {
     "version": 1,

@@ -37,6 +37,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("The ALLOWED_HOSTS environment variable names no host.")
 
+# Front ends act on webhooks (they revalidate, purge): unsigned, anyone could send them.
+if FRONTEND_WEBHOOK_URLS and not FRONTEND_WEBHOOK_SECRET.strip():
+    raise ImproperlyConfigured(
+        "FRONTEND_WEBHOOK_URLS is set but FRONTEND_WEBHOOK_SECRET is not: production sends "
+        "webhooks signed only. Set FRONTEND_WEBHOOK_SECRET (whsec_ and base64)."
+    )
+
 DEBUG = False
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", False)
 GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", False)

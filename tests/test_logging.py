@@ -33,11 +33,7 @@ LOGGING_PROCESS = textwrap.dedent(
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
     directory = tmp_path_factory.mktemp("logging")
-    env = production_env(
-        directory,
-        ALLOWED_HOSTS="testserver",
-        WAGTAILADMIN_BASE_URL="https://cms.example.org",
-    )
+    env = production_env(directory, ALLOWED_HOSTS="testserver")
     logged = run(env, "-c", LOGGING_PROCESS)
     assert logged.returncode == 0, logged.stderr
     lines = logged.stdout.splitlines()

@@ -58,12 +58,7 @@ class SentryReceiver(LocalServer):
 
 
 def log_an_error(tmp_path, **variables):
-    env = production_env(
-        tmp_path,
-        ALLOWED_HOSTS="testserver",
-        WAGTAILADMIN_BASE_URL="https://cms.example.org",
-        **variables,
-    )
+    env = production_env(tmp_path, ALLOWED_HOSTS="testserver", **variables)
     logged = run(env, "-c", ERROR_PROCESS)
     assert logged.returncode == 0, logged.stderr
     return json.loads(logged.stdout.splitlines()[-1])

@@ -2,7 +2,8 @@
 
 `app_server(env, log_path)` starts `gunicorn cms.wsgi` on a free local port under `env`
 (app_process.production_env builds one), waits until it answers and stops it afterwards;
-`get` asks it for a path as the proxy in front of it would, over HTTPS.
+`get` asks it for a path as the proxy in front of it would, over HTTPS. `running` does
+the starting, waiting and stopping for any such server (tests/support/s3_server.py).
 """
 
 import socket
@@ -15,7 +16,7 @@ import requests
 
 from tests.support.app_process import BASE_DIR
 
-START_TIMEOUT = 30  # seconds: a cold start imports Wagtail and builds the GraphQL schema
+START_TIMEOUT = 30  # seconds: gunicorn's cold start imports Wagtail, builds the schema
 
 
 def free_port():
@@ -29,34 +30,34 @@ def app_server(env, log_path):
     """Yield the base URL of gunicorn serving cms.wsgi under `env`; what it writes to
     stdout and stderr goes to `log_path`. ALLOWED_HOSTS in `env` must allow 127.0.0.1."""
     port = free_port()
-    with log_path.open("w") as log:
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "cms.wsgi"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(server, base_url, log_path)
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "cms.wsgi"]
+    with running(command, f"{base_url}/healthz", log_path, cwd=BASE_DIR, env=env):
         yield base_url
+
+
+@contextmanager
+def running(command, answering_url, log_path, **popen_arguments):
+    """Run `command` (what it writes going to `log_path`) until the `with` block ends,
+    which starts once `answering_url` answers HTTP."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603
+            command, stdout=log, stderr=subprocess.STDOUT, **popen_arguments
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            assert process.poll() is None, f"{command} stopped:\n{log_path.read_text()}"
+            assert time.monotonic() < deadline, f"{command} is silent:\n{log_path.read_text()}"
+            try:
+                requests.get(answering_url, timeout=1)
+                break
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or loading
+                time.sleep(0.2)
+        yield
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def wait_until_answering(server, base_url, log_path):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"gunicorn stopped:\n{log_path.read_text()}")
-        try:
-            requests.get(f"{base_url}/healthz", timeout=1)
-            return
-        except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading
-            time.sleep(0.2)
-    raise AssertionError(f"gunicorn did not answer in {START_TIMEOUT} s:\n{log_path.read_text()}")
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def get(base_url, path, **headers):

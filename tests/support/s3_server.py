@@ -2,20 +2,16 @@
 port of 127.0.0.1 and stopped afterwards. Media go to it over HTTP through
 django-storages and boto3, as they go to a bucket in production."""
 
-import subprocess
 import sys
-import time
 from contextlib import contextmanager
 
 import boto3
-import requests
 
-from tests.support.app_server import free_port
+from tests.support.app_server import free_port, running
 
 REGION = "eu-west-2"
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"  # noqa: S105
-START_TIMEOUT = 30  # seconds
 
 
 @contextmanager
@@ -23,27 +19,10 @@ def s3_server(log_path):
     """Yield the endpoint URL of a moto server that answers S3's API; what it writes goes
     to `log_path`."""
     port = free_port()
-    with log_path.open("w") as log:
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert server.poll() is None, f"moto stopped:\n{log_path.read_text()}"
-            assert time.monotonic() < deadline, f"moto did not answer:\n{log_path.read_text()}"
-            try:
-                requests.get(endpoint, timeout=1)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.2)
+    command = [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)]
+    with running(command, endpoint, log_path):
         yield endpoint
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def s3_client(endpoint):

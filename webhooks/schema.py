@@ -1,0 +1,125 @@
+"""The changes feed: `changes(after:, limit:)`, the events since a cursor, oldest first.
+
+A front end that polls instead of (or besides) receiving webhooks keeps `nextCursor` and
+passes it as `after` next time. The events are those webhooks send (webhooks/events.py
+makes only public ones), of the requested site and of no site (snippets, settings).
+
+A cursor names the last event read (the `Change`'s id). Events are kept for
+CHANGES_RETENTION_DAYS; a cursor some of whose following events have been pruned is
+expired (CURSOR_EXPIRED): the poller must start again, without `after`. The pruning
+always keeps the latest event, so a cursor at the end never expires, however quiet the
+site.
+"""
+
+import base64
+import binascii
+import re
+
+import graphene
+from django.db.models import Q
+from grapple.types.structures import PositiveInt
+from wagtail.models import Site
+
+from cms import surrogate_keys
+from cms.graphql.errors import bad_input
+
+from .events import CHANGES_KEY
+from .models import Change
+
+MAX_LIMIT = 100
+CURSOR = re.compile(r"^change:([0-9]{1,19})$")
+
+
+def cursor_for(change_id):
+    return base64.urlsafe_b64encode(f"change:{change_id}".encode()).decode()
+
+
+def read_cursor(cursor):
+    """The id of the last event a cursor has read."""
+    try:
+        found = CURSOR.match(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except (binascii.Error, UnicodeError, ValueError):
+        found = None
+    if found is None:
+        raise bad_input("changes: after is not a cursor this API gave (nextCursor).")
+    return int(found[1])
+
+
+def check_not_expired(after_id):
+    oldest = Change.objects.order_by("pk").values_list("pk", flat=True).first()
+    if oldest is not None and after_id < oldest - 1:
+        raise bad_input(
+            "changes: this cursor is older than the events kept (some that follow it are "
+            "gone). Start again without `after`, then carry on from its nextCursor.",
+            code="CURSOR_EXPIRED",
+        )
+
+
+class ChangeEvent(graphene.ObjectType):
+    """One change to published content: what changed and where, never its text."""
+
+    type = graphene.String(
+        required=True,
+        source="event",
+        description="What happened: page.published, page.unpublished, page.moved, "
+        "page.deleted, snippet.published, snippet.unpublished, snippet.deleted, "
+        "snippet.saved or settings.saved.",
+    )
+    content_type = graphene.String(
+        required=True, description="The model of what changed, e.g. news.NewsPage."
+    )
+    id = graphene.ID(
+        required=True, source="object_id", description="The id of what changed, of its model."
+    )
+    url_path = graphene.String(
+        description="A page's path on the site (its new one if it moved); null for "
+        "snippets and settings, and for a page moved where it is not public."
+    )
+    previous_url_path = graphene.String(
+        description="page.moved: the page's path before it moved, if it was public there."
+    )
+    occurred_at = graphene.DateTime(required=True, description="When it happened.")
+
+
+class ChangesPage(graphene.ObjectType):
+    """Events since a cursor, and the cursor to carry on from."""
+
+    events = graphene.List(
+        graphene.NonNull(ChangeEvent), required=True, description="Oldest first."
+    )
+    next_cursor = graphene.String(
+        required=True,
+        description="Pass it as `after` next time. The cursor given when nothing is new.",
+    )
+    has_more = graphene.Boolean(
+        required=True, description="Whether more events follow these: ask again at once."
+    )
+
+
+class ChangesQuery:
+    changes = graphene.Field(
+        ChangesPage,
+        required=True,
+        after=graphene.String(
+            description="A nextCursor from an earlier answer; without it, from the oldest "
+            "event kept."
+        ),
+        limit=PositiveInt(default_value=MAX_LIMIT, description="1 to 100."),
+        description="What was published, unpublished, moved or deleted (pages, snippets, "
+        "settings) since a cursor, oldest first: what a front end revalidates.",
+    )
+
+    def resolve_changes(self, info, limit, after=None):
+        surrogate_keys.record(info.context, CHANGES_KEY)
+        after_id = 0
+        if after is not None:
+            after_id = read_cursor(after)
+            check_not_expired(after_id)
+        site = Site.find_for_request(info.context)
+        of_this_site = Q(site=site) | Q(site__isnull=True)
+        changes = Change.objects.filter(of_this_site, pk__gt=after_id).order_by("pk")
+        events = list(changes[: limit + 1])
+        has_more = len(events) > limit
+        events = events[:limit]
+        next_cursor = cursor_for(events[-1].pk) if events else after or cursor_for(after_id)
+        return ChangesPage(events=events, next_cursor=next_cursor, has_more=has_more)

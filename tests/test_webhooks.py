@@ -597,7 +597,6 @@ def test_the_checks_name_what_is_wrong_with_the_settings(settings):
 def test_production_refuses_to_start_with_webhook_urls_and_no_secret(tmp_path, secret):
     env = production_env(
         tmp_path,
-        WAGTAILADMIN_BASE_URL="https://cms.example.org",
         FRONTEND_WEBHOOK_URLS="https://www.example.org/api/revalidate",
         FRONTEND_WEBHOOK_SECRET=secret,
     )
@@ -610,7 +609,6 @@ def test_production_refuses_to_start_with_webhook_urls_and_no_secret(tmp_path, s
 def test_production_starts_with_webhook_urls_and_a_secret(tmp_path):
     env = production_env(
         tmp_path,
-        WAGTAILADMIN_BASE_URL="https://cms.example.org",
         FRONTEND_WEBHOOK_URLS="https://www.example.org/api/revalidate",
         FRONTEND_WEBHOOK_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     )

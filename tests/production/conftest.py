@@ -12,6 +12,7 @@ except under CI, where that is a failure.
 
 import os
 import shutil
+import signal
 from urllib.parse import urlparse
 
 import pytest
@@ -57,15 +58,22 @@ def deployment():
         if os.environ.get("CI"):
             pytest.fail(message + " Under CI that is a failure.")
         pytest.skip(message)
+    # Its processes run in sessions of their own, so nothing stops them with this one:
+    # SIGTERM (make or CI giving up) ends the run like Ctrl-C, through the teardown.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     running = Deployment()
     try:
         running.start()
     except BaseException as error:
         logs = running.logs_tail()
         running.stop()
+        signal.signal(signal.SIGTERM, previous)
         pytest.fail(f"The deployment did not start: {error}\n{logs}")
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        running.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(autouse=True)

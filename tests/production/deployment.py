@@ -3,8 +3,9 @@
 nginx (TLS, a self-signed certificate made here) in front of two gunicorn app servers
 under production settings, a task worker, a database of its own on the local
 PostgreSQL, a Redis database of its own, and S3 media in a moto server: everything on
-free loopback ports, every file under one run directory, every log under
-test-artifacts/production/ (kept after the run, for reading when something fails).
+free loopback ports, every file under one run directory (`logs/` for every process's
+output, copied to test-artifacts/production/ at the end, for reading when something
+fails; runs side by side in one checkout write none of the same files meanwhile).
 
 nginx also listens on a port for each app server alone (deploy/nginx/app-server.conf),
 so a test can edit through one and read through the other, and on one for the media
@@ -234,13 +235,12 @@ class Deployment:
 
     def __init__(self):
         self.token = secrets.token_hex(4)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for old in ARTIFACTS.glob("*.log"):
-            old.unlink()
         self.run_dir = Path(tempfile.mkdtemp(prefix="cms-e2e-"))
         # nginx's workers run as nobody when it is started by root: they must be able to
         # reach its temporary directories under here.
         self.run_dir.chmod(0o755)
+        self.logs = self.run_dir / "logs"
+        self.logs.mkdir()
         self.frontend_key = secrets.token_urlsafe(24)
         self.secret_key = secrets.token_urlsafe(50)
         self.database = f"cms_e2e_{self.token}"
@@ -259,8 +259,7 @@ class Deployment:
         self.certificate_key = self.run_dir / "tls.key"
         self.app_servers = {}
         self.json_logs = LogWatch(
-            [ARTIFACTS / f"{name}.log" for name in ("web-a", "web-b", "worker")]
-            + [ARTIFACTS / "nginx-access.log"]
+            [self.logs / f"{name}.log" for name in ("web-a", "web-b", "worker", "nginx-access")]
         )
         self.responses_without_request_id = []
 
@@ -366,14 +365,14 @@ class Deployment:
         """The Procfile's release step: collectstatic, migrate, check --deploy."""
         released = self.run(local.procfile()["release"], "release")
         if released.returncode != 0:
-            raise DeploymentError(f"The release step failed.\n{tail(ARTIFACTS / 'release.log')}")
+            raise DeploymentError(f"The release step failed.\n{tail(self.logs / 'release.log')}")
 
     def start_nginx(self):
         common = {
             "server_name": "localhost",
             "certificate": self.certificate,
             "certificate_key": self.certificate_key,
-            "access_log": ARTIFACTS / "nginx-access.log",
+            "access_log": self.logs / "nginx-access.log",
         }
         a, b = self.app_servers["a"], self.app_servers["b"]
         conf = nginx.standalone(
@@ -461,13 +460,13 @@ class Deployment:
         }
 
     def spawn(self, name, command, env):
-        process = Process(name, command, env, ARTIFACTS / f"{name}.log").start()
+        process = Process(name, command, env, self.logs / f"{name}.log").start()
         self.processes.append(process)
         return process
 
     def run(self, command, log, env=None, timeout=600):
         """A command to its end (bash, in the project directory), its output to `log`."""
-        with (ARTIFACTS / f"{log}.log").open("ab") as out:
+        with (self.logs / f"{log}.log").open("ab") as out:
             return subprocess.run(
                 ["/bin/bash", "-c", command],
                 cwd=ROOT,
@@ -482,10 +481,10 @@ class Deployment:
         command = shlex.join(["exec", "python", "manage.py", *args])
         done = self.run(command, log, env)
         if done.returncode != 0:
-            raise DeploymentError(f"manage.py {args[0]} failed.\n{tail(ARTIFACTS / f'{log}.log')}")
+            raise DeploymentError(f"manage.py {args[0]} failed.\n{tail(self.logs / f'{log}.log')}")
 
     def logs_tail(self):
-        return "\n".join(tail(ARTIFACTS / f"{p.name}.log") for p in self.processes)
+        return "\n".join(tail(self.logs / f"{p.name}.log") for p in self.processes)
 
     # Stopping --------------------------------------------------------------------------------
 
@@ -495,9 +494,15 @@ class Deployment:
             relay.close()
         with contextlib.suppress(Exception):
             local.stop([process.popen for process in self.processes])
-        error_log = self.run_dir / "nginx" / "error.log"
-        if error_log.exists():
-            shutil.copy(error_log, ARTIFACTS / "nginx-error.log")
+        with contextlib.suppress(OSError):  # the logs, kept for reading after the run
+            error_log = self.run_dir / "nginx" / "error.log"
+            if error_log.exists():
+                shutil.copy(error_log, self.logs / "nginx-error.log")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            for old in ARTIFACTS.glob("*.log"):
+                old.unlink()
+            for log in self.logs.glob("*.log"):
+                shutil.copy(log, ARTIFACTS)
         if self.redis_db is not None:
             with contextlib.suppress(Exception):
                 redis.Redis(REDIS_HOST, REDIS_PORT, db=self.redis_db, socket_timeout=5).flushdb()

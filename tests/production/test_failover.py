@@ -13,8 +13,6 @@ import time
 
 import requests
 
-from .deployment import ARTIFACTS
-
 READ_SECONDS = 30
 READERS = 2  # enough to keep both app servers busy; the machine runs two more suites
 HOME_QUERY = '{ page(urlPath: "/") { title ... on HomePage { heroHeading } } }'
@@ -53,7 +51,7 @@ def test_reads_through_nginx_never_fail_while_an_app_server_is_killed_and_restar
         with lock:
             return len(counts)
 
-    access_log = ARTIFACTS / "nginx-access.log"
+    access_log = deployment.logs / "nginx-access.log"
     started = time.monotonic()
     readers = [threading.Thread(target=read, args=(n,)) for n in range(READERS)]
     for reader in readers:

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from .deployment import ARTIFACTS, wait_until
+from .deployment import wait_until
 
 HASHED_CSS = re.compile(r"/static/[\w/.-]+\.[0-9a-f]{12}\.css")
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -45,7 +45,7 @@ def test_a_request_id_sent_by_the_client_is_answered_and_logged_by_nginx(deploym
     assert answered.headers["X-Request-ID"] == request_id
 
     def logged():  # nginx writes its log line once the response has gone
-        lines = (json.loads(line) for line in (ARTIFACTS / "nginx-access.log").open())
+        lines = (json.loads(line) for line in (deployment.logs / "nginx-access.log").open())
         return [entry["uri"] for entry in lines if entry["request_id"] == request_id]
 
     assert wait_until(logged, "nginx's log line", 5) == ["/healthz"]

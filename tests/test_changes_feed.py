@@ -252,6 +252,15 @@ def test_a_cursor_older_than_the_retention_is_expired(changes, graphql, committe
     assert changes(again["nextCursor"])["events"] == []
 
 
+def test_gaps_in_the_ids_do_not_expire_a_cursor(changes, committed):
+    """Ids skip numbers (a rolled-back insert uses one up): only pruning expires."""
+    start = current_cursor(changes)
+    skipped, kept = publish_news(committed, 2)
+    skipped.delete()
+
+    assert [int(e["id"]) for e in changes(start)["events"]] == [kept.object_id]
+
+
 def test_a_cursor_at_the_end_of_a_quiet_feed_never_expires(changes, committed):
     """No event for longer than the retention: the latest is kept, and the cursor at it
     still reads the feed."""

@@ -33,6 +33,9 @@ class Change(models.Model):
     )
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     webhook_id = models.CharField(max_length=40, unique=True, default=new_webhook_id)
+    # On the oldest event kept: the id of the newest one pruned before it (ids have gaps,
+    # so only this says whether a cursor has missed events that are gone).
+    pruned_up_to = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return f"{self.event} {self.content_type} {self.object_id}"

@@ -5,10 +5,10 @@ passes it as `after` next time. The events are those webhooks send (webhooks/eve
 makes only public ones), of the requested site and of no site (snippets, settings).
 
 A cursor names the last event read (the `Change`'s id). Events are kept for
-CHANGES_RETENTION_DAYS; a cursor some of whose following events have been pruned is
-expired (CURSOR_EXPIRED): the poller must start again, without `after`. The pruning
-always keeps the latest event, so a cursor at the end never expires, however quiet the
-site.
+CHANGES_RETENTION_DAYS; a cursor older than an event pruned (the oldest event kept says
+which was the last) is expired (CURSOR_EXPIRED): the poller must start again, without
+`after`. The pruning always keeps the latest event, so a cursor at the end never
+expires, however quiet the site.
 """
 
 import base64
@@ -46,8 +46,8 @@ def read_cursor(cursor):
 
 
 def check_not_expired(after_id):
-    oldest = Change.objects.order_by("pk").values_list("pk", flat=True).first()
-    if oldest is not None and after_id < oldest - 1:
+    pruned_up_to = Change.objects.order_by("pk").values_list("pruned_up_to", flat=True).first()
+    if pruned_up_to is not None and after_id < pruned_up_to:
         raise bad_input(
             "changes: this cursor is older than the events kept (some that follow it are "
             "gone). Start again without `after`, then carry on from its nextCursor.",

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db.models import Min
+from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from cms import content_version
@@ -18,17 +19,19 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         cutoff = timezone.now() - timedelta(days=settings.CHANGES_RETENTION_DAYS)
-        # Everything before the first event kept, so what is kept has no gaps (a cursor
-        # is expired exactly when events after it are gone), and always the latest event
-        # (a cursor at the end of a quiet feed stays valid).
+        # Everything before the first event kept (which then records the last one
+        # pruned, for the feed to tell an expired cursor), and never the latest event (a
+        # cursor at the end of a quiet feed stays valid).
         first_kept = (
             Change.objects.filter(occurred_at__gte=cutoff).aggregate(first=Min("pk"))["first"]
             or Change.objects.order_by("-pk").values_list("pk", flat=True).first()
         )
-        if first_kept is None:
-            return
-        _, deleted = Change.objects.filter(pk__lt=first_kept).delete()
-        pruned = deleted.get(Change._meta.label, 0)
-        if pruned:
-            content_version.retire({CHANGES_KEY})
-        self.stdout.write(f"Pruned {pruned} events, from before {cutoff:%Y-%m-%d %H:%M %Z}.")
+        pruned = Change.objects.filter(pk__lt=first_kept or 0)  # none in an empty feed
+        last_pruned = pruned.aggregate(last=Max("pk"))["last"]
+        with transaction.atomic():
+            _, deleted = pruned.delete()
+            if last_pruned is not None:
+                Change.objects.filter(pk=first_kept).update(pruned_up_to=last_pruned)
+                content_version.retire({CHANGES_KEY})
+        count = deleted.get(Change._meta.label, 0)
+        self.stdout.write(f"Pruned {count} events, from before {cutoff:%Y-%m-%d %H:%M %Z}.")

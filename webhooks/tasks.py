@@ -104,7 +104,6 @@ def attempt(delivery):
     except requests.RequestException as error:
         record.error = type(error).__name__
     record.duration_ms = round((time.monotonic() - started) * 1000)
-    record.save()
 
     schedule = settings.FRONTEND_WEBHOOK_RETRY_SCHEDULE
     retry_at = None
@@ -115,10 +114,15 @@ def attempt(delivery):
         if delivery.failures <= len(schedule):
             retry_at = timezone.now() + timedelta(seconds=schedule[delivery.failures - 1])
             delivery.next_attempt_at = retry_at
-            send_deliveries.using(run_after=retry_at).enqueue(url=delivery.url)
         else:
             delivery.state = Delivery.State.FAILED
-    delivery.save(update_fields=["state", "next_attempt_at", "failures"])
+    # Together: a retry task that ran before the delivery said when it is due would find
+    # it still claimed, and leave it.
+    with transaction.atomic():
+        record.save()
+        delivery.save(update_fields=["state", "next_attempt_at", "failures"])
+        if retry_at:
+            send_deliveries.using(run_after=retry_at).enqueue(url=delivery.url)
     log(delivery, record, retry_at)
     return delivery.state
 

@@ -31,11 +31,22 @@ def render(template, **values):
     )
 
 
-def site(*, listen, server_name, certificate, certificate_key, app_servers, access_log):
-    """cms.conf: the load-balanced TLS server in front of `app_servers` (host:port)."""
+def site(
+    *,
+    listen,
+    server_name,
+    certificate,
+    certificate_key,
+    app_servers,
+    access_log,
+    trusted_proxies=(),
+):
+    """cms.conf: the load-balanced TLS server in front of `app_servers` (host:port),
+    believing X-Forwarded-For from `trusted_proxies` (addresses or CIDR ranges) only."""
     servers = "\n    ".join(f"server {address} {APP_SERVER_OPTIONS};" for address in app_servers)
     return render(
         "cms.conf",
+        trusted_proxies="\n    ".join(f"set_real_ip_from {proxy};" for proxy in trusted_proxies),
         listen=listen,
         server_name=server_name,
         certificate=certificate,
@@ -81,6 +92,12 @@ def main():
         "--app-server", action="append", required=True, help="host:port, once for each"
     )
     parser.add_argument("--access-log", default="/var/log/nginx/cms.access.log")
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        help="a CDN's or Varnish's address or range whose X-Forwarded-For is believed",
+    )
     options = parser.parse_args()
     print(
         site(
@@ -90,6 +107,7 @@ def main():
             certificate_key=options.certificate_key,
             app_servers=options.app_server,
             access_log=options.access_log,
+            trusted_proxies=options.trusted_proxy,
         ),
         end="",
     )

@@ -51,6 +51,9 @@ FRONTEND_NAME = "e2e-front-end"
 # A browser's GraphQL budget in the test deployment: small, so a test can spend it.
 RATE_LIMIT_REQUESTS = 20
 RATE_LIMIT_WINDOW_SECONDS = 60  # GRAPHQL_RATE_LIMIT_WINDOW_SECONDS (not an env variable)
+# The address of a stand-in CDN in front of nginx, which nginx trusts to say who its
+# client was (set_real_ip_from).
+CDN_ADDRESS = "127.0.0.6"
 START_SECONDS = 120  # an app server's start on a busy machine (make test runs 3 suites)
 # What a CDN in front of the bucket does: public HTTPS reads of its objects.
 MEDIA_SERVER = """
@@ -380,6 +383,7 @@ class Deployment:
             nginx.site(
                 listen=f"{HOST}:{self.ports['nginx']}",
                 app_servers=[a.address, b.address],
+                trusted_proxies=[CDN_ADDRESS],
                 **common,
             ),
             [

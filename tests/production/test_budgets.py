@@ -3,7 +3,8 @@
 The test deployment gives a browser RATE_LIMIT_REQUESTS GraphQL requests a minute
 (GRAPHQL_RATE_LIMIT_REQUESTS) and trusts one proxy (TRUSTED_PROXY_COUNT=1). Clients
 reach nginx from addresses of their own (127.0.0.2, ... through `SourceRelay`s): nginx
-sets X-Forwarded-For to that address, overwriting whatever the client sent. A front-end
+sets X-Forwarded-For to that address, overwriting whatever the client sent, unless the
+client is the CDN it trusts (CDN_ADDRESS), which names its own client there. A front-end
 server sending its key (X-Frontend-Key) has a budget of its own, unlimited here; a key
 the CMS does not know is refused with 401.
 
@@ -13,7 +14,7 @@ from the response cache cost nothing from a budget.
 
 import time
 
-from .deployment import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_SECONDS
+from .deployment import CDN_ADDRESS, RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_SECONDS
 
 NEWS_ITEM = "query Probe($slug: String!) { newsItem(slug: $slug) { title } }"
 # A browser's requests, each asking for something new: the statuses, in order.
@@ -84,6 +85,19 @@ def test_what_a_client_sends_as_x_forwarded_for_is_not_believed(deployment, http
             http, url, f"spoof-{deployment.token}-{claimed}", **{"X-Forwarded-For": claimed}
         )
         assert spoofed.status_code == 429
+
+
+def test_behind_a_trusted_cdn_each_of_its_clients_has_a_budget_of_its_own(deployment, http):
+    # nginx believes the CDN's X-Forwarded-For (and only the CDN's): the client it names.
+    start_of_a_window()
+    url = deployment.relay_from(CDN_ADDRESS)
+    statuses = [
+        post(http, url, f"cdn-{deployment.token}-{n}", **{"X-Forwarded-For": "203.0.113.7"})
+        for n in range(RATE_LIMIT_REQUESTS + 1)
+    ]
+    assert [response.status_code for response in statuses] == [200] * RATE_LIMIT_REQUESTS + [429]
+    other = post(http, url, f"cdn-{deployment.token}-other", **{"X-Forwarded-For": "203.0.113.8"})
+    assert other.status_code == 200
 
 
 def test_a_front_end_server_with_its_key_is_not_held_to_a_browser_budget(deployment, http):

@@ -8,11 +8,15 @@ generates and offers no hook for is changed below, on the built schema.
 
 import json
 
-from graphql import GraphQLObjectType
+from django.db.models import Q
+from graphql import GraphQLObjectType, default_field_resolver
 from grapple.schema import schema  # grapple builds it on import: this is the one built
+from grapple.utils import resolve_queryset
 from wagtail.blocks import StructValue
+from wagtail.models import Site
 
 from cms.preview import resolve_page_or_preview
+from home.schema import search_words
 
 from .guard import guard_schema
 from .media import resolve_documents, resolve_images, resolve_rendition, resolve_src_set
@@ -74,6 +78,42 @@ def resolve_raw_value(block, info, **kwargs):
     return stored if isinstance(stored, str) else json.dumps(stored)
 
 
+def with_search_text_as_words(graphql_schema):
+    """grapple hands `searchQuery` to Wagtail's query parser, which reads quotes as
+    phrases and `name:value` as filters (then dropped), and lets through characters the
+    database refuses (a NUL fails the query). Here every `searchQuery` searches the
+    text's plain words, as `search` does (home/schema.py): an empty text is no search,
+    as in grapple, and a text without words matches nothing."""
+    graphql_schema.query_type.fields["sites"].resolve = resolve_sites
+    for graphql_type in _object_types(graphql_schema):
+        for field in graphql_type.fields.values():
+            if "searchQuery" in field.args:
+                field.resolve = searching_words(field.resolve or default_field_resolver)
+
+
+def searching_words(resolver):
+    def resolve(root, info, search_query=None, **arguments):
+        if search_query:
+            words = search_words(search_query)
+            if not words:
+                return []
+            search_query = " ".join(words)
+        return resolver(root, info, search_query=search_query, **arguments)
+
+    return resolve
+
+
+def resolve_sites(root, info, search_query=None, is_default_site=None, **arguments):
+    """grapple offers `sites(searchQuery:)`, but a Site is not in Wagtail's search index
+    (grapple's resolver raises TypeError): each word must be in its name or hostname."""
+    sites = Site.objects.all()
+    if is_default_site is not None:
+        sites = sites.filter(is_default_site=is_default_site)
+    for word in search_words(search_query or ""):
+        sites = sites.filter(Q(site_name__icontains=word) | Q(hostname__icontains=word))
+    return resolve_queryset(sites, info, **arguments)
+
+
 def _object_types(graphql_schema):
     return [
         graphql_type
@@ -86,4 +126,5 @@ without_editing_state(schema.graphql_schema)
 with_media_resolvers(schema.graphql_schema)
 with_preview_marking(schema.graphql_schema)
 with_raw_values_as_text(schema.graphql_schema)
+with_search_text_as_words(schema.graphql_schema)
 guard_schema(schema.graphql_schema)  # last: every resolver it wraps is final

@@ -47,13 +47,7 @@ def searching_document():
         scalar = "id" if "id" in item_type.fields else "__typename"
         selection = f"{name}({argument}: $text) {{ {scalar} }}"
         (nested if prefix else root).append(selection)
-    return (
-        "query ($text: String!) { "
-        + " ".join(root)
-        + f" {PAGE} {{ "
-        + " ".join(nested)
-        + " } }"
-    )
+    return "query ($text: String!) { " + " ".join(root) + f" {PAGE} {{ " + " ".join(nested) + " } }"
 
 
 def test_every_searching_field_is_asked():
@@ -150,7 +144,8 @@ def test_sites_are_searched_by_name_and_hostname(graphql):
 
 
 def test_words_are_letters_and_digits_whatever_lies_between():
-    assert search_words('"good" AND (adoption:2017) -x*') == ["good", "AND", "adoption", "2017", "x"]
+    words = search_words('"good" AND (adoption:2017) -x*')
+    assert words == ["good", "AND", "adoption", "2017", "x"]
     assert search_words("cafe\u0301") == ["caf\u00e9"]  # one word, not "cafe" and an accent
 
 

@@ -1,9 +1,17 @@
-"""StreamField blocks shared by every content area, each with its GraphQL fields."""
+"""StreamField blocks shared by every content area, each with its GraphQL fields.
 
+Each block's fields are typed for front ends' code generators; a field added for that
+sits beside the one it types (`headingLevel` beside the `level` string), which stays.
+The paragraph is Wagtail's own RichTextBlock: its typed fields (`html`, `text`) are added
+to grapple's type in cms/graphql/schema.py, keeping its type name and `blockType`.
+"""
+
+import graphene
 from grapple.helpers import register_streamfield_block
 from grapple.models import (
     GraphQLBoolean,
     GraphQLCollection,
+    GraphQLField,
     GraphQLImage,
     GraphQLPage,
     GraphQLString,
@@ -11,7 +19,25 @@ from grapple.models import (
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from cms import surrogate_keys
+from cms.visibility import visibility_for
+
 HEADING_LEVELS = [("h2", "Level 2"), ("h3", "Level 3"), ("h4", "Level 4")]
+
+
+def describe_heading_level(level):
+    """The enum's description (None) and each of its values' (graphene asks both)."""
+    if level is None:
+        return "A heading's place in the page's outline: H2 for a section, H3 or H4 for a part."
+    return f"An <{level.value}> heading."
+
+
+# The levels an editor may choose, as an enum for front ends' types (H2 is "h2").
+HeadingLevel = graphene.Enum(
+    "HeadingLevel",
+    [(value.upper(), value) for value, _label in HEADING_LEVELS],
+    description=describe_heading_level,
+)
 
 
 @register_streamfield_block
@@ -24,13 +50,25 @@ class HeadingBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLString("text", required=True),
-        GraphQLString("level", required=True),
+        GraphQLString("text", required=True, description="The heading's words."),
+        GraphQLString(
+            "level", required=True, description="`h2`, `h3` or `h4`; `headingLevel` as an enum."
+        ),
+        GraphQLField(
+            "heading_level",
+            HeadingLevel,
+            required=True,
+            description="The heading's level, as an enum.",
+        ),
     ]
+
+    def heading_level(self, info, values, **kwargs):
+        return values["level"]
 
     class Meta:
         icon = "title"
         template = "blocks/heading_block.html"
+        graphql_description = "A heading within a body."
 
 
 @register_streamfield_block
@@ -46,14 +84,17 @@ class QuoteBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLString("quote", required=True),
-        GraphQLString("attribution"),
-        GraphQLString("role"),
+        GraphQLString(
+            "quote", required=True, description="The words quoted, without quotation marks."
+        ),
+        GraphQLString("attribution", description="Who said it, if given."),
+        GraphQLString("role", description="Their role, if given."),
     ]
 
     class Meta:
         icon = "openquote"
         template = "blocks/quote_block.html"
+        graphql_description = "Words someone said, with who said them."
 
 
 @register_streamfield_block
@@ -64,14 +105,23 @@ class BulletListBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLCollection(GraphQLString, "items", required=True, item_required=True),
-        GraphQLBoolean("ordered", required=True),
+        GraphQLCollection(
+            GraphQLString,
+            "items",
+            required=True,
+            item_required=True,
+            description="The points, in order, as plain text.",
+        ),
+        GraphQLBoolean(
+            "ordered", required=True, description="True for a numbered list, false for bullets."
+        ),
     ]
 
     class Meta:
         icon = "list-ul"
         label = "List"
         template = "blocks/bullet_list_block.html"
+        graphql_description = "A list of points (the editor's 'List' block)."
 
 
 @register_streamfield_block
@@ -80,13 +130,25 @@ class ImageBlock(blocks.StructBlock):
     caption = blocks.CharBlock(max_length=255, required=False)
 
     graphql_fields = [
-        GraphQLImage("image"),
-        GraphQLString("caption"),
+        GraphQLImage("image", description="The image; null if it is no longer public."),
+        GraphQLString("caption", description="A line shown under the image, if given."),
+        GraphQLString("alt", description="The image's alt text; null when `image` is null."),
     ]
+
+    def alt(self, info, values, **kwargs):
+        # The image's own field is null when it is not public, and so is its alt text.
+        # A scalar field is not guarded (cms/graphql/guard.py), so the answer is marked
+        # here as depending on the image: a new description retires it from the caches.
+        image = values["image"]
+        if image is None or not visibility_for(info.context).is_visible(image):
+            return None
+        surrogate_keys.record(info.context, surrogate_keys.key_for(image))
+        return image.description
 
     class Meta:
         icon = "image"
         template = "blocks/image_block.html"
+        graphql_description = "An image within a body, with a caption."
 
 
 @register_streamfield_block
@@ -96,10 +158,17 @@ class CallToActionBlock(blocks.StructBlock):
     url = blocks.URLBlock(required=False, help_text="…an address elsewhere.")
 
     graphql_fields = [
-        GraphQLString("text", required=True),
-        GraphQLPage("page"),
-        GraphQLString("url"),
+        GraphQLString("text", required=True, description="The button's words (as `label`)."),
+        GraphQLString(
+            "label", required=True, source="button_label", description="The button's words."
+        ),
+        GraphQLPage("page", description="The page on this site it leads to, if it is one."),
+        GraphQLString("url", description="The address elsewhere it leads to, if it is one."),
     ]
+
+    def button_label(self, info, values, **kwargs):
+        # A method of another name: `label` is already the block's own label.
+        return values["text"]
 
     def clean(self, value):
         value = super().clean(value)
@@ -113,6 +182,7 @@ class CallToActionBlock(blocks.StructBlock):
         icon = "link"
         label = "Call to action"
         template = "blocks/call_to_action_block.html"
+        graphql_description = "A button leading to a page on this site or an address elsewhere."
 
 
 class NewsBodyBlock(blocks.StreamBlock):

@@ -11,11 +11,20 @@ import re
 
 from django.db.models import Q
 from graphene.utils.str_converters import to_camel_case
-from graphql import GraphQLObjectType, Undefined, default_field_resolver
+from graphql import (
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLString,
+    Undefined,
+    default_field_resolver,
+)
 from grapple.schema import schema  # grapple builds it on import: this is the one built
+from grapple.types.rich_text import RichText
 from grapple.utils import resolve_queryset
 from wagtail.blocks import StructValue
 from wagtail.models import Site, get_page_models
+from wagtail.rich_text import get_text_for_indexing
 
 from cms.preview import resolve_page_or_preview
 from home.schema import search_words
@@ -89,6 +98,23 @@ def with_empty_page_choosers_as_null(graphql_schema):
 
 def resolve_chosen_page(block, info, **kwargs):
     return None if block.value is None else block.value.specific
+
+
+def with_typed_paragraphs(graphql_schema):
+    """Typed fields for the paragraph block, Wagtail's own RichTextBlock, beside grapple's
+    `value`: grapple's type for it has no hook, and a registered subclass would rename
+    the type and its `blockType`, which front ends select on."""
+    paragraph = graphql_schema.get_type("RichTextBlock")
+    paragraph.fields["html"] = GraphQLField(
+        GraphQLNonNull(GraphQLString),
+        resolve=lambda block, info: RichText.serialize(block.value.source),
+        description="The paragraph as HTML, links made addresses (as `value`).",
+    )
+    paragraph.fields["text"] = GraphQLField(
+        GraphQLNonNull(GraphQLString),
+        resolve=lambda block, info: get_text_for_indexing(block.value.source),
+        description="The paragraph as plain text: no tags, a space between paragraphs.",
+    )
 
 
 def with_search_text_as_words(graphql_schema):
@@ -237,6 +263,7 @@ with_media_resolvers(schema.graphql_schema)
 with_preview_marking(schema.graphql_schema)
 with_raw_values_as_text(schema.graphql_schema)
 with_empty_page_choosers_as_null(schema.graphql_schema)
+with_typed_paragraphs(schema.graphql_schema)
 with_search_text_as_words(schema.graphql_schema)
 with_lookups_by_id_optional(schema.graphql_schema)
 with_arguments_checked(schema.graphql_schema)  # after those it checks for

@@ -4,7 +4,6 @@ import graphene
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from grapple.models import (
-    GraphQLCollection,
     GraphQLField,
     GraphQLInt,
     GraphQLRichText,
@@ -57,12 +56,25 @@ class Testimonial(DraftStateMixin, RevisionMixin, models.Model):
         index.AutocompleteField("attribution"),
     ]
 
+    graphql_description = (
+        "Something said about working in, or being served by, Southwark's children's services."
+    )
     graphql_fields = [
-        GraphQLString("quote", required=True),
-        GraphQLString("attribution", required=True),
-        GraphQLString("role", required=True),
-        GraphQLString("source", required=True),
-        GraphQLInt("year"),
+        GraphQLString(
+            "quote", required=True, description="The words quoted, without quotation marks."
+        ),
+        GraphQLString(
+            "attribution",
+            required=True,
+            description="Who said it: a person, a role or an organisation.",
+        ),
+        GraphQLString(
+            "role", required=True, description="Their role, if the attribution is a person, or ''."
+        ),
+        GraphQLString(
+            "source", required=True, description="Where it was said, e.g. an Ofsted report, or ''."
+        ),
+        GraphQLInt("year", description="The year it was said, if known."),
     ]
 
     def __str__(self):
@@ -98,18 +110,31 @@ class Inspection(DraftStateMixin, RevisionMixin, ClusterableModel):
         index.FilterField("published_on"),
     ]
 
+    graphql_description = "A published inspection of the council's children's services."
     graphql_fields = [
-        GraphQLString("inspectorate", required=True),
-        GraphQLField("published_on", graphene.Date, required=True),
-        GraphQLString("overall_rating", required=True),
-        GraphQLString("summary", required=True),
-        GraphQLString("report_url", required=True),
-        GraphQLCollection(
-            GraphQLString,
+        GraphQLString("inspectorate", required=True, description="Who inspected, e.g. 'Ofsted'."),
+        GraphQLField(
+            "published_on",
+            graphene.Date,
+            required=True,
+            description="The day the report was published.",
+        ),
+        GraphQLString(
+            "overall_rating", required=True, description="The overall judgement, e.g. 'Good'."
+        ),
+        GraphQLString(
+            "summary", required=True, description="What the inspection found, in a few sentences."
+        ),
+        GraphQLString(
+            "report_url", required=True, description="The published report's address, or ''."
+        ),
+        # A plain list field: grapple's GraphQLCollection drops a list's description.
+        GraphQLField(
             "highlights",
+            graphene.List(graphene.NonNull(graphene.String)),
             source="highlight_texts",
             required=True,
-            item_required=True,
+            description="Findings quoted from the report, without quotation marks, in order.",
         ),
     ]
 
@@ -160,15 +185,21 @@ class HomePage(PreviewablePage, Page):
         index.SearchField("body"),
     ]
 
+    graphql_description = "The home page (/): the hero, the borough's figures, testimonials."
     graphql_fields = [
-        GraphQLString("hero_heading", required=True),
-        GraphQLRichText("hero_intro"),
-        GraphQLList("stats", "home.Stat"),
-        GraphQLStreamfield("body"),
+        GraphQLString(
+            "hero_heading",
+            required=True,
+            description="The first thing a visitor reads, in a few words.",
+        ),
+        GraphQLRichText("hero_intro", description="A paragraph under the heading, as HTML."),
+        GraphQLList("stats", "home.Stat", description="Facts and figures, in editor order."),
+        GraphQLStreamfield("body", description="The page's blocks, in order."),
         GraphQLList(
             "featured_testimonials",
             "home.Testimonial",
             source="live_featured_testimonials",
+            description="The published testimonials editors feature here, in their order.",
         ),
     ]
 
@@ -203,9 +234,12 @@ class Stat(Orderable):
 
     panels = [FieldPanel("value"), FieldPanel("label")]
 
+    graphql_description = "A headline figure about the borough, e.g. '320,000+' 'people'."
     graphql_fields = [
-        GraphQLString("value", required=True),
-        GraphQLString("label", required=True),
+        GraphQLString(
+            "value", required=True, description="The figure as it should read, e.g. '320,000+'."
+        ),
+        GraphQLString("label", required=True, description="What it counts, e.g. 'people'."),
     ]
 
 
@@ -230,9 +264,10 @@ class StandardPage(PreviewablePage, Page):
         index.SearchField("body"),
     ]
 
+    graphql_description = "A general page, such as /about/."
     graphql_fields = [
-        GraphQLRichText("intro"),
-        GraphQLStreamfield("body"),
+        GraphQLRichText("intro", description="The opening paragraph, as HTML."),
+        GraphQLStreamfield("body", description="The page's blocks, in order."),
     ]
 
     parent_page_types = ["home.HomePage", "home.StandardPage"]
@@ -267,12 +302,31 @@ class OrganisationSettings(BaseSiteSetting):
         FieldPanel("microsite_url"),
     ]
 
+    graphql_description = "The organisation's names and contacts, a setting of each site."
     graphql_fields = [
-        GraphQLString("organisation_name", required=True),
-        GraphQLString("recruitment_email", required=True),
-        GraphQLString("principal_social_worker_name", required=True),
-        GraphQLString("principal_social_worker_email", required=True),
-        GraphQLString("microsite_url", required=True),
+        GraphQLString(
+            "organisation_name", required=True, description="The name as it appears in headers."
+        ),
+        GraphQLString(
+            "recruitment_email",
+            required=True,
+            description="Where questions about applying for roles go.",
+        ),
+        GraphQLString(
+            "principal_social_worker_name",
+            required=True,
+            description="Who to talk to informally about working here.",
+        ),
+        GraphQLString(
+            "principal_social_worker_email",
+            required=True,
+            description="The principal social worker's email address.",
+        ),
+        GraphQLString(
+            "microsite_url",
+            required=True,
+            description="The recruitment microsite's address, or '' if there is none.",
+        ),
     ]
 
     class Meta:

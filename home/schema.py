@@ -71,7 +71,11 @@ class SearchQuery:
 
     search = graphene.List(
         graphene.NonNull(get_page_interface),
-        query=graphene.String(required=True),
+        query=graphene.String(
+            required=True,
+            description="Words to find, at most 200 characters; all must match. Anything "
+            "between words (quotes, operators, brackets) is not syntax: it is ignored.",
+        ),
         limit=PositiveInt(default_value=20, description="At most 100."),
         required=True,
         description="Live pages of this site matching the words, most relevant first.",

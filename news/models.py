@@ -36,7 +36,8 @@ class NewsIndexPage(PreviewablePage, Page):
 
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
-    graphql_fields = [GraphQLRichText("intro")]
+    graphql_description = "The news section (/news/): its items come from `newsItems`."
+    graphql_fields = [GraphQLRichText("intro", description="A line above the news, as HTML.")]
     api_fields = [APIField("intro")]
 
     parent_page_types = ["home.HomePage"]
@@ -99,13 +100,30 @@ class NewsPage(PreviewablePage, Page):
         index.FilterField("date"),
     ]
 
+    graphql_description = "A press release or other news (/news/<slug>/)."
     graphql_fields = [
-        GraphQLField("date", graphene.Date, required=True),
-        GraphQLString("summary", required=True),
-        GraphQLStreamfield("body"),
-        GraphQLImage("hero_image"),
-        GraphQLTag("tags", source="tag_list"),
-        GraphQLString("source_url", required=True),
+        GraphQLField(
+            "date", graphene.Date, required=True, description="The day the news was released."
+        ),
+        GraphQLString(
+            "summary",
+            required=True,
+            description="One or two sentences for lists, feeds and search results.",
+        ),
+        GraphQLStreamfield(
+            "body",
+            description="The article in blocks: paragraphs, headings, quotes, lists, images.",
+        ),
+        GraphQLImage(
+            "hero_image",
+            description="Shown at the top of the article and in lists; null if none is public.",
+        ),
+        GraphQLTag("tags", source="tag_list", description="Its tags, in the order given."),
+        GraphQLString(
+            "source_url",
+            required=True,
+            description="Where the release was first published, if elsewhere, or ''.",
+        ),
     ]
     api_fields = [
         APIField("date"),

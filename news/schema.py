@@ -24,8 +24,14 @@ def news_page_type():
 
 
 class NewsItems(graphene.ObjectType):
-    items = graphene.List(graphene.NonNull(news_page_type), required=True)
-    pagination = graphene.Field(PaginationType, required=True)
+    """A page of news items, newest first, and where it lies among them."""
+
+    items = graphene.List(
+        graphene.NonNull(news_page_type), required=True, description="The items, newest first."
+    )
+    pagination = graphene.Field(
+        PaginationType, required=True, description="This page's place among all the items."
+    )
 
 
 def live_news(info):
@@ -80,7 +86,7 @@ class NewsQuery:
     )
     news_item = graphene.Field(
         news_page_type,
-        slug=graphene.String(required=True),
+        slug=graphene.String(required=True, description="Its slug, as in /news/<slug>/."),
         description="One live news item by its slug, or null.",
     )
 

@@ -62,13 +62,34 @@ class VisionPage(PreviewablePage, Page):
         ),
     ]
 
+    graphql_description = (
+        "The vision (/vision/): vision, mission, council plan actions, key priorities and focus."
+    )
     graphql_fields = [
-        GraphQLString("vision_statement", required=True),
-        GraphQLList("mission_statements", "principles.MissionStatement"),
-        GraphQLList("council_plan_actions", "principles.CouncilPlanAction"),
-        GraphQLList("priorities", "principles.Priority"),
-        GraphQLRichText("current_focus"),
-        GraphQLStreamfield("body"),
+        GraphQLString(
+            "vision_statement",
+            required=True,
+            description="Today's vision for all children and families, in the council's words.",
+        ),
+        GraphQLList(
+            "mission_statements",
+            "principles.MissionStatement",
+            description="The mission, in editor order.",
+        ),
+        GraphQLList(
+            "council_plan_actions",
+            "principles.CouncilPlanAction",
+            description="Bold actions from the council plan, in editor order.",
+        ),
+        GraphQLList(
+            "priorities", "principles.Priority", description="Key priorities, in editor order."
+        ),
+        GraphQLRichText(
+            "current_focus", description="Where the service is putting effort now, as HTML."
+        ),
+        GraphQLStreamfield(
+            "body", description="Anything else, such as earlier plans' visions, in blocks."
+        ),
     ]
 
     parent_page_types = ["home.HomePage"]
@@ -86,9 +107,12 @@ class MissionStatement(Orderable):
 
     panels = [FieldPanel("title"), FieldPanel("description")]
 
+    graphql_description = "A part of the mission, e.g. 'Putting Children First'."
     graphql_fields = [
-        GraphQLString("title", required=True),
-        GraphQLString("description", required=True),
+        GraphQLString("title", required=True, description="Its name, in a few words."),
+        GraphQLString(
+            "description", required=True, description="What it means, in the council's words."
+        ),
     ]
 
 
@@ -98,7 +122,8 @@ class CouncilPlanAction(Orderable):
 
     panels = [FieldPanel("text")]
 
-    graphql_fields = [GraphQLString("text", required=True)]
+    graphql_description = "An action from the council plan."
+    graphql_fields = [GraphQLString("text", required=True, description="The action, in a line.")]
 
 
 class Priority(Orderable):
@@ -108,9 +133,10 @@ class Priority(Orderable):
 
     panels = [FieldPanel("title"), FieldPanel("description")]
 
+    graphql_description = "A key priority, e.g. 'Best Start'."
     graphql_fields = [
-        GraphQLString("title", required=True),
-        GraphQLString("description", required=True),
+        GraphQLString("title", required=True, description="Its name, in a few words."),
+        GraphQLString("description", required=True, description="The promise this priority makes."),
     ]
 
     class Meta(Orderable.Meta):
@@ -128,8 +154,11 @@ class PrinciplesIndexPage(PreviewablePage, Page):
 
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
+    graphql_description = "The golden thread (/principles/), above the eight practice principles."
     graphql_fields = [
-        GraphQLRichText("intro"),
+        GraphQLRichText(
+            "intro", description="How the principles run through the service's practice, as HTML."
+        ),
         GraphQLList(
             "principles",
             "principles.PrinciplePage",
@@ -181,10 +210,15 @@ class PrinciplePage(PreviewablePage, Page):
         index.SearchField("body"),
     ]
 
+    graphql_description = "One of the eight practice principles (/principles/<slug>/)."
     graphql_fields = [
-        GraphQLString("summary", required=True),
-        GraphQLStreamfield("body"),
-        GraphQLImage("icon"),
+        GraphQLString(
+            "summary", required=True, description="The principle's one-paragraph description."
+        ),
+        GraphQLStreamfield("body", description="More about the principle, in blocks."),
+        GraphQLImage(
+            "icon", description="A small picture shown beside the title; null if none is public."
+        ),
     ]
 
     parent_page_types = ["principles.PrinciplesIndexPage"]
@@ -218,10 +252,11 @@ class BenefitsPage(PreviewablePage, Page):
         ),
     ]
 
+    graphql_description = "The offer to staff (/working-here/)."
     graphql_fields = [
-        GraphQLRichText("intro"),
-        GraphQLList("benefits", "principles.Benefit"),
-        GraphQLStreamfield("body"),
+        GraphQLRichText("intro", description="Why work here, in a paragraph, as HTML."),
+        GraphQLList("benefits", "principles.Benefit", description="The offer, in editor order."),
+        GraphQLStreamfield("body", description="More about working here, in blocks."),
     ]
 
     parent_page_types = ["home.HomePage"]
@@ -251,8 +286,15 @@ class Benefit(Orderable):
 
     panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("category")]
 
+    graphql_description = "One benefit of working here."
     graphql_fields = [
-        GraphQLString("title", required=True),
-        GraphQLString("description", required=True),
-        GraphQLString("category", required=True),
+        GraphQLString("title", required=True, description="The benefit in a few words."),
+        GraphQLString(
+            "description", required=True, description="The offer, in the council's words."
+        ),
+        GraphQLString(
+            "category",
+            required=True,
+            description=f"Groups benefits for front ends: one of {', '.join(Category.values)}.",
+        ),
     ]

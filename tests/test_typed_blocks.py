@@ -5,6 +5,7 @@ as before: the same type names, the same `blockType`s."""
 import pytest
 from wagtail.rich_text import RichText
 
+from home.blocks import HEADING_LEVELS, HeadingLevel
 from tests.support.factories import (
     CollectionFactory,
     ImageFactory,
@@ -113,3 +114,7 @@ def test_an_answer_with_alt_text_depends_on_its_image(client, principle):
     )
     response = client.get("/graphql/", {"query": query})
     assert f"wagtailimages.image:{image.pk}" in response["Surrogate-Key"].split()
+
+
+def test_the_heading_level_enum_has_the_levels_editors_choose_from():
+    assert [level.value for level in HeadingLevel] == [value for value, _label in HEADING_LEVELS]

@@ -19,6 +19,7 @@ from graphql import (
     Undefined,
     default_field_resolver,
 )
+from grapple.registry import registry
 from grapple.schema import schema  # grapple builds it on import: this is the one built
 from grapple.types.rich_text import RichText
 from grapple.utils import resolve_queryset
@@ -88,6 +89,16 @@ def resolve_raw_value(block, info, **kwargs):
     else:
         stored = block.block.get_prep_value(block.value)
     return stored if isinstance(stored, str) else json.dumps(stored)
+
+
+def with_model_descriptions(graphql_schema):
+    """grapple gives a model's type no description and no way to set one: a model's
+    `graphql_description`, beside its `graphql_fields`, is its type's."""
+    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
+    for model, node in (item for registered in registries for item in registered.items()):
+        description = getattr(model, "graphql_description", None)
+        if description:
+            graphql_schema.get_type(node._meta.name).description = description
 
 
 def with_empty_page_choosers_as_null(graphql_schema):
@@ -262,6 +273,7 @@ without_editing_state(schema.graphql_schema)
 with_media_resolvers(schema.graphql_schema)
 with_preview_marking(schema.graphql_schema)
 with_raw_values_as_text(schema.graphql_schema)
+with_model_descriptions(schema.graphql_schema)
 with_empty_page_choosers_as_null(schema.graphql_schema)
 with_typed_paragraphs(schema.graphql_schema)
 with_search_text_as_words(schema.graphql_schema)

@@ -87,8 +87,8 @@ def test_long_and_token_heavy_queries_are_refused(client):
 def test_oversized_bodies_are_refused(client):
     body = json.dumps({"query": "{ principles { title } }", "variables": {"x": "y" * 200_000}})
     response = post(client, body)
-    assert response.status_code == 400
-    assert codes(response) == ["BAD_REQUEST"]
+    assert response.status_code == 413
+    assert codes(response) == ["BODY_TOO_LARGE"]
 
 
 def test_batches_and_form_posts_are_refused(client):

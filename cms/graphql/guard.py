@@ -8,8 +8,16 @@ forget. So every such field of the schema is wrapped once, when the schema is bu
 becomes null, and lists lose such items. Fields of scalars without arguments, most of
 any query, run unwrapped: a scalar cannot carry a page out.
 
-Before a wrapped field runs, the arguments clients may abuse are checked, by name
-whatever the field: list sizes, ids, search text and `order` (an allowlist a type).
+Before a wrapped field runs, its arguments are made what the resolvers (grapple's and
+ours) take for granted, and those clients may abuse are checked, by name whatever the
+field, each refusal a BAD_USER_INPUT rather than a failure on the server:
+- an explicit null for an argument with a default means the default (graphql-core
+  passes the null through: a null `limit` lifted the limit of `search`);
+- list sizes, ids, search text length and `order` (an allowlist a type);
+- text holds no NUL, which PostgreSQL refuses (search text aside: it is read as words);
+- `contentType` names page types as `app.Model` (a comma-separated list where the
+  field returns a list); `site` and `hostname` are a hostname with an optional port,
+  `site` not with `inSite: true`; `year` is one a date can have.
 Checks particular to one field live with its resolver (renditions: media.py).
 
 The same wrapper records the surrogate keys of what the answer holds
@@ -19,12 +27,14 @@ looked in, or, for `page(urlPath:)`, the path.
 """
 
 import re
+from datetime import MAXYEAR, MINYEAR
 
 from django.conf import settings
 from django.db.models import QuerySet
 from graphene.utils.str_converters import to_camel_case
 from graphql import (
     GraphQLObjectType,
+    Undefined,
     default_field_resolver,
     get_named_type,
     get_nullable_type,
@@ -38,7 +48,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Page, Site
+from wagtail.models import Collection, Page, Site, get_page_models
 from wagtail.search.backends.base import BaseSearchResults
 
 from cms import surrogate_keys
@@ -56,7 +66,10 @@ ORDER_ALLOWLIST = {
 ID_ARGUMENTS = ("id", "parent", "ancestor", "collection")
 SIZE_ARGUMENTS = ("limit", "per_page")
 SEARCH_ARGUMENTS = ("search_query", "query")
+SITE_ARGUMENTS = ("site", "hostname")
 WHOLE_NUMBER = re.compile(r"^[0-9]{1,18}$")
+HOSTNAME_AND_PORT = re.compile(r"^[^:]*(:[0-9]{1,5})?$")
+CONTENT_TYPE = re.compile(r"^\w+\.\w+$")
 
 
 # What an answer's surrogate keys name: the objects a change can retire on their own.
@@ -75,17 +88,22 @@ def guard_schema(graphql_schema):
                 field.resolve = guarded(
                     field.resolve or default_field_resolver,
                     _lists_read(graphql_schema, field, models, is_root),
+                    _defaults(field),
+                    returns_list=is_list_type(get_nullable_type(field.type)),
                 )
     return graphql_schema
 
 
-def guarded(resolver, lists_read=()):
+def guarded(resolver, lists_read=(), defaults=None, returns_list=False):
     """`lists_read`: the list keys an answer holding this field depends on, beyond the
-    objects it returns (see `_lists_read`)."""
+    objects it returns (see `_lists_read`); `defaults`: the field's arguments' defaults."""
 
     def resolve_visible(root, info, **arguments):
         if arguments:
-            check_arguments(info, arguments)
+            for name, default in (defaults or {}).items():
+                if arguments.get(name) is None:
+                    arguments[name] = default
+            check_arguments(info, arguments, returns_list)
         result = _visible(resolver(root, info, **arguments), info)
         if lists_read:
             if result is None and arguments.get("url_path"):
@@ -155,7 +173,15 @@ def _path_key(info, url_path):
     return surrogate_keys.path_key(prefix + path + "/" if path else prefix)
 
 
-def check_arguments(info, arguments):
+def _defaults(field):
+    return {
+        argument.out_name or name: argument.default_value
+        for name, argument in field.args.items()
+        if argument.default_value is not Undefined
+    }
+
+
+def check_arguments(info, arguments, returns_list=False):
     """Refuse arguments that would leak, overload or confuse, with a clear message."""
     for name in SIZE_ARGUMENTS:
         size = arguments.get(name)
@@ -176,6 +202,39 @@ def check_arguments(info, arguments):
             )
     if arguments.get("order") is not None:
         _check_order(info, arguments["order"])
+    for name, value in arguments.items():
+        if isinstance(value, str) and "\x00" in value and name not in SEARCH_ARGUMENTS:
+            raise bad_input(f"{info.field_name}: {to_camel_case(name)} cannot hold a NUL.")
+    for name in SITE_ARGUMENTS:
+        value = arguments.get(name)
+        if value is not None and not HOSTNAME_AND_PORT.match(value):
+            raise bad_input(
+                f"{info.field_name}: {name} is a hostname with an optional port, e.g. "
+                "'example.org' or 'example.org:8000'."
+            )
+    if arguments.get("site") is not None and arguments.get("in_site"):
+        raise bad_input(f"{info.field_name}: give site or inSite: true, not both.")
+    if arguments.get("content_type"):
+        _check_content_types(info, arguments["content_type"], returns_list)
+    year = arguments.get("year")
+    if year is not None and not MINYEAR <= year <= MAXYEAR:
+        raise bad_input(f"{info.field_name}: year must be between {MINYEAR} and {MAXYEAR}.")
+
+
+def _check_content_types(info, content_type, returns_list):
+    """`app.Model` names of page types: a comma-separated list of them for a list."""
+    labels = (
+        [label.strip() for label in content_type.split(",")] if returns_list else [content_type]
+    )
+    page_types = {model._meta.label_lower for model in get_page_models()}
+    for label in labels:
+        if not CONTENT_TYPE.match(label) or label.lower() not in page_types:
+            allowed = ", ".join(sorted(model._meta.label for model in get_page_models()))
+            raise bad_input(
+                f"{info.field_name}: contentType {label!r} is not a page type"
+                + (" (give a comma-separated list of them)" if returns_list else "")
+                + f". Page types: {allowed}."
+            )
 
 
 def _check_order(info, order):

@@ -7,16 +7,13 @@ generates and offers no hook for is changed below, on the built schema.
 """
 
 import json
-import re
 
 from django.db.models import Q
-from graphene.utils.str_converters import to_camel_case
 from graphql import (
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLString,
-    Undefined,
     default_field_resolver,
 )
 from grapple.registry import registry
@@ -24,13 +21,12 @@ from grapple.schema import schema  # grapple builds it on import: this is the on
 from grapple.types.rich_text import RichText
 from grapple.utils import resolve_queryset
 from wagtail.blocks import StructValue
-from wagtail.models import Site, get_page_models
+from wagtail.models import Site
 from wagtail.rich_text import get_text_for_indexing
 
 from cms.preview import resolve_page_or_preview
 from home.schema import search_words
 
-from .errors import bad_input
 from .guard import guard_schema
 from .media import resolve_documents, resolve_images, resolve_rendition, resolve_src_set
 
@@ -179,88 +175,6 @@ def looking_up_by_id(resolver):
     return resolve
 
 
-SEARCH_TEXT_ARGUMENTS = ("query", "search_query")  # words whatever they hold: see above
-SITE_ARGUMENTS = ("site", "hostname")
-HOSTNAME_AND_PORT = re.compile(r"^[^:]*(:[0-9]{1,5})?$")
-CONTENT_TYPE = re.compile(r"^\w+\.\w+$")
-
-
-def with_arguments_checked(graphql_schema):
-    """What grapple's resolvers and ours take for granted of their arguments, made so
-    before they run; a client's argument that is not so is refused (BAD_USER_INPUT)
-    rather than failing on the server (INTERNAL_ERROR):
-
-    - an explicit null for an argument with a default means the default: graphql-core
-      passes the null through, where the resolvers expect the default (a null `limit`
-      lifted the limit of `search`, a null `page` failed `newsItems`);
-    - text holds no NUL character, which PostgreSQL refuses in a query (search text
-      aside: it is read as words, and a NUL is none);
-    - `contentType` names page types as `app.Model` (grapple splits it on the dot), a
-      comma-separated list on the root `pages`;
-    - `site` and `hostname` are a hostname with an optional port, `site` not with
-      `inSite: true` (grapple refuses both without an error code);
-    - `year` is one a date can have (1 to 9999).
-
-    (The visibility guard checks sizes, ids, search length and `order` by name the same
-    way, guard.py; these are the assumptions grapple's resolvers and ours make.)
-    """
-    for graphql_type in _object_types(graphql_schema):
-        for field in graphql_type.fields.values():
-            if field.args:
-                field.resolve = checking_arguments(field, field.resolve or default_field_resolver)
-
-
-def checking_arguments(field, resolver):
-    defaults = {
-        argument.out_name or name: argument.default_value
-        for name, argument in field.args.items()
-        if argument.default_value is not Undefined
-    }
-
-    def resolve(root, info, **arguments):
-        for name, default in defaults.items():
-            if arguments.get(name) is None:
-                arguments[name] = default
-        check_assumed(info, arguments)
-        return resolver(root, info, **arguments)
-
-    return resolve
-
-
-def check_assumed(info, arguments):
-    for name, value in arguments.items():
-        if isinstance(value, str) and "\x00" in value and name not in SEARCH_TEXT_ARGUMENTS:
-            raise bad_input(f"{info.field_name}: {to_camel_case(name)} cannot hold a NUL.")
-    for name in SITE_ARGUMENTS:
-        value = arguments.get(name)
-        if value is not None and not HOSTNAME_AND_PORT.match(value):
-            raise bad_input(
-                f"{info.field_name}: {name} is a hostname with an optional port, e.g. "
-                "'example.org' or 'example.org:8000'."
-            )
-    if arguments.get("site") is not None and arguments.get("in_site"):
-        raise bad_input(f"{info.field_name}: give site or inSite: true, not both.")
-    if arguments.get("content_type"):
-        _check_content_types(info, arguments["content_type"])
-    year = arguments.get("year")
-    if year is not None and not 1 <= year <= 9999:
-        raise bad_input(f"{info.field_name}: year must be between 1 and 9999.")
-
-
-def _check_content_types(info, content_type):
-    is_list = info.field_name == "pages" and info.parent_type is info.schema.query_type
-    labels = [label.strip() for label in content_type.split(",")] if is_list else [content_type]
-    page_types = {model._meta.label_lower for model in get_page_models()}
-    for label in labels:
-        if not CONTENT_TYPE.match(label) or label.lower() not in page_types:
-            allowed = ", ".join(sorted(model._meta.label for model in get_page_models()))
-            raise bad_input(
-                f"{info.field_name}: contentType {label!r} is not a page type"
-                + (" (give a comma-separated list of them)" if is_list else "")
-                + f". Page types: {allowed}."
-            )
-
-
 def _object_types(graphql_schema):
     return [
         graphql_type
@@ -278,5 +192,4 @@ with_empty_page_choosers_as_null(schema.graphql_schema)
 with_typed_paragraphs(schema.graphql_schema)
 with_search_text_as_words(schema.graphql_schema)
 with_lookups_by_id_optional(schema.graphql_schema)
-with_arguments_checked(schema.graphql_schema)  # after those it checks for
 guard_schema(schema.graphql_schema)  # last: every resolver it wraps is final

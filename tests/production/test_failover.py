@@ -4,7 +4,7 @@ For 30 s, readers send what front ends and browsers send (GraphQL POSTs, REST an
 GETs) through nginx. Meanwhile app server A is killed (SIGKILL to its whole process
 group, as when its machine dies) and started again. nginx passes over the dead server
 and sends what it had sent there to B: no reader sees a failure. Once A answers its
-readiness probe again, nginx sends it requests again.
+readiness probe again, nginx sends it requests again (within its fail_timeout, 10 s).
 """
 
 import json
@@ -12,6 +12,8 @@ import threading
 import time
 
 import requests
+
+from .deployment import wait_until
 
 READ_SECONDS = 30
 READERS = 2  # enough to keep both app servers busy; the machine runs two more suites
@@ -52,20 +54,33 @@ def test_reads_through_nginx_never_fail_while_an_app_server_is_killed_and_restar
             return len(counts)
 
     access_log = deployment.logs / "nginx-access.log"
+    server = deployment.app_servers["a"]
+
+    def upstreams_since(offset):
+        """The app servers nginx's access log names for each request logged after `offset`."""
+        with access_log.open() as log:
+            log.seek(offset)
+            return [json.loads(line)["upstream"] for line in log if line.endswith("\n")]
+
     started = time.monotonic()
     readers = [threading.Thread(target=read, args=(n,)) for n in range(READERS)]
     for reader in readers:
         reader.start()
     try:
-        while reads_so_far() < 30:  # the readers are under way, through both servers
-            time.sleep(0.05)
-        server = deployment.app_servers["a"]
+        # Under way through both servers; A killed; reads go on while it is down.
+        wait_until(lambda: reads_so_far() >= 30, "the first reads", 60)
+        killed_at = access_log.stat().st_size
         server.process.kill()
-        killed_at = reads_so_far()
-        while reads_so_far() < killed_at + 30:  # reads go on while A is down
-            time.sleep(0.05)
+        reads_at_kill = reads_so_far()
+        wait_until(lambda: reads_so_far() >= reads_at_kill + 30, "reads while A is down", 60)
         server.restart()  # returns when A answers /readyz directly
         restarted_at = access_log.stat().st_size
+        # nginx tries A again within its fail_timeout (10 s) of A's last failure.
+        wait_until(
+            lambda: any(server.address in up for up in upstreams_since(restarted_at)),
+            "nginx sending A requests again",
+            30,
+        )
         done.wait(max(0, READ_SECONDS - (time.monotonic() - started)))
     finally:
         done.set()
@@ -74,9 +89,5 @@ def test_reads_through_nginx_never_fail_while_an_app_server_is_killed_and_restar
 
     assert failures == []
     assert reads_so_far() > 200, "the readers hardly read"
-    with access_log.open() as log:
-        logged = [(log.tell(), json.loads(line)["upstream"]) for line in iter(log.readline, "")]
-    # What reached dead A went on to B (nginx logs both: "A, B")...
-    assert any(upstream.startswith(f"{server.address}, ") for _, upstream in logged)
-    # ...and after the restart, nginx sent A requests again (its fail_timeout is 10 s).
-    assert any(server.address in upstream for end, upstream in logged if end > restarted_at)
+    # What nginx sent to dead A went on to B (it logs both: "A, B").
+    assert any(up.startswith(f"{server.address}, ") for up in upstreams_since(killed_at))

@@ -36,11 +36,14 @@ def released(tmp_path_factory):
     return env, directory, released.stdout
 
 
-def test_release_collects_static_files_then_migrates_then_checks(released):
+def test_release_collects_static_files_migrates_trusts_the_documented_queries_then_checks(
+    released,
+):
     _, directory, output = released
     steps = [
         output.index("static files copied"),
         output.index("Applying wagtailcore.0001"),
+        output.index("Trusted documents:"),
         output.index("System check identified no issues"),
     ]
     assert steps == sorted(steps)

@@ -8,7 +8,6 @@ closed port, and ask it for pages through Django's test client.
 import json
 import subprocess
 import sys
-import textwrap
 from unittest import mock
 
 import pytest
@@ -22,6 +21,7 @@ from tests.support.app_process import (
     migrated_sqlite_url,
     probe,
     production_env,
+    run,
 )
 
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
@@ -217,37 +217,6 @@ def test_graphql_answers_503_json_while_the_database_is_lost(database_down):
 WORKERS = 4
 PUBLISHES = 5
 
-SETUP_PAGE = textwrap.dedent(
-    """
-    import django
-    django.setup()
-    from wagtail.models import Site
-    from home.models import StandardPage
-    home = Site.objects.get(is_default_site=True).root_page
-    page = home.add_child(instance=StandardPage(title="Concurrency", slug="concurrency"))
-    page.save_revision().publish()
-    print(page.pk)
-    """
-)
-
-# Publishes the page PUBLISHES times, each from a fresh copy, once told to start.
-PUBLISH = textwrap.dedent(
-    f"""
-    import sys
-    import django
-    django.setup()
-    from wagtail.models import Page
-    page_id, worker = int(sys.argv[1]), sys.argv[2]
-    print("ready", flush=True)
-    sys.stdin.readline()
-    for n in range({PUBLISHES}):
-        page = Page.objects.get(pk=page_id).specific
-        page.title = f"worker {{worker}} publish {{n}}"
-        page.save_revision().publish()
-    print("done", flush=True)
-    """
-)
-
 
 @pytest.fixture
 def concurrency_database(transactional_db):
@@ -276,15 +245,20 @@ def test_concurrent_publishes_keep_every_revision_and_one_consistent_live_versio
     and its live revision is also its latest.
     """
     url, env = concurrency_database
-    setup = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", SETUP_PAGE], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
+    setup = run(env, "-m", "tests.support.programs.add_concurrency_page")
     assert setup.returncode == 0, setup.stderr
     page_id = setup.stdout.strip().splitlines()[-1]
 
     workers = [
         subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", PUBLISH, page_id, str(worker)],
+            [
+                sys.executable,
+                "-m",
+                "tests.support.programs.publish_repeatedly",
+                page_id,
+                str(worker),
+                str(PUBLISHES),
+            ],
             cwd=BASE_DIR,
             env=env,
             stdin=subprocess.PIPE,

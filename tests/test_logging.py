@@ -2,39 +2,21 @@
 
 A process under production settings answers a request with a method the view refuses
 (Django logs the 405) and logs an exception with extra fields; everything it writes to
-stdout is read back.
+stdout is read back. The process is tests/support/programs/log_records.py.
 """
 
 import json
-import textwrap
 
 import pytest
 
 from tests.support.app_process import production_env, run
-
-LOGGING_PROCESS = textwrap.dedent(
-    """
-    import logging
-    import django
-    django.setup()
-    from django.test import Client
-
-    Client().post("/healthz", headers={"X-Request-ID": "request-1"}, secure=True)
-    try:
-        {}["hero_image"]
-    except KeyError:
-        logging.getLogger("cms.example").exception(
-            "Rendition failed", extra={"page_id": 42, "filter_spec": "width-320"}
-        )
-    """
-)
 
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
     directory = tmp_path_factory.mktemp("logging")
     env = production_env(directory, ALLOWED_HOSTS="testserver")
-    logged = run(env, "-c", LOGGING_PROCESS)
+    logged = run(env, "-m", "tests.support.programs.log_records")
     assert logged.returncode == 0, logged.stderr
     lines = logged.stdout.splitlines()
     assert lines

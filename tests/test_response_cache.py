@@ -215,19 +215,13 @@ def test_a_publish_in_another_process_is_seen_within_a_second(client):
         database_url = f"sqlite:///{database['NAME']}"
     else:
         database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    script = (
-        "from home.models import HomePage\n"
-        "page = HomePage.objects.get()\n"
-        "page.title = 'Published elsewhere'\n"
-        "page.save_revision().publish()\n"
-    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
         "DATABASE_URL": database_url,
         "CACHE_DIR": settings.CACHES["default"]["LOCATION"],
     }
-    published = run(env, "manage.py", "shell", "-c", script, timeout=60)
+    published = run(env, "-m", "tests.support.programs.retitle_home_page", timeout=60)
     assert published.returncode == 0, published.stderr
     published_at = time.monotonic()
     while True:

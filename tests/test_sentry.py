@@ -1,12 +1,12 @@
 """Errors go to Sentry when SENTRY_DSN is set, and nowhere else when it is not.
 
 A process under production settings logs an error; the DSN points at a receiver on a
-local port that records what sentry-sdk sends it.
+local port that records what sentry-sdk sends it. The process is
+tests/support/programs/log_an_error.py.
 """
 
 import gzip
 import json
-import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler
 
@@ -14,19 +14,6 @@ import pytest
 
 from tests.support.app_process import production_env, run
 from tests.support.webhook_receiving import LocalServer
-
-ERROR_PROCESS = textwrap.dedent(
-    """
-    import json, logging
-    import django
-    django.setup()
-    import sentry_sdk
-
-    logging.getLogger("cms.example").error("The rendition service failed")
-    sentry_sdk.flush(timeout=5)
-    print(json.dumps({"sentry_active": sentry_sdk.get_client().is_active()}))
-    """
-)
 
 
 class SentryReceiver(LocalServer):
@@ -59,7 +46,7 @@ class SentryReceiver(LocalServer):
 
 def log_an_error(tmp_path, **variables):
     env = production_env(tmp_path, ALLOWED_HOSTS="testserver", **variables)
-    logged = run(env, "-c", ERROR_PROCESS)
+    logged = run(env, "-m", "tests.support.programs.log_an_error")
     assert logged.returncode == 0, logged.stderr
     return json.loads(logged.stdout.splitlines()[-1])
 

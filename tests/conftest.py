@@ -54,6 +54,18 @@ def news_page_form():
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a change as if its transaction committed: what waits for the commit (the
+    content version and surrogate keys it retires, the events it records) happens then."""
+
+    def commit(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    return commit
+
+
+@pytest.fixture
 def graphql(client):
     """Run a query over HTTP as an anonymous front end would; return the decoded response."""
 

@@ -39,17 +39,6 @@ query Changes($after: String, $limit: PositiveInt) {
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a change as if its transaction committed: it is recorded then."""
-
-    def commit(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            return change()
-
-    return commit
-
-
-@pytest.fixture
 def changes(graphql):
     """One page of the feed; fails on an error."""
 

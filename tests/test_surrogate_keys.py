@@ -33,17 +33,6 @@ def sql_count(callable_):
     return response, len(captured)
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a change as if its transaction committed (what it retires is retired then)."""
-
-    def commit(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            return change()
-
-    return commit
-
-
 def test_answers_name_what_they_hold_for_caches_to_purge_by(client):
     response = get(client, NEWS)
     keys = response["Surrogate-Key"].split()

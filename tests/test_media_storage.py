@@ -8,11 +8,13 @@ once for the module. Each test has a bucket of its own.
 import logging
 import runpy
 import uuid
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection, CollectionViewRestriction
@@ -102,9 +104,20 @@ def test_a_bucket_that_does_not_answer_holds_a_request_seconds_not_minutes(monke
     values = storage_settings(
         monkeypatch, AWS_STORAGE_BUCKET_NAME="media", AWS_S3_CUSTOM_DOMAIN=MEDIA_DOMAIN
     )
-    config = values["STORAGES"]["default"]["OPTIONS"]["client_config"]
+    media = values["STORAGES"]["default"]
+    config = import_string(media["BACKEND"])(**media["OPTIONS"]).client_config
     assert (config.connect_timeout, config.read_timeout) == (2, 10)
     assert config.retries == {"mode": "standard", "max_attempts": 2}
+
+
+@pytest.mark.django_db
+def test_a_deleted_image_leaves_the_bucket_too(bucket):
+    """Wagtail deletes the file in a background task, handed the storage as JSON."""
+    image = ImageFactory(file__filename="deleted.png")
+    assert any(key.endswith("deleted.png") for key in bucket())
+    with mock.patch("django.db.transaction.on_commit", side_effect=lambda run: run()):
+        image.delete()
+    assert not any(key.endswith("deleted.png") for key in bucket())
 
 
 # Images and renditions

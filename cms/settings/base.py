@@ -212,15 +212,13 @@ MEDIA_BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
 # or the bucket's own public address.
 MEDIA_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip()
 if MEDIA_BUCKET:
-    from botocore.config import Config
-
     if not MEDIA_DOMAIN:
         raise ImproperlyConfigured(
             "AWS_S3_CUSTOM_DOMAIN is not set: media in a bucket need the public host "
             "their URLs are on."
         )
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "cms.storage.MediaStorage",
         "OPTIONS": {
             "bucket_name": MEDIA_BUCKET,
             # Unset: AWS itself, in the region given, with the credentials boto3 finds on
@@ -239,9 +237,9 @@ if MEDIA_BUCKET:
             "file_overwrite": False,
             # A bucket that does not answer costs a request seconds, not boto3's default
             # of a minute a try: a worker waiting on it serves no one else meanwhile.
-            "client_config": Config(
-                connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 2}
-            ),
+            "connect_timeout": 2,
+            "read_timeout": 10,
+            "max_attempts": 2,
         },
     }
 

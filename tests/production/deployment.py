@@ -74,10 +74,26 @@ class DeploymentError(Exception):
     pass
 
 
+# The deployment's ports are chosen when it starts and bound a minute or more later
+# (after the release step): a port the system hands out (port 0, from the ephemeral range,
+# 32768-60999 on Linux) could meanwhile go to any of the other passes' servers. These come
+# from below that range, which nothing else here binds, and are checked free when chosen.
+PORT_RANGE = range(20_000, 32_000)
+_chosen_ports = set()
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    while True:
+        port = secrets.choice(PORT_RANGE)
+        if port in _chosen_ports:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue
+        _chosen_ports.add(port)
+        return port
 
 
 def wait_until(check, what, timeout, alive=None):

@@ -14,7 +14,7 @@ CLIENTS := tests/production/clients
 # pip-audit asks PyPI's JSON API about each pinned release; this one tells whether it can.
 AUDIT_PROBE := https://pypi.org/pypi/django/$(shell sed -n 's/^django==\([^ ]*\).*/\1/p' requirements.lock)/json
 
-.PHONY: help install install-dev chromium production-tools nginx node-clients run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
+.PHONY: help install install-dev chromium production-tools nginx varnish node-clients run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,7 +46,15 @@ chromium: ## Install Chromium for the browser tests if missing (as root; otherwi
 
 # The production suite (tests/production/) runs Debian's nginx in front of the app servers
 # and front-end clients on Node. Installed quietly when missing; as root (CI is).
-production-tools: nginx node-clients ## Install what the production suite needs: nginx, the Node clients
+production-tools: nginx varnish node-clients ## Install what the production suite needs: nginx, the Node clients
+
+varnish: ## Install Varnish with varnish-modules' xkey if missing (as root; RUNLEVEL=1: no service)
+	@if command -v varnishd >/dev/null 2>&1 && ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules >/dev/null; \
+	else \
+		echo "Varnish is missing: install it (sudo apt-get install varnish varnish-modules) or tests/test_varnish.py is skipped (under CI it fails)."; \
+	fi
 
 nginx: ## Install nginx if missing (as root; RUNLEVEL=1 so Debian does not start its service)
 	@if command -v nginx >/dev/null 2>&1; then :; \

@@ -124,10 +124,11 @@ def _retire(keys):
     cdn.purge(keys)
 
 
-def page_changed(sender, instance, **kwargs):
-    # A deleted page sends post_delete for each table of its class: answer the first.
-    if type(instance) is instance.specific_class or kwargs.get("signal") is not post_delete:
-        retire(keys_changed_by_page(instance))
+def page_changed(sender, instance, signal, **kwargs):
+    # A deleted page sends post_delete for each table of its class: answer its own.
+    if signal is post_delete and type(instance) is not instance.specific_class:
+        return
+    retire(keys_changed_by_page(instance))
 
 
 def object_changed(sender, instance, raw=False, **kwargs):

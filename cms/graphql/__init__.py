@@ -4,6 +4,7 @@ The endpoint is view.py; README.md's layout table names the module of each step.
 
 import graphene
 from django.apps import apps
+from graphql import GraphQLObjectType
 from grapple.models import GraphQLField
 from grapple.registry import registry
 
@@ -28,3 +29,12 @@ def GraphQLList(field_name, model, *, source=None, description=None):  # noqa: N
         )
 
     return mixin
+
+
+def object_types(graphql_schema):
+    """The schema's object types, introspection's own aside."""
+    return [
+        graphql_type
+        for graphql_type in graphql_schema.type_map.values()
+        if isinstance(graphql_type, GraphQLObjectType) and not graphql_type.name.startswith("__")
+    ]

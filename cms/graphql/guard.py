@@ -33,7 +33,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 from graphene.utils.str_converters import to_camel_case
 from graphql import (
-    GraphQLObjectType,
     Undefined,
     default_field_resolver,
     get_named_type,
@@ -54,6 +53,7 @@ from wagtail.search.backends.base import BaseSearchResults
 from cms import surrogate_keys
 from cms.visibility import GUARDED_TYPES, visibility_for
 
+from . import object_types
 from .errors import bad_input
 
 PAGE_ORDERS = ("title", "slug", "first_published_at", "last_published_at", "path")
@@ -79,17 +79,16 @@ KEYED_TYPES = (*GUARDED_TYPES, Tag, BaseSiteSetting, BaseGenericSetting, Collect
 def guard_schema(graphql_schema):
     """Wrap the resolvers of the fields that return objects or take arguments."""
     models = _models_by_type_name()
-    for graphql_type in graphql_schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
+    for graphql_type in object_types(graphql_schema):
         is_root = graphql_type is graphql_schema.query_type
         for field in graphql_type.fields.values():
             if field.args or not is_leaf_type(get_named_type(field.type)):
+                returns_list = is_list_type(get_nullable_type(field.type))
                 field.resolve = guarded(
                     field.resolve or default_field_resolver,
-                    _lists_read(graphql_schema, field, models, is_root),
+                    _lists_read(graphql_schema, field, models, is_root, returns_list),
                     _defaults(field),
-                    returns_list=is_list_type(get_nullable_type(field.type)),
+                    returns_list,
                 )
     return graphql_schema
 
@@ -134,7 +133,7 @@ def _visible(result, info):
     return result
 
 
-def _lists_read(graphql_schema, field, models, is_root):
+def _lists_read(graphql_schema, field, models, is_root, returns_list):
     """The list keys of a field's answers: for an entry point (a field of Query), those
     of every model its items may be, read whether it returns a list or a lookup that
     may find nothing; elsewhere, only for lists of pages (children, descendants, a news
@@ -142,10 +141,10 @@ def _lists_read(graphql_schema, field, models, is_root):
     named = get_named_type(field.type)
     possible = graphql_schema.get_possible_types(named) if is_abstract_type(named) else [named]
     found = [models[each.name] for each in possible if each.name in models]
-    if not is_root:
-        is_list = is_list_type(get_nullable_type(field.type))
-        if not (is_list and found and all(issubclass(model, Page) for model in found)):
-            return ()
+    if not is_root and not (
+        returns_list and found and all(issubclass(model, Page) for model in found)
+    ):
+        return ()
     return tuple(sorted({surrogate_keys.list_key(model) for model in found}))
 
 

@@ -9,13 +9,7 @@ generates and offers no hook for is changed below, on the built schema.
 import json
 
 from django.db.models import Q
-from graphql import (
-    GraphQLField,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLString,
-    default_field_resolver,
-)
+from graphql import GraphQLField, GraphQLNonNull, GraphQLString, default_field_resolver
 from grapple.registry import registry
 from grapple.schema import schema  # grapple builds it on import: this is the one built
 from grapple.types.rich_text import RichText
@@ -27,6 +21,7 @@ from wagtail.rich_text import get_text_for_indexing
 from cms.preview import resolve_page_or_preview
 from home.schema import search_words
 
+from . import object_types
 from .guard import guard_schema
 from .media import resolve_documents, resolve_images, resolve_rendition, resolve_src_set
 
@@ -49,7 +44,7 @@ EDITING_STATE_FIELDS = (
 
 
 def without_editing_state(graphql_schema):
-    for graphql_type in _object_types(graphql_schema):
+    for graphql_type in object_types(graphql_schema):
         if "urlPath" in graphql_type.fields:
             for name in EDITING_STATE_FIELDS:
                 graphql_type.fields.pop(name, None)
@@ -74,7 +69,7 @@ def with_raw_values_as_text(graphql_schema):
     """grapple's `rawValue` (a String) hands graphql-core a StructBlock's dict, which it
     cannot serialize: every block's raw value is its stored form, as JSON where it is
     not text (rich text is its source)."""
-    for graphql_type in _object_types(graphql_schema):
+    for graphql_type in object_types(graphql_schema):
         if "rawValue" in graphql_type.fields and "blockType" in graphql_type.fields:
             graphql_type.fields["rawValue"].resolve = resolve_raw_value
 
@@ -131,7 +126,7 @@ def with_search_text_as_words(graphql_schema):
     text's plain words, as `search` does (home/schema.py): an empty text is no search,
     as in grapple, and a text without words matches nothing."""
     graphql_schema.query_type.fields["sites"].resolve = resolve_sites
-    for graphql_type in _object_types(graphql_schema):
+    for graphql_type in object_types(graphql_schema):
         for field in graphql_type.fields.values():
             if "searchQuery" in field.args:
                 field.resolve = searching_words(field.resolve or default_field_resolver)
@@ -173,14 +168,6 @@ def looking_up_by_id(resolver):
         return None if id is None else resolver(root, info, id=id, **arguments)
 
     return resolve
-
-
-def _object_types(graphql_schema):
-    return [
-        graphql_type
-        for graphql_type in graphql_schema.type_map.values()
-        if isinstance(graphql_type, GraphQLObjectType) and not graphql_type.name.startswith("__")
-    ]
 
 
 without_editing_state(schema.graphql_schema)

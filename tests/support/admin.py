@@ -40,14 +40,6 @@ def publish(page, title):
     expect(listed.locator(".w-status")).to_have_text(LIVE)
 
 
-def wait_until_autosaved(page):
-    """Until the header's autosave indicator reads "Saved". On a new page, the first
-    autosave creates the page as a draft and turns the form into its edit form."""
-    from playwright.sync_api import expect
-
-    expect(page.locator("#w-autosave-indicator").get_by_text("Saved")).to_be_visible()
-
-
 def upload_image(page, file, title, description):
     """Upload `file` (Playwright's file payload) to the image library with this title
     (at most 60 characters: the library cuts longer ones) and alt text: done once the

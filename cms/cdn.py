@@ -11,9 +11,15 @@ CDN_PURGE_BACKEND chooses how:
 - empty: no CDN, nothing to purge.
 A purge that fails is logged as an error and never fails the change: the CDN then
 serves the old answer until its s-maxage (CDN_MAX_AGE) runs out.
+
+Each purge is sent twice: at once, and again CONTENT_VERSION_RECHECK_SECONDS later. For
+that long after a change, an app server that had read the content version just before
+it may still answer from what it kept for the old one (cms/content_version.py), and a
+CDN fetching from it meanwhile would keep that answer until the next purge.
 """
 
 import logging
+import threading
 
 import requests
 from django.conf import settings
@@ -24,10 +30,18 @@ TIMEOUT = 5  # seconds: a purge is sent after the editor's change has committed
 
 
 def purge(keys):
-    backend = settings.CDN_PURGE_BACKEND
-    if not backend or not keys:
+    if not settings.CDN_PURGE_BACKEND or not keys:
         return
     keys = sorted(keys)
+    _send(keys)
+    if settings.CONTENT_VERSION_RECHECK_SECONDS > 0:
+        # Not a daemon: a process that changed something (a shell, a command) sends the
+        # second purge before it exits.
+        threading.Timer(settings.CONTENT_VERSION_RECHECK_SECONDS, _send, [keys]).start()
+
+
+def _send(keys):
+    backend = settings.CDN_PURGE_BACKEND
     try:
         for request in BACKENDS[backend](keys):
             response = requests.request(**request, timeout=TIMEOUT, allow_redirects=False)

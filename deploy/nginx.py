@@ -46,7 +46,7 @@ def site(
     servers = "\n    ".join(f"server {address} {APP_SERVER_OPTIONS};" for address in app_servers)
     return render(
         "cms.conf",
-        trusted_proxies="\n    ".join(f"set_real_ip_from {proxy};" for proxy in trusted_proxies),
+        trusted_proxies=_real_ip_from(trusted_proxies),
         listen=listen,
         server_name=server_name,
         certificate=certificate,
@@ -67,6 +67,22 @@ def app_server_route(*, listen, server_name, certificate, certificate_key, app_s
         app_server=app_server,
         access_log=access_log,
     )
+
+
+def origin(*, listen, server_name, access_log, trusted_proxies):
+    """origin.conf: a plain-HTTP server for Varnish (or a CDN) in front, on a private
+    address, believing X-Forwarded-For from `trusted_proxies` only; goes with cms.conf."""
+    return render(
+        "origin.conf",
+        listen=listen,
+        server_name=server_name,
+        access_log=access_log,
+        trusted_proxies=_real_ip_from(trusted_proxies),
+    )
+
+
+def _real_ip_from(proxies):
+    return "\n    ".join(f"set_real_ip_from {proxy};" for proxy in proxies)
 
 
 def standalone(prefix, site_conf, extra_confs=()):
@@ -98,6 +114,11 @@ def main():
         default=[],
         help="a CDN's or Varnish's address or range whose X-Forwarded-For is believed",
     )
+    parser.add_argument(
+        "--origin-listen",
+        help="also a plain-HTTP listener (private address:port) for Varnish in front, "
+        "which must then be a --trusted-proxy",
+    )
     options = parser.parse_args()
     print(
         site(
@@ -111,6 +132,16 @@ def main():
         ),
         end="",
     )
+    if options.origin_listen:
+        print(
+            origin(
+                listen=options.origin_listen,
+                server_name=options.server_name,
+                access_log=options.access_log,
+                trusted_proxies=options.trusted_proxy,
+            ),
+            end="",
+        )
 
 
 if __name__ == "__main__":

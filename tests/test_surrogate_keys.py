@@ -4,6 +4,8 @@ CDN through its purge API. An unrelated publish leaves other answers cached."""
 
 import json
 import logging
+import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -186,3 +188,24 @@ def test_a_failed_purge_is_logged_and_the_publish_stands(settings, purge_api, co
         page = committed(lambda: publish(NewsPageFactory(title="Still published")))
     assert NewsPage.objects.get(pk=page.pk).live
     assert "CDN purge failed (varnish)" in caplog.text
+
+
+def test_varnish_is_purged_again_once_app_servers_have_seen_the_change(
+    settings, purge_api, committed
+):
+    """An app server may answer from what it kept for the old content version for up to
+    CONTENT_VERSION_RECHECK_SECONDS: each purge is sent again once that has passed."""
+    server, recorder = purge_api
+    settings.CDN_PURGE_BACKEND = "varnish"
+    settings.VARNISH_PURGE_URLS = [server.origin + "/"]
+    settings.CONTENT_VERSION_RECHECK_SECONDS = 0.2
+    page = committed(lambda: publish(NewsPageFactory(title="Adoption week")))
+
+    def times_purged():
+        return Counter(headers["xkey-purge"] for _, _, headers, _ in recorder.received)
+
+    deadline = time.monotonic() + 10
+    while min(times_purged().values()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any(f"page:{page.pk}" in keys.split() for keys in times_purged())
+    assert set(times_purged().values()) == {2}

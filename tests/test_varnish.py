@@ -70,3 +70,10 @@ def test_a_purge_request_must_name_its_keys(through_varnish, settings):
     origin = settings.VARNISH_PURGE_URLS[0]
     refused = requests.request("PURGE", origin, timeout=10)
     assert refused.status_code == 400 and "xkey-purge" in refused.text
+
+
+def test_an_answer_with_errors_is_not_kept(through_varnish):
+    too_many = "{ newsItems(perPage: 1000) { items { slug } } }"
+    for _ in range(2):
+        response = through_varnish(too_many)
+        assert response.json()["errors"] and response.headers["X-Cache"] == "MISS"

@@ -154,7 +154,11 @@ class CMSGraphQLView(GraphQLView):
             payload["data"] = result.data
         body = json.dumps(payload, separators=(",", ":")).encode()
         if errors:
-            return HttpResponse(body, status=status, content_type="application/json")
+            # Not even a client's mistake is kept: a CDN would otherwise keep it for its
+            # default time (Varnish: 2 minutes), past the fix of a server fault.
+            response = HttpResponse(body, status=status, content_type="application/json")
+            response["Cache-Control"] = "private, no-store"
+            return response
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         # A preview's draft is for the editor who asked, never for a cache.
         if cache is not None and not context_of(request).served_preview:

@@ -50,6 +50,15 @@ sub vcl_hash {
     }
 }
 
+sub vcl_backend_response {
+    # What does not say how long it may be kept is not kept (not for Varnish's default
+    # two minutes): the CMS says so of everything a cache may keep.
+    if (!beresp.http.Cache-Control && !beresp.http.Expires) {
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
+}
+
 sub vcl_deliver {
     # The keys are for this cache, not for browsers.
     unset resp.http.xkey;

@@ -5,7 +5,7 @@ deployment.py) and stops all of it at the end, whatever failed. After every test
 the processes logged meanwhile must be JSON lines, and every response a test received
 from nginx must have carried an X-Request-ID.
 
-What the suite needs from the machine (nginx, Chromium, the Node packages, PostgreSQL,
+What the suite needs from the machine (nginx, Varnish, Chromium, the Node packages, PostgreSQL,
 Redis) `make test` installs or expects; run alone without them, the suite is skipped,
 except under CI, where that is a failure.
 """
@@ -32,7 +32,7 @@ def missing_tools():
 
     missing = [
         f"{tool} (make test installs it)"
-        for tool in ("nginx", "openssl", "chromium", "node")
+        for tool in ("nginx", "varnishd", "openssl", "chromium", "node")
         if shutil.which(tool) is None
     ]
     if not (VENV_BIN / "moto_server").exists():

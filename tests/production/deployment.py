@@ -12,6 +12,10 @@ so a test can edit through one and read through the other, and on one for the me
 (MEDIA_SERVER: the stand-in for the CDN in front of the bucket, which media URLs name
 in AWS_S3_CUSTOM_DOMAIN). Browsers "at" other addresses reach nginx through
 `SourceRelay`s, which connect to it from 127.0.0.2, ...
+
+Varnish (deploy/varnish/cms.vcl) stands in for a CDN in front of it all, at `cdn_url`
+(plain HTTP: TLS would end before it), reaching nginx on its origin listener
+(deploy/nginx/origin.conf); every process purges it as content changes.
 """
 
 import contextlib
@@ -34,7 +38,7 @@ import psycopg
 import redis
 import requests
 
-from deploy import local, nginx
+from deploy import local, nginx, varnish
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "production"
@@ -267,11 +271,13 @@ class Deployment:
         self.processes = []
         self.relays = {}
         self.ports = {
-            name: free_port() for name in ("nginx", "nginx_a", "nginx_b", "media", "moto")
+            name: free_port()
+            for name in ("nginx", "nginx_a", "nginx_b", "nginx_origin", "media", "moto", "varnish")
         }
         self.url = f"https://{HOST}:{self.ports['nginx']}"
         self.url_a = f"https://{HOST}:{self.ports['nginx_a']}"  # app server A alone
         self.url_b = f"https://{HOST}:{self.ports['nginx_b']}"  # app server B alone
+        self.cdn_url = f"http://{HOST}:{self.ports['varnish']}"  # Varnish, in front of nginx
         self.s3_endpoint = f"http://{HOST}:{self.ports['moto']}"
         self.media_domain = f"{HOST}:{self.ports['media']}"
         self.certificate = self.run_dir / "tls.crt"
@@ -310,6 +316,7 @@ class Deployment:
         for server in self.app_servers.values():
             server.ready()
         self.start_nginx()
+        self.start_varnish()
         return self
 
     def make_certificate(self):
@@ -411,12 +418,18 @@ class Deployment:
                 for name, server in (("a", a), ("b", b))
             ]
             + [
+                nginx.origin(
+                    listen=f"{HOST}:{self.ports['nginx_origin']}",
+                    server_name="localhost",
+                    access_log=self.logs / "nginx-access.log",
+                    trusted_proxies=[HOST],  # Varnish
+                ),
                 MEDIA_SERVER.format(
                     listen=self.media_domain,
                     bucket_url=f"{self.s3_endpoint}/{BUCKET}",
                     bucket_host=f"{HOST}:{self.ports['moto']}",
                     **common,
-                )
+                ),
             ],
         )
         prefix = conf.parent
@@ -437,9 +450,19 @@ class Deployment:
                 alive=process.popen,
             )
 
+    def start_varnish(self):
+        work = self.run_dir / "varnish"
+        work.mkdir()
+        vcl_file = work / "cms.vcl"
+        vcl_file.write_text(varnish.vcl(HOST, self.ports["nginx_origin"]))
+        vcl_file.chmod(0o644)  # varnishd reads it as its own unprivileged user
+        command = varnish.command(vcl_file, f"{HOST}:{self.ports['varnish']}", work / "instance")
+        process = self.spawn("varnish", "exec " + shlex.join(command), self.env())
+        wait_until(lambda: answers_ok(f"{self.cdn_url}/readyz"), "Varnish", 60, alive=process.popen)
+
     def app_ports(self):
-        """The ports on which nginx answers with the app (not the media's)."""
-        ports = {self.ports[name] for name in ("nginx", "nginx_a", "nginx_b")}
+        """The ports on which nginx (or Varnish) answers with the app (not the media's)."""
+        ports = {self.ports[name] for name in ("nginx", "nginx_a", "nginx_b", "varnish")}
         return ports | {relay.port for relay in self.relays.values()}
 
     def relay_from(self, source):
@@ -473,6 +496,8 @@ class Deployment:
             "TRUSTED_PROXY_COUNT": "1",
             "GRAPHQL_RATE_LIMIT_REQUESTS": str(RATE_LIMIT_REQUESTS),
             "FRONTEND_API_KEYS": f"{FRONTEND_NAME}:{self.frontend_key}",
+            "CDN_PURGE_BACKEND": "varnish",
+            "VARNISH_PURGE_URLS": self.cdn_url + "/",
             "LOG_LEVEL": "INFO",
             "WEB_CONCURRENCY": "2",
             "HOST": HOST,

@@ -11,10 +11,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 # The production suite's Node clients (Apollo Client, urql), installed with npm ci.
 CLIENTS := tests/production/clients
+# axe-core for the accessibility tests (tests/test_accessibility.py), installed with npm ci.
+AXE := tests/accessibility
 # pip-audit asks PyPI's JSON API about each pinned release; this one tells whether it can.
 AUDIT_PROBE := https://pypi.org/pypi/django/$(shell sed -n 's/^django==\([^ ]*\).*/\1/p' requirements.lock)/json
 
-.PHONY: help install install-dev chromium production-tools nginx varnish node-clients run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
+.PHONY: help install install-dev chromium production-tools nginx varnish node-clients node-axe run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,7 +34,7 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
 
 install: $(BIN)/.installed ## Create .venv and install what running the CMS needs (requirements.lock)
 
-install-dev: $(BIN)/.installed-dev chromium ## Add the test and lint tools (requirements-dev.lock) and Chromium
+install-dev: $(BIN)/.installed-dev chromium node-axe ## Add the test and lint tools (requirements-dev.lock), Chromium and axe-core
 
 # The browser tests (tests/test_browser_admin.py) drive the system's Chromium. Without it
 # they are skipped, except under CI, where they fail.
@@ -66,10 +68,14 @@ nginx: ## Install nginx if missing (as root; RUNLEVEL=1 so Debian does not start
 
 node-clients: $(CLIENTS)/node_modules/.installed
 
-$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+# The accessibility tests inject axe-core, pinned in $(AXE)/package-lock.json, into each page.
+node-axe: $(AXE)/node_modules/.installed
+
+# A folder's Node packages, as its lockfile pins them (npm from Debian if missing).
+%/node_modules/.installed: %/package.json %/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
-	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: install ## Migrate, load the Southwark content, create a dev admin, serve on :8000 with a task worker

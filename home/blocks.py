@@ -1,5 +1,9 @@
 """StreamField blocks shared by every content area, each with its GraphQL fields.
 
+What an editor builds is checked as it is saved (each block's `clean`), with the message
+shown beside the block at fault: a heading may not skip a level (the page's title is its
+h1), and an image must have alt text (WCAG 2.2 AA; cms/accessibility.py).
+
 Each block's fields are typed for front ends' code generators; a field added for that
 sits beside the one it types (`headingLevel` beside the `level` string), which stays.
 The paragraph is Wagtail's own RichTextBlock: its typed fields (`html`, `text`) are added
@@ -7,6 +11,7 @@ to grapple's type in cms/graphql/schema.py, keeping its type name and `blockType
 """
 
 import graphene
+from django.core.exceptions import ValidationError
 from grapple.helpers import register_streamfield_block
 from grapple.models import (
     GraphQLBoolean,
@@ -132,6 +137,23 @@ class ImageBlock(blocks.StructBlock):
         GraphQLString("alt", description="The image's alt text; null when `image` is null."),
     ]
 
+    def clean(self, value):
+        value = super().clean(value)
+        image = value.get("image")
+        # The admin's image form requires alt text; images from before it, or from
+        # elsewhere, may still have none.
+        if image is not None and not image.description.strip():
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "image": ValidationError(
+                        f"'{image.title}' has no alt text, which screen readers read out"
+                        " in its place. Add it to the image (its 'Alt text' in Images),"
+                        " or choose another image."
+                    )
+                }
+            )
+        return value
+
     def alt(self, info, values, **kwargs):
         # The image's own field is null when it is not public, and so is its alt text.
         # A scalar field is not guarded (cms/graphql/guard.py), so the answer is marked
@@ -192,6 +214,47 @@ class NewsBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     list = BulletListBlock()
     image = ImageBlock()
+
+    def clean(self, value):
+        # Every error at once, the blocks' own and the headings' order, so that an editor
+        # does not fix one to be shown the next.
+        heading_errors = skipped_heading_levels(value)
+        try:
+            value = super().clean(value)
+        except blocks.StreamBlockValidationError as error:
+            raise blocks.StreamBlockValidationError(
+                block_errors={**heading_errors, **error.block_errors},
+                non_block_errors=error.non_block_errors,
+            ) from None
+        if heading_errors:
+            raise blocks.StreamBlockValidationError(block_errors=heading_errors)
+        return value
+
+
+def skipped_heading_levels(stream):
+    """An error for each heading block of `stream` that skips a level (an h4 straight after
+    an h2; the first heading follows the page's title, its h1), by the block's index, on
+    its `level` field. A heading with no level has the level field's own error."""
+    errors = {}
+    previous = 1
+    for index, child in enumerate(stream):
+        if not isinstance(child.block, HeadingBlock) or not child.value.get("level"):
+            continue
+        level = int(child.value["level"].removeprefix("h"))
+        if level > previous + 1:
+            choices = " or ".join(f"h{n}" for n in range(2, previous + 2))
+            after = "the page's title, its h1" if previous == 1 else f"an h{previous} heading"
+            errors[index] = blocks.StructBlockValidationError(
+                block_errors={
+                    "level": ValidationError(
+                        f"Choose {choices}: this heading comes after {after}, and headings"
+                        " may not skip a level (screen reader users find their way"
+                        " through a page by its headings)."
+                    )
+                }
+            )
+        previous = level
+    return errors
 
 
 class BodyBlock(NewsBodyBlock):

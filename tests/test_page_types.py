@@ -286,7 +286,7 @@ class SiteTreeTestCase(WagtailPageTestCase):
             intro="<p>A welcome from our director.</p>",
             body=[
                 {"type": "paragraph", "value": "<p>Southwark is a place on the rise.</p>"},
-                {"type": "heading", "value": {"text": "Our teams", "level": "h3"}},
+                {"type": "heading", "value": {"text": "Our teams", "level": "h2"}},
                 {
                     "type": "quote",
                     "value": {
@@ -527,7 +527,7 @@ class TemplateTests(SiteTreeTestCase):
         self.assertInHTML("<h1>About us</h1>", html)
         self.assertInHTML("<p>A welcome from our director.</p>", html)
         self.assertInHTML("<p>Southwark is a place on the rise.</p>", html)
-        self.assertInHTML("<h3>Our teams</h3>", html)
+        self.assertInHTML("<h2>Our teams</h2>", html)
         self.assertInHTML(
             "<figure class='quote'><blockquote>"
             "<p>Our social workers are ambitious for children.</p></blockquote>"

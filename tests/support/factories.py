@@ -16,6 +16,7 @@ import factory
 import wagtail_factories
 from factory.django import DjangoModelFactory
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
+from wagtail.rich_text import RichText
 
 from home.models import HomePage, HomePageTestimonial, Inspection, StandardPage, Testimonial
 from news.models import NewsIndexPage, NewsPage
@@ -201,3 +202,47 @@ class InspectionFactory(DjangoModelFactory):
 
     class Meta:
         model = Inspection
+
+
+# A body of every block kind ------------------------------------------------------------------
+
+
+def every_block_kind():
+    """A body with every kind of block a page's body offers (home/blocks.py BodyBlock), as
+    an editor may build it: headings in order (h2, h3, h4), both kinds of list, an image
+    with its caption, a call to action to a page here and one to an address elsewhere."""
+    return [
+        (
+            "paragraph",
+            RichText('<p>Some <b>bold</b>, <i>italic</i> and <a href="/">linked</a> words.</p>'),
+        ),
+        ("heading", {"text": "A section", "level": "h2"}),
+        (
+            "quote",
+            {
+                "quote": "They listened to me.",
+                "attribution": "A young person",
+                "role": "Care leaver",
+            },
+        ),
+        ("heading", {"text": "A part of it", "level": "h3"}),
+        ("list", {"items": ["First", "Second"], "ordered": False}),
+        ("heading", {"text": "A part of that", "level": "h4"}),
+        ("list", {"items": ["One", "Two"], "ordered": True}),
+        ("image", {"image": ImageFactory(), "caption": "A caption under the image"}),
+        (
+            "call_to_action",
+            {"text": "Go to the home page", "page": HomePage.objects.get(), "url": ""},
+        ),
+        (
+            "call_to_action",
+            {"text": "Visit example.org", "page": None, "url": "https://example.org/"},
+        ),
+    ]
+
+
+class EveryBlockPageFactory(StandardPageFactory):
+    """A standard page whose body holds every block kind (every_block_kind)."""
+
+    title = "Every block kind"
+    body = factory.LazyFunction(every_block_kind)

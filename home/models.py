@@ -15,18 +15,28 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from cms.graphql import GraphQLList
 from cms.preview import PreviewablePage
+from governance.models import REVIEW_PANEL, GovernedPageMixin, ReviewMixin
 
 from .blocks import BodyBlock
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
-class Testimonial(DraftStateMixin, RevisionMixin, models.Model):
+class Testimonial(
+    ReviewMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model
+):
     """Something said about working in, or being served by, Southwark's children's services."""
 
     quote = models.TextField(help_text="The words quoted, without quotation marks.")
@@ -49,6 +59,7 @@ class Testimonial(DraftStateMixin, RevisionMixin, models.Model):
         FieldPanel("role"),
         FieldPanel("source"),
         FieldPanel("year"),
+        REVIEW_PANEL,
     ]
 
     search_fields = [
@@ -85,7 +96,9 @@ class Testimonial(DraftStateMixin, RevisionMixin, models.Model):
         ordering = ["pk"]
 
 
-class Inspection(DraftStateMixin, RevisionMixin, ClusterableModel):
+class Inspection(
+    ReviewMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel
+):
     """A published inspection of the council's children's services."""
 
     inspectorate = models.CharField(max_length=255, help_text="Who inspected, e.g. 'Ofsted'.")
@@ -103,6 +116,7 @@ class Inspection(DraftStateMixin, RevisionMixin, ClusterableModel):
         FieldPanel("summary"),
         FieldPanel("report_url"),
         InlinePanel("highlights", label="Highlights (quotes from the report)"),
+        REVIEW_PANEL,
     ]
 
     search_fields = [
@@ -157,7 +171,7 @@ class InspectionHighlight(Orderable):
     panels = [FieldPanel("text")]
 
 
-class HomePage(PreviewablePage, Page):
+class HomePage(GovernedPageMixin, PreviewablePage, Page):
     hero_heading = models.CharField(
         max_length=255, help_text="The first thing a visitor reads, in a few words."
     )
@@ -250,7 +264,7 @@ class HomePageTestimonial(Orderable):
     panels = [FieldPanel("testimonial")]
 
 
-class StandardPage(PreviewablePage, Page):
+class StandardPage(GovernedPageMixin, PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES, blank=True, help_text="The opening paragraph."
     )

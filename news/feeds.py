@@ -97,7 +97,8 @@ class NewsFeed(Feed):
         return datetime.combine(item.date, time.min, tzinfo=LONDON)
 
     def item_updateddate(self, item):
-        return item.last_published_at or self.item_pubdate(item)
+        # The page's lastUpdated: its first publish or last major change, not a typo fix.
+        return item.last_updated_at or self.item_pubdate(item)
 
     def item_categories(self, item):
         return sorted(tag.name for tag in item.tags.all())

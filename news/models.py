@@ -23,11 +23,12 @@ from wagtail.search import index
 
 from cms.api_fields import PublicImageRenditionField, TagNamesField
 from cms.preview import PreviewablePage
+from governance.models import GovernedPageMixin
 from home.blocks import NewsBodyBlock
 from home.models import RICH_TEXT_FEATURES
 
 
-class NewsIndexPage(PreviewablePage, Page):
+class NewsIndexPage(GovernedPageMixin, PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES, blank=True, help_text="A line above the list of news."
     )
@@ -65,7 +66,7 @@ class NewsPageTag(TaggedItemBase):
     )
 
 
-class NewsPage(PreviewablePage, Page):
+class NewsPage(GovernedPageMixin, PreviewablePage, Page):
     date = models.DateField(help_text="The day the news was released.")
     summary = models.TextField(
         help_text="One or two sentences for lists, feeds and search results."

@@ -16,11 +16,12 @@ from wagtail.search import index
 
 from cms.graphql import GraphQLList
 from cms.preview import PreviewablePage
+from governance.models import GovernedPageMixin
 from home.blocks import BodyBlock
 from home.models import RICH_TEXT_FEATURES
 
 
-class VisionPage(PreviewablePage, Page):
+class VisionPage(GovernedPageMixin, PreviewablePage, Page):
     vision_statement = models.TextField(
         help_text="Today's vision for all children and families, in the council's words."
     )
@@ -143,7 +144,7 @@ class Priority(Orderable):
         verbose_name_plural = "priorities"
 
 
-class PrinciplesIndexPage(PreviewablePage, Page):
+class PrinciplesIndexPage(GovernedPageMixin, PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES,
         blank=True,
@@ -185,7 +186,7 @@ class PrinciplePageQuerySet(PageQuerySet):
         return self.select_related("icon").prefetch_related("icon__renditions")
 
 
-class PrinciplePage(PreviewablePage, Page):
+class PrinciplePage(GovernedPageMixin, PreviewablePage, Page):
     summary = models.TextField(help_text="The principle's one-paragraph description.")
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
     icon = models.ForeignKey(
@@ -230,7 +231,7 @@ class PrinciplePage(PreviewablePage, Page):
         verbose_name = "principle page"
 
 
-class BenefitsPage(PreviewablePage, Page):
+class BenefitsPage(GovernedPageMixin, PreviewablePage, Page):
     intro = RichTextField(
         features=RICH_TEXT_FEATURES, blank=True, help_text="Why work here, in a paragraph."
     )

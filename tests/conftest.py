@@ -46,7 +46,7 @@ def news_page_form():
     from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
     def fill(**fields):
-        blank = {"tags": "", "body": streamfield([]), "source_url": ""}
+        blank = {"tags": "", "body": streamfield([]), "source_url": "", "change_kind": "minor"}
         publish = {"comments": inline_formset([]), "action-publish": "action-publish"}
         return nested_form_data({**blank, **fields, **publish})
 

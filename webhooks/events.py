@@ -6,9 +6,11 @@ saves it and queues its webhook to each front end (`webhooks.tasks.send_deliveri
 by the task worker): a rolled-back change records and sends nothing, and the editor's
 request does no more than those inserts.
 
-Events: `page.published`, `page.unpublished`, `page.deleted`, `page.moved` (with
-`previousUrlPath`); `snippet.published`, `snippet.unpublished`, `snippet.deleted`, and
-`snippet.saved` for snippets without drafts; `settings.saved`.
+Events: `page.published` (with `change`: "major" when the page's `lastUpdated` moved, a
+first publish or a change marked major, else "minor"), `page.unpublished`,
+`page.deleted`, `page.moved` (with `previousUrlPath`); `snippet.published`,
+`snippet.unpublished`, `snippet.deleted`, and `snippet.saved` for snippets without
+drafts; `settings.saved`.
 
 Only what an anonymous reader could see makes an event, as anyone may read the feed: a
 page event needs a live page, inside a site, with no view restriction on it or above it
@@ -133,7 +135,8 @@ def _guarded(handler):
 
 @_guarded
 def on_page_published(sender, instance, **kwargs):
-    report(page_change("page.published", instance, instance.get_parent()))
+    change = "major" if getattr(instance, "is_major_change", True) else "minor"
+    report(page_change("page.published", instance, instance.get_parent(), change=change))
 
 
 @_guarded

@@ -31,6 +31,9 @@ class Change(models.Model):
     site = models.ForeignKey(
         "wagtailcore.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # page.published: "major" when the page's lastUpdated moved (a first publish, or a
+    # change its editor marked major), else "minor"; empty for other events.
+    change = models.CharField(max_length=5, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     webhook_id = models.CharField(max_length=40, unique=True, default=new_webhook_id)
     # On the oldest event kept: the id of the newest one pruned before it (ids have gaps,
@@ -54,6 +57,8 @@ class Change(models.Model):
         }
         if self.event == "page.moved":
             payload["previousUrlPath"] = self.previous_url_path
+        if self.change:
+            payload["change"] = self.change
         return json.dumps(payload, separators=(",", ":"))
 
     class Meta:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "home",
     "principles",
     "news",
+    "governance",
     "wagtail_headless_preview",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -413,6 +414,14 @@ FRONTEND_WEBHOOK_TIMEOUT = 5  # seconds for each attempt
 # Seconds from one attempt's time to the next, once one fails: 11 retries, the last 31.7
 # hours after the first attempt (a front end down for a day still gets every event).
 FRONTEND_WEBHOOK_RETRY_SCHEDULE = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800, 28800]
+
+# Outgoing e-mail (`manage.py send_review_reminders`): an SMTP server, from the environment.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # The changes feed (GraphQL `changes`) keeps this many days of events; older ones are
 # pruned by `manage.py prune_changes`, run daily.

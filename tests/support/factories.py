@@ -14,6 +14,7 @@ import datetime
 
 import factory
 import wagtail_factories
+from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 from wagtail.rich_text import RichText
@@ -246,3 +247,25 @@ class EveryBlockPageFactory(StandardPageFactory):
 
     title = "Every block kind"
     body = factory.LazyFunction(every_block_kind)
+
+
+# People and their roles ----------------------------------------------------------------------
+
+
+class UserFactory(DjangoModelFactory):
+    """A person who signs in to the admin, in the role `role` if given: "Editors",
+    "Moderators" or "Administrators" (the groups governance's migration sets up)."""
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("a-long-test-passphrase")
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        if create and extracted:
+            user.groups.add(Group.objects.get(name=extracted))

@@ -1,35 +1,57 @@
-"""Create the local development admin once, and print its login that one time."""
+"""Create the local development logins once, and print each one's password that one time:
+`admin` (a superuser), `editor` (in Editors) and `moderator` (in Moderators), each with its
+password kept in a git-ignored `.dev-<username>-password`."""
 
 import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-USERNAME = "admin"
-PASSWORD_FILE = Path(settings.BASE_DIR) / ".dev-admin-password"
+# username: the group it is in (the roles come from governance's migration); None for
+# the superuser.
+DEV_LOGINS = {"admin": None, "editor": "Editors", "moderator": "Moderators"}
+
+
+def password_file(username):
+    return Path(settings.BASE_DIR) / f".dev-{username}-password"
 
 
 class Command(BaseCommand):
-    help = "Create a superuser for local development (refused unless DEBUG is on)."
+    help = (
+        "Create a superuser, an editor and a moderator for local development "
+        "(refused unless DEBUG is on)."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("ensure_dev_admin is for local development only (DEBUG is off).")
+        for username, group in DEV_LOGINS.items():
+            self.ensure_login(username, group)
+
+    def ensure_login(self, username, group):
         users = get_user_model().objects
-        if users.filter(username=USERNAME).exists():
+        kept_in = password_file(username).name
+        if users.filter(username=username).exists():
             self.stdout.write(
-                f"Dev admin '{USERNAME}' already exists; its password is in {PASSWORD_FILE.name}."
+                f"Dev login '{username}' already exists; its password is in {kept_in}."
             )
             return
         password = secrets.token_urlsafe(12)
-        users.create_superuser(USERNAME, "admin@example.invalid", password)
-        PASSWORD_FILE.write_text(password + "\n", encoding="utf-8")
-        PASSWORD_FILE.chmod(0o600)
+        email = f"{username}@example.invalid"
+        if group is None:
+            users.create_superuser(username, email, password)
+        else:
+            user = users.create_user(username, email, password)
+            user.groups.add(Group.objects.get(name=group))
+        password_file(username).write_text(password + "\n", encoding="utf-8")
+        password_file(username).chmod(0o600)
+        role = "Dev admin" if group is None else f"Dev {username} ({group})"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Dev admin created. Log in at http://127.0.0.1:8000/admin/ as "
-                f"'{USERNAME}' with password: {password}  (kept in {PASSWORD_FILE.name})"
+                f"{role} created. Log in at http://127.0.0.1:8000/admin/ as "
+                f"'{username}' with password: {password}  (kept in {kept_in})"
             )
         )

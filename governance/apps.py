@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    name = "governance"
+    verbose_name = "editorial governance"
+
+    def ready(self):
+        from .signals import connect_signals
+
+        connect_signals()

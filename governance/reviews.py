@@ -1,0 +1,123 @@
+"""Content due for review: what the report lists, the dashboard counts and the reminders
+name; and "reviewed, no change", which moves a review date on."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.text import capfirst
+from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.log_actions import log
+from wagtail.models import Page
+
+from .models import (
+    DUE_SOON_DAYS,
+    ReviewMixin,
+    governed_models,
+    next_review_date,
+    save_outside_revisions,
+)
+
+REVIEWED_ACTION = "governance.reviewed"
+
+
+@dataclass
+class DueItem:
+    """A page or snippet whose review is overdue or due soon, as the report shows it."""
+
+    obj: ReviewMixin
+    section: str
+
+    @property
+    def title(self):
+        return self.obj.title if isinstance(self.obj, Page) else str(self.obj)
+
+    @property
+    def kind(self):
+        return capfirst(self.obj._meta.verbose_name)
+
+    @property
+    def owner(self):
+        return self.obj.owner_label
+
+    @property
+    def review_by(self):
+        return self.obj.review_by
+
+    @property
+    def overdue(self):
+        return self.obj.review_by < timezone.localdate()
+
+    @property
+    def status(self):
+        return "Overdue" if self.overdue else "Due soon"
+
+
+def due_soon_cutoff():
+    return timezone.localdate() + datetime.timedelta(days=DUE_SOON_DAYS)
+
+
+def section_titles():
+    """Each section's title by its tree path: the home page, and the pages below it (the
+    page types' tree puts every page under one of those)."""
+    return dict(Page.objects.filter(depth__in=[2, 3]).values_list("path", "title"))
+
+
+def section_of(obj, titles):
+    if isinstance(obj, Page):
+        return titles.get(obj.path[: Page.steplen * 3]) or titles.get(obj.path, "")
+    return capfirst(obj._meta.verbose_name_plural)
+
+
+def due_items(narrow=lambda queryset: queryset, until=None):
+    """Everything with a review date on or before `until` (default: due within
+    DUE_SOON_DAYS), soonest first; `narrow` filters each model's queryset (the report's
+    owner and section filters)."""
+    until = until or due_soon_cutoff()
+    titles = section_titles()
+    items = []
+    for model in governed_models():
+        due = model._default_manager.filter(review_by__lte=until).select_related("content_owner")
+        items.extend(DueItem(obj, section_of(obj, titles)) for obj in narrow(due))
+    return sorted(items, key=lambda item: (item.review_by, item.title))
+
+
+def due_counts():
+    """How many items are overdue, and how many more are due within DUE_SOON_DAYS."""
+    today, cutoff = timezone.localdate(), due_soon_cutoff()
+    overdue = soon = 0
+    for model in governed_models():
+        due = model._default_manager.filter(review_by__lte=cutoff)
+        overdue += due.filter(review_by__lt=today).count()
+        soon += due.filter(review_by__gte=today).count()
+    return {"overdue": overdue, "due_soon": soon}
+
+
+def overdue_by_owner():
+    """Overdue items grouped by the address their reminder goes to; those without an
+    owner (or whose owner has no e-mail address) are left out."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    by_owner = {}
+    for item in due_items(until=yesterday):
+        if address := item.obj.owner_address:
+            by_owner.setdefault(address.lower(), []).append(item)
+    return by_owner
+
+
+def edit_url(obj):
+    """The object's edit view, as a full URL (for e-mails)."""
+    return AdminURLFinder().get_edit_url(obj)
+
+
+def mark_reviewed(obj, user):
+    """ "Reviewed, no change": the next review is due 12 months from today. Nothing is
+    published (nothing changed), and the action is logged in the object's history."""
+    review_by = next_review_date()
+    save_outside_revisions(obj, review_by=review_by)
+    log(
+        instance=obj,
+        action=REVIEWED_ACTION,
+        user=user,
+        data={"review_by": review_by.isoformat()},
+    )
+    return review_by

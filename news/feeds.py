@@ -91,6 +91,9 @@ class NewsFeed(Feed):
     item_guid_is_permalink = True
 
     def item_description(self, item):
+        # A major change's public note goes with the updated date it set (below).
+        if notes := item.public_change_history:
+            return f"{item.summary} Updated {notes[0]['date']:%-d %B %Y}: {notes[0]['note']}"
         return item.summary
 
     def item_pubdate(self, item):

@@ -52,12 +52,18 @@ def history(graphql, page):
     return response["data"]["page"]
 
 
-def atom_updated(client, page):
+def atom_entry(client, page):
+    """The page's entry in the Atom feed: (its updated time, its summary)."""
     root = ElementTree.fromstring(client.get("/news/feed/atom/").content)
     for entry in root.findall(f"{ATOM}entry"):
         if entry.findtext(f"{ATOM}title") == page.title:
-            return datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+            updated = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+            return updated, entry.findtext(f"{ATOM}summary")
     raise AssertionError(f"{page.title} is not in the feed")
+
+
+def atom_updated(client, page):
+    return atom_entry(client, page)[0]
 
 
 def published_changes(page):
@@ -99,8 +105,17 @@ def test_a_major_change_adds_its_note_to_graphql_and_moves_the_feeds_updated_dat
         "lastUpdated": today,
         "changeHistory": [{"date": today, "note": note}],
     }
-    assert atom_updated(client, news_page) == major_change_at
+    updated, summary = atom_entry(client, news_page)
+    assert updated == major_change_at
+    day = timezone.localdate(major_change_at)
+    assert summary == f"Opening hours added (typo fixed). Updated {day:%-d %B %Y}: {note}"
     assert published_changes(news_page) == ["major", "major", "minor"]
+    changes = graphql("{ changes { events { type id change } } }", {})["data"]["changes"]["events"]
+    assert [e["change"] for e in changes if e["id"] == str(news_page.pk)] == [
+        "major",
+        "major",
+        "minor",
+    ]
 
 
 def test_change_notes_are_newest_first_and_kept_when_an_old_revision_is_republished(

@@ -78,7 +78,14 @@ class ChangeEvent(graphene.ObjectType):
     previous_url_path = graphene.String(
         description="page.moved: the page's path before it moved, if it was public there."
     )
+    change = graphene.String(
+        description="page.published: major when the page's lastUpdated moved (a first "
+        "publish, or a change its editor marked major), else minor; null for other events."
+    )
     occurred_at = graphene.DateTime(required=True, description="When it happened.")
+
+    def resolve_change(self, info):
+        return self.change or None
 
 
 class ChangesPage(graphene.ObjectType):

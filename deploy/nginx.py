@@ -120,28 +120,21 @@ def main():
         "which must then be a --trusted-proxy",
     )
     options = parser.parse_args()
-    print(
-        site(
-            listen=options.listen,
-            server_name=options.server_name,
-            certificate=options.certificate,
-            certificate_key=options.certificate_key,
-            app_servers=options.app_server,
-            access_log=options.access_log,
-            trusted_proxies=options.trusted_proxy,
-        ),
-        end="",
+    common = {
+        "server_name": options.server_name,
+        "access_log": options.access_log,
+        "trusted_proxies": options.trusted_proxy,
+    }
+    conf = site(
+        listen=options.listen,
+        certificate=options.certificate,
+        certificate_key=options.certificate_key,
+        app_servers=options.app_server,
+        **common,
     )
     if options.origin_listen:
-        print(
-            origin(
-                listen=options.origin_listen,
-                server_name=options.server_name,
-                access_log=options.access_log,
-                trusted_proxies=options.trusted_proxy,
-            ),
-            end="",
-        )
+        conf += origin(listen=options.origin_listen, **common)
+    print(conf, end="")
 
 
 if __name__ == "__main__":

@@ -15,20 +15,19 @@ and fail under CI.
 """
 
 import re
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 import requests
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 
 from tests.support.admin import publish, sign_in
 from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.content import load_southwark_content
 from tests.support.front_end import PREVIEW_QUERY
-from tests.support.webhook_receiving import WEBHOOK_SECRET, webhook_worker
+from tests.support.webhook_receiving import WEBHOOK_SECRET, run_webhook_worker_in_a_thread
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -168,26 +167,6 @@ def principle_summaries(api):
     return {p["slug"]: p["summary"] for p in api("{ principles { slug summary } }")["principles"]}
 
 
-def run_task_worker():
-    """What `manage.py db_worker --queue-name webhooks --batch` does, in a thread of its own
-    (this one runs Playwright's event loop), closing its database connections after."""
-    failures = []
-
-    def work():
-        try:
-            webhook_worker("browser-test-worker").run()
-        except Exception as error:
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    worker.join(timeout=30)
-    assert not worker.is_alive(), "the task worker did not finish"
-    assert failures == []
-
-
 # The flows -----------------------------------------------------------------------------------
 
 
@@ -291,7 +270,7 @@ def test_an_editor_creates_a_news_page_and_the_front_end_is_told(editor, api, we
         ],
     }
 
-    run_task_worker()
+    run_webhook_worker_in_a_thread("browser-test-worker")
     [delivery] = webhooks.deliveries
     assert delivery.path == "/api/revalidate"
     assert delivery.event == "page.published"

@@ -7,19 +7,18 @@ and the test commits for real; screenshots go to test-artifacts/browser/<vendor>
 """
 
 import re
-import threading
 from io import StringIO
 from pathlib import Path
 
 import pytest
 import requests
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 
 from tests.support.admin import LIVE, sign_in
 from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.content import load_southwark_content
-from tests.support.webhook_receiving import webhook_worker
+from tests.support.webhook_receiving import run_webhook_worker_in_a_thread
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -83,25 +82,6 @@ def explorer_row(tab, title):
     return tab.get_by_role("row").filter(has=tab.get_by_role("link", name=title, exact=True))
 
 
-def run_task_worker():
-    """The webhook worker, in a thread of its own (this one runs Playwright's event loop)."""
-    failures = []
-
-    def work():
-        try:
-            webhook_worker("sign-off-test-worker").run()
-        except Exception as error:
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    worker.join(timeout=30)
-    assert not worker.is_alive(), "the task worker did not finish"
-    assert failures == []
-
-
 def test_the_editor_submits_a_principle_and_the_moderator_signs_it_off(
     browser, live_server, dev_logins, webhooks
 ):
@@ -140,7 +120,7 @@ def test_the_editor_submits_a_principle_and_the_moderator_signs_it_off(
     snap(moderator, "sign-off-5-moderator-approved")
 
     assert read_fair(live_server)["summary"] == edited
-    run_task_worker()
+    run_webhook_worker_in_a_thread("sign-off-test-worker")
     [delivery] = webhooks.deliveries
     assert (delivery.event, delivery.payload["id"]) == ("page.published", int(fair["id"]))
     assert delivery.payload["change"] == "minor"

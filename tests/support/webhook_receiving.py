@@ -9,6 +9,7 @@ from http.client import HTTPMessage
 from http.server import ThreadingHTTPServer
 from unittest import mock
 
+from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -98,3 +99,23 @@ def run_webhook_worker():
     """
     with mock.patch(f"{Worker.__module__}.close_old_connections"):
         webhook_worker().run()
+
+
+def run_webhook_worker_in_a_thread(worker_id):
+    """The same from a thread of its own, for a browser test (Playwright's event loop runs
+    in the test's thread, where Django refuses the database), closing its connections."""
+    failures = []
+
+    def work():
+        try:
+            webhook_worker(worker_id).run()
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the task worker did not finish"
+    assert failures == []

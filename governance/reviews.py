@@ -105,7 +105,7 @@ def overdue_by_owner():
 
 
 def edit_url(obj):
-    """The object's edit view, as a full URL (for e-mails)."""
+    """The path of the object's edit view (the e-mails put WAGTAILADMIN_BASE_URL before it)."""
     return AdminURLFinder().get_edit_url(obj)
 
 

@@ -2,7 +2,8 @@
 
 Each is a database of its own: on PostgreSQL when it answers, else a SQLite file under
 bench/.data/. bench/inprocess.py migrates it, loads the Southwark content and tops the
-demo news up to the pages asked for: `cms_bench` (--small) and `cms_bench_10k` (--large).
+demo news up to the pages asked for: `cms_bench` (--small), `cms_bench_10k` (--large) and,
+with --huge, `cms_bench_50k` (--huge-pages).
 """
 
 import re
@@ -10,7 +11,7 @@ import shutil
 
 from bench.common import DATA_DIR, PYTHON, ROOT, run_and_show, say
 
-DATABASES = {"small": "cms_bench", "large": "cms_bench_10k"}
+DATABASES = {"small": "cms_bench", "large": "cms_bench_10k", "huge": "cms_bench_50k"}
 LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 

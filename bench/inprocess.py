@@ -12,6 +12,11 @@ Run by bench/run.py with the same environment as the server it measures:
         prints {selection: milliseconds} for the news list of 100 items with each group
         of the documented query's fields added to the plain one (the best of 3 rounds of
         15 requests, each with new variables so that no response comes from the cache)
+    python bench/inprocess.py read-times
+        prints {read: milliseconds} for each documented read (the news list, one of its
+        tags and one of its years, a news item, the home page, the principles, search for
+        a common and a rare word, the REST news list), uncached: the best of 3 rounds of
+        10 requests, after one that warms up. run.py compares them across the datasets.
     python bench/inprocess.py graphql-core-floor
         prints {selection: milliseconds} for the plain and the all-fields news list run
         by graphql-core alone: the same selections over 100 items held in memory, every
@@ -47,10 +52,11 @@ def prepare(pages):
         print(f"adding {pages - have} demo news pages ({have} there already)", flush=True)
         call_command("generate_demo_news", count=pages - have, seed=have)
     if connection.vendor == "postgresql":
-        # Fresh rows have no planner statistics until autovacuum comes round: take them
-        # now, as a long-running production database would have them.
+        # Fresh rows have no planner statistics, and their pages are not marked all-visible
+        # (no index-only scans), until autovacuum comes round: do its work now, as a
+        # long-running production database would have it done.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     return demo_count()
 
 
@@ -75,6 +81,65 @@ def query_counts(scenarios):
             statuses.append(response.status_code)
         counts[scenario["name"]] = len(queries) if statuses[-1] == 200 else None
     return counts
+
+
+def documented_reads():
+    """{read: (GraphQL query file or REST path, variables)}: the reads docs/queries/ and
+    the README document, each at a size that is the same whatever the content's."""
+    from datetime import date
+
+    from bench.scenarios import SEARCH_TERM
+
+    news = "news-items.graphql"
+    last_year = date.today().year - 1
+    return {
+        "news list, page 1 of 25": (news, {"page": 1, "perPage": 25}),
+        "news list, tag Fostering": (news, {"page": 1, "perPage": 25, "tag": "fostering"}),
+        f"news list, year {last_year}": (news, {"page": 1, "perPage": 25, "year": last_year}),
+        "news item": ("news-item.graphql", None),
+        "home page": ("home-page.graphql", None),
+        "principles": ("principles.graphql", None),
+        f"search, common word ({SEARCH_TERM})": ("search.graphql", {"query": SEARCH_TERM}),
+        "search, rare word (search.variables.json)": ("search.graphql", None),
+        "REST v2 news list, 100 items": (
+            "/api/v2/pages/?type=news.NewsPage&fields=date,summary,tags,hero_image&limit=100",
+            None,
+        ),
+    }
+
+
+def read_times():
+    import time
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    queries = ROOT / "docs" / "queries"
+    times = {}
+    for name, (source, variables) in documented_reads().items():
+        if source.startswith("/"):
+
+            def read(source=source):
+                return client.get(source)
+        else:
+            query = (queries / source).read_text()
+            given = queries / source.replace(".graphql", ".variables.json")
+            variables = variables or (json.loads(given.read_text()) if given.exists() else {})
+
+            def read(query=query, variables=variables):
+                body = {"query": query, "variables": {**variables, "nonce": uuid.uuid4().hex}}
+                return client.post("/graphql/", body, content_type="application/json")
+
+        rounds = []
+        for _ in range(4):  # the first round warms up (renditions, memos), unmeasured
+            started = time.perf_counter()
+            for _ in range(10):
+                response = read()
+                if response.status_code != 200 or b'"errors"' in response.content:
+                    return {"error": f"{name}: {response.content[:200]!r}"}
+            rounds.append((time.perf_counter() - started) / 10 * 1000)
+        times[name] = round(min(rounds[1:]), 2)
+    return times
 
 
 ITEM_SELECTIONS = {
@@ -191,6 +256,8 @@ def main(argv):
         print(prepare(int(argv[1])))
     elif argv == ["field-costs"]:
         print(json.dumps(field_costs()))
+    elif argv == ["read-times"]:
+        print(json.dumps(read_times()))
     elif argv == ["graphql-core-floor"]:
         print(json.dumps(graphql_core_floor()))
     elif argv[:1] == ["query-counts"] and len(argv) == 2:

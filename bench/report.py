@@ -14,6 +14,7 @@ def context_line(options, engine, redis_url, held, load_before):
         f"{engine}, cache {'Redis' if redis_url else 'local memory'}; "
         f"{held['small']} demo + 2 news pages (a-f, h)"
         + (f", {held['large']} demo + 2 (g, h10k)" if "large" in held else "")
+        + (f", {held['huge']} demo + 2 (reads only)" if "huge" in held else "")
         + f"; gunicorn {options.workers} {options.worker_class} workers; "
         f"wrk {options.threads} threads, {options.connections} connections, "
         f"{options.duration}s each; {os.cpu_count()} CPUs, load average "
@@ -54,10 +55,33 @@ def field_cost_lines(costs, floor):
             f"the same two lists run by graphql-core alone (data in memory, trivial "
             f"resolvers), ms: plain {floor['plain']:.1f}, all {all_fields:.1f}; "
             f"the extra fields' executor cost alone, {extra:.1f} ms, is "
-            f"{extra / plain:.2f} of the in-process plain list (all-fields <= 1.5x leaves 0.50 "
-            f"for it and the images, renditions, tags and parents together)"
+            f"{extra / plain:.2f} of the in-process plain list; the all-fields list "
+            f"in-process is {costs['all (news-items.graphql)'] / all_fields:.2f}x graphql-core's "
+            f"own time for it"
         )
     return "\n".join(lines)
+
+
+def read_time_lines(read_ms, held):
+    """Each documented read's in-process time on every dataset, and its ratio to the time
+    on the main one (flat in content size: 1.0)."""
+    if len(read_ms) < 2:
+        return ""
+    failed = [f"{name}: {times['error']}" for name, times in read_ms.items() if "error" in times]
+    if failed:
+        return "documented reads: not measured (" + "; ".join(failed) + ")"
+    others = [name for name in read_ms if name != "small"]
+    header = ["documented read, uncached, in-process", f"ms, {held['small']} pages"]
+    for name in others:
+        header += [f"ms, {held[name]}", f"/ {held['small']}"]
+    lines = [header]
+    for read, small_ms in read_ms["small"].items():
+        cells = [read, f"{small_ms:.1f}"]
+        for name in others:
+            cells += [f"{read_ms[name][read]:.1f}", ratio(read_ms[name][read], small_ms)]
+        lines.append(cells)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(table_row(line, widths) for line in lines)
 
 
 def ratio(numerator, denominator):
@@ -85,11 +109,17 @@ def compute_ratios(by_key):
         ("GraphQL uncached / REST v2, throughput", ratio(rps("a"), rps("d"))),
         ("GraphQL cached / trivial response, throughput", ratio(rps("e"), rps("f"))),
         ("page 400 / page 1, p50 latency", ratio(p50("g400"), p50("g1"))),
+        ("search at 10k pages / at the main dataset's, p50 latency", ratio(p50("h10k"), p50("h"))),
     ]
 
 
-def show(rows, context, rss, ratios, costs):
-    """The context, the table, the workers' memory, the field costs, the ratios."""
+def table_row(cells, widths):
+    return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+
+def show(rows, context, rss, ratios, costs, growth):
+    """The context, the table, the workers' memory, the field costs, the ratios, and the
+    documented reads on every dataset."""
     header = ("", "scenario", "req/s", "p50 ms", "p99 ms", "SQL/req", "failed")
     lines = [header]
     for s in rows:
@@ -107,30 +137,30 @@ def show(rows, context, rss, ratios, costs):
             f"{r['failed']}/{r['requests']}",
         ))  # fmt: skip
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-
-    def row(cells):
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
     print()
     print(context)
-    print(row(header))
+    print(table_row(header, widths))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for line in lines[1:]:
-        print(row(line))
+        print(table_row(line, widths))
     print()
     print(rss)
     print(costs)
     for label, value in ratios:
         print(f"{label}: {value}")
+    if growth:
+        print()
+        print(growth)
 
 
-def save(rows, context, rss, ratios, costs):
+def save(rows, context, rss, ratios, costs, growth, read_ms):
     """The same as printed, and each scenario's full wrk result, in bench/.data/last-run.json."""
     results = {
         "context": context,
         "rss": rss,
         "field_costs": costs,
         "ratios": dict(ratios),
+        "read_times": {"table": growth, "ms": read_ms},
         "scenarios": [
             {"key": s.key, "label": s.label, "result": s.result, "sql_queries": s.queries,
              "problem": s.problem}

@@ -5,14 +5,18 @@ Its steps, top to bottom in main() below, each in a module of its own under benc
 2. datasets.py: cached between runs (`make bench-clean` drops them): a PostgreSQL
    database each when PostgreSQL answers, else SQLite files under bench/.data/. Each is
    migrated, loaded with the Southwark content and topped up with generate_demo_news:
-   `cms_bench` to --small demo news pages, `cms_bench_10k` to --large.
+   `cms_bench` to --small demo news pages, `cms_bench_10k` to --large, and with --huge
+   `cms_bench_50k` to --huge-pages (minutes to build, once, with a progress bar).
 3. servers.py: gunicorn with cms.settings.production (--workers, on a free port on
    127.0.0.1), one a dataset.
 4. scenarios.py: each driven by wrk (bench/wrk.lua) for --duration seconds. GraphQL
    requests marked "uncached" carry a variable the query never declares, different on
    every request (graphql-core ignores it; the response cache keys on it). SQL queries
    per request are counted in-process (bench/inprocess.py) against the same database.
-5. report.py: the table, the workers' memory after --rss-requests requests, and the ratios.
+   Each documented read is also timed in-process on every dataset (bench/inprocess.py
+   read-times), to show how its cost grows with the content.
+5. report.py: the table, the workers' memory after --rss-requests requests, the ratios,
+   and each documented read's time on every dataset beside its time on the main one.
 common.py holds what they all use: paths, BenchError, say() and running commands.
 
 Every number is from this one run, on this machine: compare runs on the same machine.
@@ -47,6 +51,12 @@ def parse_args(argv=None):
         "--rss-requests", type=int, default=1000, help="Requests before reading worker RSS."
     )
     parser.add_argument("--skip-large", action="store_true", help="No 10,000-page scenarios.")
+    parser.add_argument(
+        "--huge",
+        action="store_true",
+        help="Also time the documented reads on a dataset of --huge-pages demo news pages.",
+    )
+    parser.add_argument("--huge-pages", type=int, default=50_000, help="Demo pages, --huge.")
     parser.add_argument(
         "--only", help="Comma-separated scenario keys to run (e.g. a,b,e,f); default all."
     )
@@ -90,8 +100,9 @@ def main(argv=None):
             large = [s for s in large if s.key in wanted]
             if not large:
                 options.skip_large = True
-        pages = {"small": options.small, "large": options.large}
+        pages = {"small": options.small, "large": options.large, "huge": options.huge_pages}
         names = ["small"] if options.skip_large else ["small", "large"]
+        names += ["huge"] if options.huge else []
         held = {}
         for name in names:
             say(f"dataset {datasets.DATABASES[name]} on {engine}: {pages[name]} demo news pages")
@@ -101,33 +112,42 @@ def main(argv=None):
         run_id = uuid.uuid4().hex[:12]
         load_before = os.getloadavg()[0]
         worker_mib = None  # the main dataset's: at start, warmed up, after the scenarios
-        for name, scenario_list in (("small", small), ("large", large)):
+        for name, scenario_list in (("small", small), ("large", large), ("huge", [])):
             if name not in names:
                 continue
             env = servers.server_env(urls[name], redis_url)
-            server = servers.Server(name, env, options.workers, options.worker_class)
-            started.append(server)
-            say(f"starting gunicorn on {server.base_url} ({datasets.DATABASES[name]})")
-            server.start()
-            if name == "small":
-                before, after = scenarios.warm_up_and_read_rss(
-                    server, scenario_list, options.rss_requests, run_id
-                )
-            scenarios.measure(server, scenario_list, options, run_id)
-            if name == "small" and after:
-                worker_mib = (before, after, server.worker_rss_mib())
-            server.stop()
-            scenarios.count_queries(env, scenario_list)
+            if scenario_list:
+                server = servers.Server(name, env, options.workers, options.worker_class)
+                started.append(server)
+                say(f"starting gunicorn on {server.base_url} ({datasets.DATABASES[name]})")
+                server.start()
+                if name == "small":
+                    before, after = scenarios.warm_up_and_read_rss(
+                        server, scenario_list, options.rss_requests, run_id
+                    )
+                scenarios.measure(server, scenario_list, options, run_id)
+                if name == "small" and after:
+                    worker_mib = (before, after, server.worker_rss_mib())
+                server.stop()
+                scenarios.count_queries(env, scenario_list)
             if name == "small":
                 field_ms, floor_ms = scenarios.field_costs(env)
+        read_ms = {}  # {dataset: {read: ms}}, when there is more than the main one
+        if len(names) > 1:
+            envs = {
+                name: (servers.server_env(urls[name], redis_url), datasets.DATABASES[name])
+                for name in names
+            }
+            read_ms = scenarios.read_times(envs)
 
         rows = small + (large if "large" in names else [])
         context = report.context_line(options, engine, redis_url, held, load_before)
         rss = report.rss_line(worker_mib, options.rss_requests)
         costs = report.field_cost_lines(field_ms, floor_ms)
         ratios = report.compute_ratios({s.key: s for s in rows})
-        report.show(rows, context, rss, ratios, costs)
-        report.save(rows, context, rss, ratios, costs)
+        growth = report.read_time_lines(read_ms, held)
+        report.show(rows, context, rss, ratios, costs, growth)
+        report.save(rows, context, rss, ratios, costs, growth, read_ms)
         return 1 if any(s.problem and s.key != "f" for s in rows) else 0
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)

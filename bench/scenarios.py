@@ -186,6 +186,24 @@ def count_queries(env, scenario_list):
         scenario.queries = counts.get(scenario.key)
 
 
+def read_times(envs):
+    """{dataset: {read: ms}}: each documented read, uncached, in-process on each dataset
+    (bench/inprocess.py), `envs` {dataset: (its server's environment, database name)}.
+    The datasets are taken in turn, twice, each read's faster time kept: a change in the
+    machine's load midway then does not tilt the comparison."""
+    best = {}
+    for turn in (1, 2):
+        for name, (env, database) in envs.items():
+            say(f"documented reads on {database}, in-process ({turn} of 2)")
+            times = in_process(env, "read-times")
+            if "error" in times:
+                return {name: times}
+            kept = best.setdefault(name, times)
+            for read, ms in times.items():
+                kept[read] = min(kept[read], ms)
+    return best
+
+
 def field_costs(env):
     """Where the all-fields list's time goes, in-process, and the part of it that is
     graphql-core's own, {selection: ms} each (see bench/inprocess.py); the second is not

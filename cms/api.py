@@ -10,17 +10,21 @@ page's image field pointing at a hidden image reads as null (cms/api_fields.py).
 A page type's fields are listed in its `api_fields`, beside its `graphql_fields`.
 """
 
+from functools import partial
+
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.decorators import method_decorator
+from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page
 
-from cms import surrogate_keys
+from cms import content_version, surrogate_keys
 from cms.caching import cdn_cacheable
+from cms.request_context import context_of
 from cms.visibility import visibility_for
 
 
@@ -42,10 +46,37 @@ def related_rows(model):
     return lookups
 
 
+NOT_FILTERS = ("offset", "limit", "fields")  # query parameters that leave the list as it is
+
+
+class PublicPagination(WagtailPagination):
+    """Wagtail's, with the total kept for the content version (`VisibilityRules.count`):
+    a COUNT reads every page of the list."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if isinstance(queryset, QuerySet):  # not search results, which count themselves
+            # The list is what the endpoint and its filters make it, whatever part is shown.
+            filters = [item for item in request.GET.lists() if item[0] not in NOT_FILTERS]
+            described_by = (request.path, sorted(filters))
+            # Wagtail's counts with queryset.count(), no hook (wagtail/api/v2/pagination.py).
+            queryset.count = partial(visibility_for(request).count, queryset, *described_by)
+        return super().paginate_queryset(queryset, request, view)
+
+
+class VersionedAPIViewSet:
+    """Reads the content version first, as the GraphQL endpoint does: what the
+    visibility rule looks up is then kept for it (cms/content_version.py)."""
+
+    def initial(self, request, *args, **kwargs):
+        context_of(request).content_version = content_version.read()
+        super().initial(request, *args, **kwargs)
+
+
 @method_decorator(cdn_cacheable, name="dispatch")
-class PublicPagesAPIViewSet(PagesAPIViewSet):
+class PublicPagesAPIViewSet(VersionedAPIViewSet, PagesAPIViewSet):
     # The site is the one the request is for, as in the GraphQL API.
     known_query_parameters = PagesAPIViewSet.known_query_parameters - {"site"}
+    pagination_class = PublicPagination
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -56,7 +87,7 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
 
 
 @method_decorator(cdn_cacheable, name="dispatch")
-class PublicImagesAPIViewSet(ImagesAPIViewSet):
+class PublicImagesAPIViewSet(VersionedAPIViewSet, ImagesAPIViewSet):
     def get_queryset(self):
         public = visibility_for(self.request).public_collection_ids
         surrogate_keys.record(self.request, surrogate_keys.list_key(self.model))

@@ -21,10 +21,13 @@ What changes what (`connect_signals`, one receiver a model, with `sender=`):
 The per-process memos kept for the current version, each bounded (keys come from
 requests, the Host header among them):
 - `facts`: what the visibility rule looks up (site roots, hidden subtrees, public
-  collections, pages by path), at most 10,000 facts;
+  collections, pages by path) and the counts of lists, at most 10,000 facts;
 - `responses`: copies of cached GraphQL responses, at most
-  GRAPHQL_RESPONSE_MEMORY_BYTES bytes of bodies.
-Both drop the least recently used past their bound.
+  GRAPHQL_RESPONSE_MEMORY_BYTES bytes of bodies;
+- `items`: list items as read from the database with the rows their fields read (news
+  pages with their hero images and tags: news/schema.py; the renditions of a list's
+  images: cms/graphql/media.py), at most 500 entries (a news page: about 10 KiB).
+Each drops the least recently used past its bound.
 """
 
 import logging
@@ -208,6 +211,7 @@ class VersionedMemo:
 
 
 facts = VersionedMemo(max_size=10_000)
+items = VersionedMemo(max_size=500)
 responses = VersionedMemo(
     max_size=settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
     size_of=lambda entry: len(entry[1]) + 200,  # (ETag, body): the body and what holds it
@@ -219,4 +223,5 @@ def _forget(setting, **kwargs):  # settings change at run time in tests only
     responses.max_size = settings.GRAPHQL_RESPONSE_MEMORY_BYTES
     _Recent.version = None
     facts.clear()
+    items.clear()
     responses.clear()

@@ -10,11 +10,13 @@ Visible means:
 - a redirect: to no page, or to a visible one.
 
 `visibility_for(request)` gives the rule for one request, as queryset filters
-(`visible_pages`, `public_collection_ids`) and predicates (`is_visible`). What it looks
-up changes only with published content, so each process keeps it for the content
-version the request read (cms/content_version.py), never inside a transaction.
+(`visible_pages`, `public_collection_ids`, with `count` for the lists they make) and
+predicates (`is_visible`). What it looks up and counts changes only with published
+content, so each process keeps it for the content version the request read
+(cms/content_version.py), never inside a transaction.
 """
 
+import hashlib
 from functools import cached_property
 from urllib.parse import quote
 
@@ -132,6 +134,16 @@ class VisibilityRules:
         for path in self.hidden_page_paths:
             pages = pages.exclude(path__startswith=path)
         return pages
+
+    def count(self, pages, *described_by):
+        """How many items a list of `visible_pages` holds, kept for the content version: a
+        COUNT reads every row it counts, and the number changes only with content.
+        `described_by`: what, with the site, makes the list what it is (its model, its
+        filters), all of it: lists described alike share their count."""
+        # A digest: the memo holds up to 10,000 facts, and a description can be long.
+        description = repr((self.site_root_path, described_by)).encode()
+        key = ("count", hashlib.blake2b(description, digest_size=16).digest())
+        return self.remembered(key, lambda: pages.query.get_count(using=pages.db))
 
     def page_is_visible(self, page):
         if getattr(page, "_opened_by_preview_token", False):

@@ -1,15 +1,19 @@
 """GraphQL entry points for news: a paginated, filterable list and one item by slug."""
 
+from math import ceil
+
 import graphene
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
 
+from cms import content_version
 from cms.graphql.errors import bad_input
 from cms.graphql.media import hold_renditions, requested_rendition_specs
 from cms.graphql.selections import selected_fields
+from cms.request_context import context_of
 from cms.visibility import visibility_for
 
 from .models import NewsPage, NewsPageTag
@@ -55,6 +59,32 @@ def fetch_with_requested_relations(pages, info, *path):
     return pages
 
 
+def kept_news_pages(info, ids):
+    """The news pages with these ids, in their order, each with its hero image and tags,
+    and the renditions of those images the query asks for (`info` is the list's).
+
+    A page is read with its image and tags once for the content version, then kept
+    (`content_version.items`): they change only with content, which replaces the version.
+    Which pages, in what order, is still read each time, and each is still checked
+    against the visibility rule as it is answered. Inside a transaction nothing is kept:
+    it may hold changes no version describes yet."""
+    kept = content_version.items
+    version = None if connection.in_atomic_block else context_of(info.context).content_version
+    found = {pk: page for pk in ids if (page := kept.find(version, ("news", pk))) is not None}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        fetched = list(NewsPage.objects.filter(pk__in=missing).select_related("hero_image"))
+        prime_tag_lists(fetched)
+        for page in fetched:
+            kept.keep(version, ("news", page.pk), page)
+            found[page.pk] = page
+    pages = [found[pk] for pk in ids if pk in found]  # one deleted since is left out
+    if "heroImage" in selected_fields(info, "items"):
+        specs = requested_rendition_specs(info, "items", "heroImage")
+        hold_renditions(info.context, [page.hero_image for page in pages], specs)
+    return pages
+
+
 def prime_tag_lists(pages):
     """Fill each page's `tag_list` from one query of plain values (cheaper than a
     prefetch of tagged_items, which builds and links an object for each tagging), with
@@ -70,6 +100,18 @@ def prime_tag_lists(pages):
         if tag_id not in tags:
             tags[tag_id] = Tag(id=tag_id, name=name, slug=slug)
         by_id[page_id].tag_list.append(tags[tag_id])
+
+
+def ids_between(items, total, start, stop):
+    """The ids of `items[start:stop]`, the page's ids only: its rows are fetched after.
+
+    Read from the nearer end of the list: an OFFSET walks past every row before it, so
+    a page past the middle is read with the order reversed (the same index, backwards)
+    and turned round."""
+    ids = items.values_list("pk", flat=True)
+    if start <= total - stop:
+        return list(ids[start:stop])
+    return list(reversed(ids.reverse()[total - stop : total - start]))
 
 
 class NewsQuery:
@@ -93,29 +135,30 @@ class NewsQuery:
             raise bad_input("page must be 1 or more.")
         items = live_news(info)
         if tag:
-            items = items.filter(Q(tags__slug=tag) | Q(tags__name__iexact=tag)).distinct()
+            # EXISTS rather than a join: no DISTINCT, so the date index still orders it.
+            tagged = NewsPageTag.objects.filter(content_object=OuterRef("pk")).filter(
+                Q(tag__slug=tag) | Q(tag__name__iexact=tag)
+            )
+            items = items.filter(Exists(tagged))
         if year is not None:
             items = items.filter(date__year=year)
 
-        # Page through ids, then fetch the page's rows: a deep page then sorts and skips
-        # narrow rows, not whole pages with their bodies.
-        paginator = Paginator(items.values_list("pk", flat=True), per_page)
-        if page > paginator.num_pages:
-            raise bad_input(f"page {page} is past the last page, {paginator.num_pages}.")
-        current = paginator.page(page)
-        ids = list(current.object_list)
-        rows = fetch_with_requested_relations(NewsPage.objects.filter(pk__in=ids), info, "items")
-        by_id = {row.pk: row for row in rows}
+        total = visibility_for(info.context).count(items, "newsItems", tag, year)
+        total_pages = max(1, ceil(total / per_page))
+        if page > total_pages:
+            raise bad_input(f"page {page} is past the last page, {total_pages}.")
+        start = (page - 1) * per_page
+        ids = ids_between(items, total, start, min(start + per_page, total))
         return NewsItems(
-            items=[by_id[pk] for pk in ids],
+            items=kept_news_pages(info, ids),
             pagination=PaginationType(
-                total=paginator.count,
-                count=len(current.object_list),
+                total=total,
+                count=len(ids),
                 per_page=per_page,
                 current_page=page,
-                prev_page=current.previous_page_number() if current.has_previous() else None,
-                next_page=current.next_page_number() if current.has_next() else None,
-                total_pages=paginator.num_pages,
+                prev_page=page - 1 if page > 1 else None,
+                next_page=page + 1 if page < total_pages else None,
+                total_pages=total_pages,
             ),
         )
 

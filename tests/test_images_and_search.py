@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from graphql import GraphQLError
+from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
 from PIL import features
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
@@ -147,9 +148,8 @@ def test_search_finds_the_june_2017_release_for_ofsted(graphql):
 
 
 def test_postgresql_uses_its_full_text_search():
-    backend = type(get_search_backend()).__module__
     if connection.vendor == "postgresql":
-        assert "postgres" in backend
+        assert isinstance(get_search_backend(), PostgresSearchBackend)
     else:
         assert connection.vendor == "sqlite"
 
@@ -170,3 +170,18 @@ def test_postgresql_search_matches_on_the_expression_its_index_holds(graphql):
         )
         [(definition,)] = cursor.fetchall()
     assert "USING gin (((title || body)))" in definition
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend")
+def test_postgresql_search_ranks_at_most_the_configured_number_of_matches(graphql, settings):
+    """cms/search.py: a common word's cost does not grow with the content, as only the
+    RANKED_CANDIDATES matches most recently indexed are ranked."""
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
+    query = '{ search(query: "children", limit: 100) { url } }'
+    everything = [page["url"] for page in graphql(query)["data"]["search"]]
+    backend = settings.WAGTAILSEARCH_BACKENDS["default"]
+    settings.WAGTAILSEARCH_BACKENDS = {"default": {**backend, "RANKED_CANDIDATES": 2}}
+    bounded = [page["url"] for page in graphql(query)["data"]["search"]]
+    assert len(everything) > 2
+    assert 1 <= len(bounded) <= 2
+    assert set(bounded) <= set(everything)

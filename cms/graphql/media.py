@@ -8,9 +8,10 @@
   Filter on every call, checking each operation's arguments with inspect.getcallargs:
   on a list of 100 images that was a fifth of the request. A Filter holds only its
   parsed operations, so one per spec can serve every image.
-- Lists fetch the renditions a query asks for in one query (`hold_renditions`), which
-  `rendition` looks up before asking Wagtail: a prefetch through Django's Prefetch()
-  clones a queryset for every image, half the cost of a rendition.
+- Lists fetch the renditions a query asks for in one query (`hold_renditions`, then kept
+  for the content version), which `rendition` looks up before asking Wagtail: a
+  prefetch through Django's Prefetch() clones a queryset for every image, half the cost
+  of a rendition.
 - `srcSet` without `sizes` lists every allowed width (grapple's fails without them).
 - Storage that cannot be reached (S3 down) makes an image's renditions null, logged as
   an error, rather than failing the response.
@@ -25,6 +26,7 @@ from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.db import connection
 from graphql import get_argument_values
 from grapple.utils import resolve_queryset
 from wagtail.documents import get_document_model
@@ -32,6 +34,7 @@ from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.images.utils import to_svg_safe_spec
 
+from cms import content_version
 from cms.request_context import context_of
 from cms.visibility import visibility_for
 
@@ -99,16 +102,26 @@ def requested_rendition_specs(info, *path):
 
 def hold_renditions(request, images, specs):
     """Fetch the renditions of `images` for `specs` in one query, for `resolve_rendition`
-    to find during this request."""
+    to find during this request.
+
+    Once every image has them all, they are kept for the content version
+    (`content_version.items`): a rendition changes only with its image, a change that
+    replaces the version. Until then each list asks again, for those made since."""
     images = {image.pk: image for image in images if image is not None}
     if not images or not specs:
         return
-    held = context_of(request).held_renditions
-    renditions = (
-        get_image_model()
-        .get_rendition_model()
-        .objects.filter(image_id__in=images, filter_spec__in=specs)
-    )
+    context = context_of(request)
+    version = None if connection.in_atomic_block else context.content_version
+    key = ("renditions", frozenset(images), frozenset(specs))
+    renditions = content_version.items.find(version, key)
+    if renditions is None:
+        rendition_model = get_image_model().get_rendition_model()
+        renditions = list(
+            rendition_model.objects.filter(image_id__in=images, filter_spec__in=specs)
+        )
+        if len(renditions) >= len(images) * len(specs):
+            content_version.items.keep(version, key, renditions)
+    held = context.held_renditions
     for rendition in renditions:
         rendition.image = images[rendition.image_id]
         held[rendition.image_id, rendition.filter_spec, rendition.focal_point_key] = rendition

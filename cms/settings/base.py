@@ -259,7 +259,9 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Wagtail
 WAGTAIL_SITE_NAME = "Southwark Children's Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend; on PostgreSQL a search ranks at most this many matches
+# (cms/search.py): a common word's cost does not grow with the content.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search", "RANKED_CANDIDATES": 200}}
 # The admin calls no other site: no avatars from gravatar.com (each would send a hash of
 # an editor's email address), no check for new Wagtail releases (upgrades come through
 # the lock files).

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cms import cdn, content_version
 from cms.graphql.response_cache import ResponseCache
+from cms.graphql.view import CMSGraphQLView
 from news.models import NewsIndexPage, NewsPage
 from principles.models import PrinciplePage
 from tests.support.factories import NewsPageFactory, publish
@@ -103,6 +104,19 @@ def test_an_answer_made_while_a_change_committed_is_not_kept(rf):
     content_version._retire({"page:1"})  # committed while the answer was being made
     cache.set(["{ q }"], '"etag"', b"{}", ["page:1", "all"])
     assert ResponseCache(rf.get("/"), None, {}, content_version.read()).get("{ q }") is None
+
+
+def test_an_answer_made_while_a_change_committed_is_kept_by_no_cdn(client, monkeypatch):
+    execute = CMSGraphQLView.execute
+
+    def execute_while_a_change_commits(self, *args):
+        content_version._retire({"page:1"})
+        return execute(self, *args)
+
+    monkeypatch.setattr(CMSGraphQLView, "execute", execute_while_a_change_commits)
+    response = get(client, "{ principles { slug } }")
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Surrogate-Key" not in response
 
 
 class PurgeRecorder(BaseHTTPRequestHandler):

@@ -72,13 +72,14 @@ class ResponseCache:
         return all(current[key] == version for key, version in versions.items())
 
     def set(self, queries, etag, body, keys):
+        """Keep the answer, unless a change committed while it was made: then it may
+        hold what came before, and False says no cache may keep it (a CDN neither)."""
         if self.version is None or settings.GRAPHQL_RESPONSE_CACHE_SECONDS <= 0:
-            return
+            return True
         try:
             versions = key_versions(keys)
-            # A change committed while the answer was made: it may hold what came before.
             if versions.pop(None) != self.version:
-                return
+                return False
             entry_keys = [self.key(query) for query in queries]
             entry = (self.version, etag, body, versions)
             cache.set_many(
@@ -86,9 +87,10 @@ class ResponseCache:
             )
         except Exception:
             logger.warning("GraphQL response cache unavailable", exc_info=True)
-            return
+            return True
         for key in entry_keys:
             responses.keep(self.version, key, (etag, body, sorted(keys)))
+        return True
 
 
 @lru_cache(maxsize=1)

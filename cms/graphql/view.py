@@ -160,11 +160,12 @@ class CMSGraphQLView(GraphQLView):
             response["Cache-Control"] = "private, no-store"
             return response
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-        # A preview's draft is for the editor who asked, never for a cache.
+        # A preview's draft is for the editor who asked, never for a cache; nor is an
+        # answer made while a change committed (`set` says so), which a CDN would keep.
         if cache is not None and not context_of(request).served_preview:
             keys = surrogate_keys.recorded(request)
-            cache.set(queries, etag, body, keys)
-            return self.cached(request, etag, body, keys)
+            if cache.set(queries, etag, body, keys):
+                return self.cached(request, etag, body, keys)
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-store"

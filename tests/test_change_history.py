@@ -130,17 +130,22 @@ def test_change_notes_are_newest_first_and_kept_when_an_old_revision_is_republis
     assert notes == ["Added the address of the new hub.", "Added the opening hours."]
 
 
+def major_change_form(news_page_form, page, note):
+    """The admin's edit form of `page`, its summary changed, marked major with `note`."""
+    return news_page_form(
+        title=page.title,
+        slug=page.slug,
+        date=page.date.isoformat(),
+        summary="Opening hours added.",
+        change_kind="major",
+        change_note=note,
+    )
+
+
 def test_a_major_change_without_a_note_is_refused_with_a_message_the_editor_sees(
     admin_client, news_page, news_page_form
 ):
-    form = news_page_form(
-        title=news_page.title,
-        slug=news_page.slug,
-        date=news_page.date.isoformat(),
-        summary="Opening hours added.",
-        change_kind="major",
-        change_note="",
-    )
+    form = major_change_form(news_page_form, news_page, note="")
     response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[news_page.pk]), form)
 
     assert response.status_code == 200
@@ -154,14 +159,7 @@ def test_a_major_change_without_a_note_is_refused_with_a_message_the_editor_sees
 def test_the_next_edit_starts_at_a_minor_change_with_no_note(
     admin_client, news_page, news_page_form
 ):
-    form = news_page_form(
-        title=news_page.title,
-        slug=news_page.slug,
-        date=news_page.date.isoformat(),
-        summary="Opening hours added.",
-        change_kind="major",
-        change_note="Added the opening hours.",
-    )
+    form = major_change_form(news_page_form, news_page, note="Added the opening hours.")
     url = reverse("wagtailadmin_pages:edit", args=[news_page.pk])
     response = admin_client.post(url, form)
     assert response.status_code == 302, response.context["form"].errors

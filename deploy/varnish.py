@@ -26,6 +26,17 @@ def vcl(backend_host, backend_port, purgers=()):
     return text
 
 
+def write_vcl(directory, backend_host, backend_port):
+    """The VCL for this backend as a file in `directory` (made), which varnishd, running
+    as its own unprivileged user, can read; its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o755)
+    vcl_file = directory / "cms.vcl"
+    vcl_file.write_text(vcl(backend_host, backend_port))
+    vcl_file.chmod(0o644)
+    return vcl_file
+
+
 def command(vcl_file, listen, work_dir, memory="64m"):
     """varnishd in the foreground with its files in `work_dir`, cache in memory."""
     return [

@@ -15,7 +15,6 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page, Revision
 
-REVIEW_INTERVAL_MONTHS = 12
 # The report and the dashboard count content whose review is due within this many days.
 DUE_SOON_DAYS = 30
 

@@ -51,9 +51,7 @@ def fetch_with_requested_relations(pages, info, *path):
     if "heroImage" in fields:
         pages = pages.select_related("hero_image")
     pages = list(pages)
-    if "heroImage" in fields:
-        specs = requested_rendition_specs(info, *path, "heroImage")
-        hold_renditions(info.context, [page.hero_image for page in pages], specs)
+    hold_hero_renditions(info, pages, *path)
     if "tags" in fields:
         prime_tag_lists(pages)
     return pages
@@ -79,10 +77,16 @@ def kept_news_pages(info, ids):
             kept.keep(version, ("news", page.pk), page)
             found[page.pk] = page
     pages = [found[pk] for pk in ids if pk in found]  # one deleted since is left out
-    if "heroImage" in selected_fields(info, "items"):
-        specs = requested_rendition_specs(info, "items", "heroImage")
-        hold_renditions(info.context, [page.hero_image for page in pages], specs)
+    hold_hero_renditions(info, pages, "items")
     return pages
+
+
+def hold_hero_renditions(info, pages, *path):
+    """The renditions the query asks of the pages' hero images at `path`, if it asks for
+    any, fetched in one query (cms/graphql/media.py)."""
+    if "heroImage" in selected_fields(info, *path):
+        specs = requested_rendition_specs(info, *path, "heroImage")
+        hold_renditions(info.context, [page.hero_image for page in pages], specs)
 
 
 def prime_tag_lists(pages):

@@ -452,10 +452,7 @@ class Deployment:
 
     def start_varnish(self):
         work = self.run_dir / "varnish"
-        work.mkdir()
-        vcl_file = work / "cms.vcl"
-        vcl_file.write_text(varnish.vcl(HOST, self.ports["nginx_origin"]))
-        vcl_file.chmod(0o644)  # varnishd reads it as its own unprivileged user
+        vcl_file = varnish.write_vcl(work, HOST, self.ports["nginx_origin"])
         command = varnish.command(vcl_file, f"{HOST}:{self.ports['varnish']}", work / "instance")
         process = self.spawn("varnish", "exec " + shlex.join(command), self.env())
         wait_until(lambda: answers_ok(f"{self.cdn_url}/readyz"), "Varnish", 60, alive=process.popen)

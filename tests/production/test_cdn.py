@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from .deployment import ARTIFACTS, ROOT, VENV_BIN
+from .documented import CLIENTS_DIR, QUERIES_DIR, comparable, documented
 
 SOAK_SECONDS = 60
 PUBLISH_EVERY_SECONDS = 2
@@ -29,19 +30,8 @@ READERS = 4
 READ_EVERY_SECONDS = 0.02
 FRESH_WITHIN_SECONDS = 1.0
 HIT_SHARE = 0.95
-QUERIES_DIR = ROOT / "docs" / "queries"
-CLIENTS_DIR = ROOT / "tests" / "production" / "clients"
 UNTOUCHED_READS = ("principles", "home-page")  # no key of theirs is purged by a news publish
 PUBLISH_NUMBER = re.compile(r" \(publish (\d+)\)$")
-
-
-def documented(name):
-    """(query, variables) of docs/queries/NAME."""
-    variables = QUERIES_DIR / f"{name}.variables.json"
-    return (
-        (QUERIES_DIR / f"{name}.graphql").read_text(),
-        json.loads(variables.read_text()) if variables.exists() else {},
-    )
 
 
 def publish_number(title):
@@ -231,18 +221,10 @@ def test_apollo_sends_persisted_queries_as_gets_varnish_keeps(deployment):
     expected = json.loads(query_file.with_suffix(".json").read_text())["data"]
     for result in outcome["results"]:
         assert result["errors"] == []
-        assert strip_typename(result["data"]) == expected
+        assert comparable(result["data"]) == comparable(expected)
     assert [(r["method"], r["hashOnly"], r["status"], r["cache"]) for r in outcome["requests"]] == [
         ("GET", True, 200, "MISS"),  # PERSISTED_QUERY_NOT_FOUND, not kept by Varnish
         ("POST", False, 200, "MISS"),  # the query with its hash: registered
         ("GET", True, 200, "MISS"),
         ("GET", True, 200, "HIT"),
     ]
-
-
-def strip_typename(value):
-    if isinstance(value, dict):
-        return {k: strip_typename(v) for k, v in value.items() if k != "__typename"}
-    if isinstance(value, list):
-        return [strip_typename(item) for item in value]
-    return value

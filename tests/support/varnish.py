@@ -14,10 +14,7 @@ from tests.support.app_server import free_port, running
 def varnish_in_front_of(backend_host, backend_port):
     """Yield Varnish's origin (http://127.0.0.1:PORT) once it answers."""
     work = Path(tempfile.mkdtemp(prefix="cms-varnish-"))
-    work.chmod(0o755)  # varnishd reads the VCL as its own unprivileged user
-    vcl_file = work / "cms.vcl"
-    vcl_file.write_text(varnish.vcl(backend_host, backend_port))
-    vcl_file.chmod(0o644)
+    vcl_file = varnish.write_vcl(work, backend_host, backend_port)
     origin = f"http://127.0.0.1:{free_port()}"
     command = varnish.command(vcl_file, origin.removeprefix("http://"), work / "instance")
     try:

@@ -33,10 +33,10 @@ class Command(BaseCommand):
 
     def ensure_login(self, username, group):
         users = get_user_model().objects
-        kept_in = password_file(username).name
+        password_path = password_file(username)
         if users.filter(username=username).exists():
             self.stdout.write(
-                f"Dev login '{username}' already exists; its password is in {kept_in}."
+                f"Dev login '{username}' already exists; its password is in {password_path.name}."
             )
             return
         password = secrets.token_urlsafe(12)
@@ -46,12 +46,12 @@ class Command(BaseCommand):
         else:
             user = users.create_user(username, email, password)
             user.groups.add(Group.objects.get(name=group))
-        password_file(username).write_text(password + "\n", encoding="utf-8")
-        password_file(username).chmod(0o600)
+        password_path.write_text(password + "\n", encoding="utf-8")
+        password_path.chmod(0o600)
         role = "Dev admin" if group is None else f"Dev {username} ({group})"
         self.stdout.write(
             self.style.SUCCESS(
                 f"{role} created. Log in at http://127.0.0.1:8000/admin/ as "
-                f"'{username}' with password: {password}  (kept in {kept_in})"
+                f"'{username}' with password: {password}  (kept in {password_path.name})"
             )
         )

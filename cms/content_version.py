@@ -40,11 +40,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import cdn
+from .request_context import context_of
 from .surrogate_keys import ALL, keys_changed_by, keys_changed_by_page
 
 logger = logging.getLogger("cms.cache")
@@ -92,6 +93,15 @@ def read():
         return None
     _Recent.version, _Recent.read_at = version, now
     return version
+
+
+def version_for(request):
+    """The content version what `request` looks up may be kept for (the memos below); none
+    inside a transaction, where the database may hold changes no version describes yet,
+    nor for no request."""
+    if request is None or connection.in_atomic_block:
+        return None
+    return context_of(request).content_version
 
 
 def _start():

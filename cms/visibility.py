@@ -20,7 +20,6 @@ import hashlib
 from functools import cached_property
 from urllib.parse import quote
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from wagtail.contrib.redirects.models import Redirect
@@ -36,7 +35,7 @@ from wagtail.models import (
 )
 
 from . import surrogate_keys
-from .content_version import facts
+from .content_version import facts, version_for
 from .request_context import context_of
 
 URL_SAFE = "/~:@!$&'()*+,;="  # what Django's reverse() leaves unquoted
@@ -70,9 +69,7 @@ class VisibilityRules:
     def remembered(self, key, compute):
         """A fact kept for the content version; worked out afresh inside a transaction,
         where the database may hold changes no version describes yet."""
-        if self.request is None or connection.in_atomic_block:
-            return compute()
-        return facts.get(context_of(self.request).content_version, key, compute)
+        return facts.get(version_for(self.request), key, compute)
 
     @cached_property
     def site_root(self):

@@ -3,7 +3,6 @@
 from math import ceil
 
 import graphene
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
@@ -13,7 +12,6 @@ from cms import content_version
 from cms.graphql.errors import bad_input
 from cms.graphql.media import hold_renditions, requested_rendition_specs
 from cms.graphql.selections import selected_fields
-from cms.request_context import context_of
 from cms.visibility import visibility_for
 
 from .models import NewsPage, NewsPageTag
@@ -67,7 +65,7 @@ def kept_news_pages(info, ids):
     against the visibility rule as it is answered. Inside a transaction nothing is kept:
     it may hold changes no version describes yet."""
     kept = content_version.items
-    version = None if connection.in_atomic_block else context_of(info.context).content_version
+    version = content_version.version_for(info.context)
     found = {pk: page for pk in ids if (page := kept.find(version, ("news", pk))) is not None}
     missing = [pk for pk in ids if pk not in found]
     if missing:

@@ -26,7 +26,6 @@ from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.db import connection
 from graphql import get_argument_values
 from grapple.utils import resolve_queryset
 from wagtail.documents import get_document_model
@@ -110,8 +109,7 @@ def hold_renditions(request, images, specs):
     images = {image.pk: image for image in images if image is not None}
     if not images or not specs:
         return
-    context = context_of(request)
-    version = None if connection.in_atomic_block else context.content_version
+    version = content_version.version_for(request)
     key = ("renditions", frozenset(images), frozenset(specs))
     renditions = content_version.items.find(version, key)
     if renditions is None:
@@ -121,7 +119,7 @@ def hold_renditions(request, images, specs):
         )
         if len(renditions) >= len(images) * len(specs):
             content_version.items.keep(version, key, renditions)
-    held = context.held_renditions
+    held = context_of(request).held_renditions
     for rendition in renditions:
         rendition.image = images[rendition.image_id]
         held[rendition.image_id, rendition.filter_spec, rendition.focal_point_key] = rendition

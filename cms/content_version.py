@@ -26,7 +26,10 @@ requests, the Host header among them):
   GRAPHQL_RESPONSE_MEMORY_BYTES bytes of bodies;
 - `items`: list items as read from the database with the rows their fields read (news
   pages with their hero images and tags: news/schema.py; the renditions of a list's
-  images: cms/graphql/media.py), at most 500 entries (a news page: about 10 KiB).
+  images: cms/graphql/media.py), at most 500 entries (a news page: about 10 KiB);
+- `fragments`: each page's part of GraphQL answers, with the surrogate keys it
+  recorded (cms/graphql/fragments.py), at most 2,000 (a news item of the documented
+  list: about 4 KiB).
 Each drops the least recently used past its bound.
 """
 
@@ -222,6 +225,7 @@ class VersionedMemo:
 
 facts = VersionedMemo(max_size=10_000)
 items = VersionedMemo(max_size=500)
+fragments = VersionedMemo(max_size=2_000)
 responses = VersionedMemo(
     max_size=settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
     size_of=lambda entry: len(entry[1]) + 200,  # (ETag, body): the body and what holds it
@@ -234,4 +238,5 @@ def _forget(setting, **kwargs):  # settings change at run time in tests only
     _Recent.version = None
     facts.clear()
     items.clear()
+    fragments.clear()
     responses.clear()

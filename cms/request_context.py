@@ -28,6 +28,7 @@ class RequestContext:
     client: str = ""  # who is asking, for the rate limit (cms/clients.py)
     front_end: str | None = None  # the name of a keyed front-end server, if one is asking
     content_version: str | None = None  # what this request's lookups may be kept for
+    printed_query: str | None = None  # the GraphQL query run, as printed (fragments.py)
     served_preview: bool = False  # a preview's draft is for its editor, never for a cache
     visibility: object = None  # the request's VisibilityRules, made on first use
     held_renditions: dict = field(default_factory=dict)  # (image, spec, focal key) -> rendition

@@ -35,6 +35,7 @@ from cms.request_context import context_of
 from . import persisted
 from .documents import prepare
 from .errors import format_error
+from .fragments import PageFragmentsExecutionContext
 from .response_cache import ResponseCache
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -73,6 +74,7 @@ class CMSGraphQLView(GraphQLView):
         if errors:
             result = ExecutionResult(errors=errors)
         else:
+            context.printed_query = printed
             result = self.execute(request, document, variables, operation_name)
         return self.respond(request, result, cache, [query, printed])
 
@@ -137,6 +139,8 @@ class CMSGraphQLView(GraphQLView):
             context_value=request,
             variable_values=variables,
             operation_name=operation_name,
+            # Pages' answers are kept per selection for the content version (fragments.py).
+            execution_context_class=PageFragmentsExecutionContext,
             # Every resolver here is synchronous: spare graphql-core asking each value.
             is_awaitable=_never,
         )

@@ -25,13 +25,18 @@ def is_anonymous(request):
 def cache_for_cdn(response, keys):
     """Let a CDN keep the answer, naming what it holds (its surrogate keys), so that a
     change purges it (cms/cdn.py)."""
-    response["Cache-Control"] = (
+    for name, value in cdn_headers(keys).items():
+        response[name] = value
+    return response
+
+
+def cdn_headers(keys):
+    """The headers of `cache_for_cdn`, for an answer holding `keys`."""
+    cache_control = (
         f"public, max-age=0, s-maxage={settings.GRAPHQL_CDN_MAX_AGE}, "
         f"stale-while-revalidate={settings.GRAPHQL_CDN_STALE_WHILE_REVALIDATE}"
     )
-    for name, value in surrogate_keys.as_headers(keys).items():
-        response[name] = value
-    return response
+    return {"Cache-Control": cache_control, **surrogate_keys.as_headers(keys)}
 
 
 def cdn_cacheable(view):

@@ -22,8 +22,8 @@ The per-process memos kept for the current version, each bounded (keys come from
 requests, the Host header among them):
 - `facts`: what the visibility rule looks up (site roots, hidden subtrees, public
   collections, pages by path) and the counts of lists, at most 10,000 facts;
-- `responses`: copies of cached GraphQL responses, at most
-  GRAPHQL_RESPONSE_MEMORY_BYTES bytes of bodies;
+- `responses`: copies of cached GraphQL responses as served (bodies and headers), at
+  most GRAPHQL_RESPONSE_MEMORY_BYTES bytes;
 - `items`: list items as read from the database with the rows their fields read (news
   pages with their hero images and tags: news/schema.py; the renditions of a list's
   images: cms/graphql/media.py), at most 500 entries (a news page: about 10 KiB);
@@ -228,7 +228,7 @@ items = VersionedMemo(max_size=500)
 fragments = VersionedMemo(max_size=2_000)
 responses = VersionedMemo(
     max_size=settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
-    size_of=lambda entry: len(entry[1]) + 200,  # (ETag, body): the body and what holds it
+    size_of=lambda answer: answer.size,  # response_cache.Answer: its body and headers
 )
 
 

@@ -55,11 +55,8 @@ def recorded(request):
 
 
 def as_headers(keys):
-    return {
-        "Surrogate-Key": " ".join(keys),
-        "xkey": " ".join(keys),
-        "Cache-Tag": ",".join(keys),
-    }
+    spaced = " ".join(keys)
+    return {"Surrogate-Key": spaced, "xkey": spaced, "Cache-Tag": ",".join(keys)}
 
 
 def keys_changed_by_page(page):

@@ -9,13 +9,13 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from cms import content_version
 from cms.content_version import VersionedMemo
-from cms.graphql.response_cache import ResponseCache
+from cms.graphql.response_cache import Answer, ResponseCache
 from cms.request_context import context_of
 from cms.visibility import VisibilityRules
 from home.models import HomePage, OrganisationSettings
@@ -232,20 +232,21 @@ def test_a_publish_in_another_process_is_seen_within_a_second(client):
         time.sleep(0.05)
 
 
-@override_settings(GRAPHQL_RESPONSE_MEMORY_BYTES=1000)
-def test_the_in_memory_copies_are_bounded_in_bytes_least_recently_used_out_first():
+def test_the_in_memory_copies_are_bounded_in_bytes_least_recently_used_out_first(settings):
+    answer = Answer.of('"etag"', b"x" * 100, [])
+    settings.GRAPHQL_RESPONSE_MEMORY_BYTES = answer.size * 7 // 2  # room for three
     held = content_version.responses
     for name in "abc":
-        held.keep("version", name, ('"etag"', b"x" * 100))
+        held.keep("version", name, answer)
     held.find("version", "a")
-    held.keep("version", "d", ('"etag"', b"x" * 100))  # 4 x 300 bytes > 1000: "b" goes
+    held.keep("version", "d", answer)  # a fourth: "b", least recently used, goes
     assert [held.find("version", name) is not None for name in "abcd"] == [
         True,
         False,
         True,
         True,
     ]
-    held.keep("version", "huge", ('"etag"', b"x" * 2000))
+    held.keep("version", "huge", Answer.of('"etag"', b"x" * answer.size * 4, []))
     assert held.find("version", "huge") is None and held.find("version", "d") is not None
 
 

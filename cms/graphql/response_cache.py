@@ -8,35 +8,103 @@ while it was made at the current content version (cms/content_version.py), or wh
 none of its keys has been retired since: so a publish retires the answers holding what
 it changed and leaves the others cached. Each process also keeps copies of the entries
 it served at the current content version in memory (`content_version.responses`): such
-a hit costs one round trip, for the version.
+a hit costs no round trip (but for the version, at most every
+CONTENT_VERSION_RECHECK_SECONDS). An entry is held there as served (`Answer`): its
+headers are made once, not for every request it answers.
 
 The key is tried for the query exactly as sent (no parsing: the fast path), then for
 the query as graphql-core prints it, so that queries differing only in layout and
 comments share one entry.
+
+Each process also remembers which entry a request sent exactly so (method, host,
+content type, query string and body alike) asks for, once it has admitted one and held
+its answer (`recall`): the view's admission and this key depend on nothing else but the
+settings (forgotten when they change) and which persisted queries are trusted (trust is
+granted, never withdrawn), so such a request is answered without admitting it again or
+making its key.
 """
 
 import hashlib
 import json
 import logging
-from functools import lru_cache
+import threading
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpResponse
 from graphql import print_schema
 
+from cms.caching import cdn_headers
 from cms.content_version import key_versions, responses
 
 logger = logging.getLogger("cms.graphql")
 
 ENTRY_PREFIX = "graphql:response:4:"  # 4: (content version, ETag, body, {key: version})
 
+# A digest of a request as sent -> the key of the entry it asks for; bounded, as requests
+# come from anyone (a few hundred bytes an entry).
+_asked_for = LRUCache(maxsize=10_000)
+_asked_for_lock = threading.Lock()  # the development server answers in threads
+
+
+class Answer(NamedTuple):
+    """A cached answer as served, its headers made once (`content_version.responses`
+    holds these, counted by `size`)."""
+
+    etag: str
+    body: bytes
+    keys: list  # its surrogate keys, sorted
+    headers: dict
+
+    @classmethod
+    def of(cls, etag, body, keys):
+        headers = {"Content-Type": "application/json", "ETag": etag, **cdn_headers(keys)}
+        return cls(etag, body, keys, headers)
+
+    @property
+    def size(self):
+        """Bytes held: the body, the headers, and about what holds them."""
+        return len(self.body) + sum(map(len, self.headers.values())) + 300
+
+    def response(self):
+        return HttpResponse(self.body, headers=self.headers)
+
+
+def recall(request, version):
+    """The answer held at `version` for a request sent exactly as one admitted and
+    answered from the cache before, or None."""
+    digest = _digest_as_sent(request)
+    with _asked_for_lock:
+        key = _asked_for.get(digest)
+    return None if key is None else responses.find(version, key)
+
+
+def _digest_as_sent(request):
+    """A digest of what the view's admission and the entry's key read from a request
+    whose method, content type and length have passed: the method, the host, the content
+    type (its charset decodes the query string), the query string and a POST's body."""
+    meta = request.META
+    heading = (
+        request.method,
+        request.get_host(),
+        meta.get("CONTENT_TYPE", ""),
+        meta.get("QUERY_STRING", ""),
+    )
+    body = request.body if request.method == "POST" else b""
+    # repr quotes each part: no two requests' parts run together into the same bytes.
+    return hashlib.sha256(repr(heading).encode() + body).digest()
+
 
 class ResponseCache:
     """One request's view of the cache, at the content version it read."""
 
     def __init__(self, request, operation_name, variables, version):
+        self.request = request
         self.material = [request.get_host(), operation_name, variables or {}]
         self.version = version
 
@@ -45,13 +113,20 @@ class ResponseCache:
         return ENTRY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
 
     def get(self, query):
-        """(ETag, body, surrogate keys) of the entry for `query`, if still current."""
+        """The `Answer` of the entry for `query`, if still current."""
         if self.version is None:
             return None
         key = self.key(query)
         found = responses.find(self.version, key)
-        if found is not None:
-            return found
+        if found is None:
+            found = self._fetch(key)
+            if found is None:
+                return None
+            responses.keep(self.version, key, found)
+        self._asks_for(key)
+        return found
+
+    def _fetch(self, key):
         try:
             entry = cache.get(key)
             # A value of another shape (an older release's) is ignored, never served.
@@ -63,23 +138,23 @@ class ResponseCache:
         except Exception:
             logger.warning("GraphQL response cache unavailable", exc_info=True)
             return None
-        found = (etag, body, sorted(versions))
-        responses.keep(self.version, key, found)
-        return found
+        return Answer.of(etag, body, sorted(versions))
 
     def _unchanged(self, versions):
         current = key_versions(versions)
         return all(current[key] == version for key, version in versions.items())
 
     def set(self, queries, etag, body, keys):
-        """Keep the answer, unless a change committed while it was made: then it may
-        hold what came before, and False says no cache may keep it (a CDN neither)."""
+        """Keep the answer, and return it as a cache serves it; unless a change committed
+        while it was made: then it may hold what came before, and None says no cache may
+        keep it (a CDN neither)."""
+        answer = Answer.of(etag, body, sorted(keys))
         if self.version is None or settings.GRAPHQL_RESPONSE_CACHE_SECONDS <= 0:
-            return True
+            return answer
         try:
             versions = key_versions(keys)
             if versions.pop(None) != self.version:
-                return False
+                return None
             entry_keys = [self.key(query) for query in queries]
             entry = (self.version, etag, body, versions)
             cache.set_many(
@@ -87,10 +162,20 @@ class ResponseCache:
             )
         except Exception:
             logger.warning("GraphQL response cache unavailable", exc_info=True)
-            return True
+            return answer
         for key in entry_keys:
-            responses.keep(self.version, key, (etag, body, sorted(keys)))
-        return True
+            responses.keep(self.version, key, answer)
+        self._asks_for(entry_keys[0])
+        return answer
+
+    def _asks_for(self, key):
+        """Remember that this request, sent exactly so again, asks for the entry `key`."""
+        with _asked_for_lock:
+            _asked_for[self._digest_as_sent] = key
+
+    @cached_property
+    def _digest_as_sent(self):
+        return _digest_as_sent(self.request)
 
 
 @lru_cache(maxsize=1)
@@ -112,3 +197,5 @@ def _configuration():
 @receiver(setting_changed)
 def _forget_configuration(**kwargs):  # settings change at run time in tests only
     _configuration.cache_clear()
+    with _asked_for_lock:
+        _asked_for.clear()

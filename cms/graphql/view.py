@@ -1,12 +1,18 @@
 """The /graphql/ endpoint, as a pipeline read top to bottom in `CMSGraphQLView.answer`:
 
-1. admit: GET or a JSON POST (no form posts, no batches) within the size limits, its
-   query sent in full or by its hash (persisted.py), a trusted one where only those run;
-2. serve from the response cache (anonymous reads, at the request's content version);
-3. prepare: parse and validate, with the limits, keeping validated documents;
-4. charge the client's budget (only work is charged: cache hits are free);
-5. execute against the schema (schema.py), whose fields enforce the visibility rule;
-6. respond: errors with honest codes, ETag, Cache-Control, the surrogate keys of what
+1. check the envelope: GET, or a JSON POST within the size limit (before its body is
+   read);
+2. recall: an anonymous request sent exactly as one admitted and answered from the
+   response cache before (the same method, host, content type, query string and body)
+   is answered from this process's memory, at the request's content version: it would
+   be admitted alike and ask for the same entry (response_cache.py);
+3. admit: no form posts, no batches, a query within the limit, sent in full or by its
+   hash (persisted.py), a trusted one where only those run;
+4. serve from the response cache (anonymous reads, at the request's content version);
+5. prepare: parse and validate, with the limits, keeping validated documents;
+6. charge the client's budget (only work is charged: cache hits are free);
+7. execute against the schema (schema.py), whose fields enforce the visibility rule;
+8. respond: errors with honest codes, ETag, Cache-Control, the surrogate keys of what
    the answer holds (recorded as it ran: guard.py), and into the cache.
 
 Before it, middleware has given the request its id (X-Request-ID) and identified the
@@ -22,13 +28,12 @@ import json
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 from graphql import ExecutionResult, execute
 
 from cms import content_version, rate_limit, surrogate_keys
-from cms.caching import cache_for_cdn, is_anonymous
+from cms.caching import is_anonymous
 from cms.errors import Refused, service_unavailable
 from cms.request_context import context_of
 
@@ -36,13 +41,17 @@ from . import persisted
 from .documents import prepare
 from .errors import format_error
 from .fragments import PageFragmentsExecutionContext
-from .response_cache import ResponseCache
+from .response_cache import ResponseCache, recall
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
 class CMSGraphQLView(GraphQLView):
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Exempt once here: decorating `dispatch` would wrap it anew for every request.
+        return csrf_exempt(super().as_view(**initkwargs))
+
     def dispatch(self, request, *args, **kwargs):
         try:
             return self.answer(request)
@@ -50,16 +59,22 @@ class CMSGraphQLView(GraphQLView):
             return refused.response(request)
 
     def answer(self, request):
-        query, variables, operation_name, registering = self.admit(request)
-
+        self.check_envelope(request)
         context = context_of(request)
         context.content_version = content_version.read()
+        anonymous = is_anonymous(request)
+        if anonymous:
+            found = recall(request, context.content_version)
+            if found is not None:
+                return found.response()
+
+        query, variables, operation_name, registering = self.admit(request)
         cache = None
-        if is_anonymous(request):
+        if anonymous:
             cache = ResponseCache(request, operation_name, variables, context.content_version)
             found = cache.get(query)  # as sent: no parsing on the fast path
             if found is not None:
-                return self.cached(request, *found)
+                return found.response()
 
         document, printed, errors = prepare(self.schema.graphql_schema, query, operation_name)
         if registering and not errors:
@@ -67,8 +82,8 @@ class CMSGraphQLView(GraphQLView):
         if cache is not None and not errors:
             found = cache.get(printed)  # as printed: layout and comments aside
             if found is not None:
-                cache.set([query], *found)
-                return self.cached(request, *found)
+                cache.set([query], found.etag, found.body, found.keys)
+                return found.response()
 
         rate_limit.charge(request)
         if errors:
@@ -78,11 +93,30 @@ class CMSGraphQLView(GraphQLView):
             result = self.execute(request, document, variables, operation_name)
         return self.respond(request, result, cache, [query, printed])
 
-    def admit(self, request):
-        """(query, variables, operation name, the hash to register the query under if it
-        validates) of a request fit to run, or Refused."""
+    def check_envelope(self, request):
+        """Refused unless a GET, or a POST of JSON within the size limit: what can be
+        told before the body is read."""
         if request.method not in ("GET", "POST"):
             raise Refused(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
+        if request.method == "GET":
+            return
+        if self.get_content_type(request) != "application/json":
+            raise Refused(
+                415, "POST a JSON body with Content-Type: application/json.", "UNSUPPORTED_MEDIA"
+            )
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit():
+            raise Refused(400, "Content-Length must be a number of bytes.", "BAD_REQUEST")
+        if int(length) > settings.GRAPHQL_MAX_BODY_BYTES:
+            raise Refused(
+                413,
+                f"The request body is limited to {settings.GRAPHQL_MAX_BODY_BYTES} bytes.",
+                "BODY_TOO_LARGE",
+            )
+
+    def admit(self, request):
+        """(query, variables, operation name, the hash to register the query under if it
+        validates) of a request whose envelope passed, if it is fit to run; or Refused."""
         data = self.parse_body(request)
         try:
             query, variables, operation_name, _ = self.get_graphql_params(request, data)
@@ -109,19 +143,6 @@ class CMSGraphQLView(GraphQLView):
     def parse_body(self, request):
         if request.method == "GET":
             return {}
-        if self.get_content_type(request) != "application/json":
-            raise Refused(
-                415, "POST a JSON body with Content-Type: application/json.", "UNSUPPORTED_MEDIA"
-            )
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        if not length.isdigit():
-            raise Refused(400, "Content-Length must be a number of bytes.", "BAD_REQUEST")
-        if int(length) > settings.GRAPHQL_MAX_BODY_BYTES:
-            raise Refused(
-                413,
-                f"The request body is limited to {settings.GRAPHQL_MAX_BODY_BYTES} bytes.",
-                "BODY_TOO_LARGE",
-            )
         try:
             data = json.loads(request.body)
         except (ValueError, UnicodeDecodeError) as error:
@@ -167,18 +188,13 @@ class CMSGraphQLView(GraphQLView):
         # A preview's draft is for the editor who asked, never for a cache; nor is an
         # answer made while a change committed (`set` says so), which a CDN would keep.
         if cache is not None and not context_of(request).served_preview:
-            keys = surrogate_keys.recorded(request)
-            if cache.set(queries, etag, body, keys):
-                return self.cached(request, etag, body, keys)
+            cached = cache.set(queries, etag, body, surrogate_keys.recorded(request))
+            if cached is not None:
+                return cached.response()
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-store"
         return response
-
-    def cached(self, request, etag, body, keys):
-        response = HttpResponse(body, content_type="application/json")
-        response["ETag"] = etag
-        return cache_for_cdn(response, keys)
 
 
 def _never(value):

@@ -28,8 +28,8 @@ requests, the Host header among them):
   pages with their hero images and tags: news/schema.py; the renditions of a list's
   images: cms/graphql/media.py), at most 500 entries (a news page: about 10 KiB);
 - `fragments`: each page's part of GraphQL answers, with the surrogate keys it
-  recorded (cms/graphql/fragments.py), at most 2,000 (a news item of the documented
-  list: about 4 KiB).
+  recorded (cms/graphql/fragments.py), at most 4 MiB of them as JSON (some three
+  times that in memory; a news item of the documented list: 600 bytes).
 Each drops the least recently used past its bound.
 """
 
@@ -225,7 +225,10 @@ class VersionedMemo:
 
 facts = VersionedMemo(max_size=10_000)
 items = VersionedMemo(max_size=500)
-fragments = VersionedMemo(max_size=2_000)
+fragments = VersionedMemo(
+    max_size=4 * 2**20,
+    size_of=lambda kept: kept[2],  # (answer, surrogate keys, their size as JSON)
+)
 responses = VersionedMemo(
     max_size=settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
     size_of=lambda answer: answer.size,  # response_cache.Answer: its body and headers

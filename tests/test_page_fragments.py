@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from graphql import ExecutionContext
 
+from cms import content_version
 from news.models import NewsPage
 from tests.support.factories import NewsIndexPageFactory, NewsPageFactory, publish
 
@@ -133,3 +134,19 @@ def test_a_signed_in_readers_answers_are_neither_kept_nor_read(
     ask(client, LIST, {"perPage": 10})
     ask(editor, LIST, {"perPage": 10, "cacheBuster": "again"})
     assert len(completed_news_pages) == 3 * len(news)
+
+
+def test_what_is_kept_is_bounded_in_bytes(client, news, completed_news_pages, monkeypatch):
+    first = ask(client, LIST, {"perPage": 10})
+    kept = content_version.fragments
+    room = 2 * max(size for _, _, size in kept.values.values())
+    monkeypatch.setattr(kept, "max_size", room)
+    kept.clear()  # what was kept, now held within `room`
+    completed_news_pages.clear()
+
+    again = ask(client, LIST, {"perPage": 10, "cacheBuster": "again"})
+    assert again.json() == first.json()
+    assert 0 < kept.values.currsize <= room
+    completed_news_pages.clear()
+    ask(client, LIST, {"perPage": 10, "cacheBuster": "once more"})
+    assert completed_news_pages  # some items no longer fit, and are completed afresh

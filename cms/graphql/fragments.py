@@ -42,7 +42,7 @@ class PageFragmentsExecutionContext(ExecutionContext):
         context = context_of(request)
         found = fragments.find(version, key)
         if found is not None:
-            answer, keys = found
+            answer, keys, _ = found
             context.surrogate_keys.update(keys)
             return answer
 
@@ -55,7 +55,8 @@ class PageFragmentsExecutionContext(ExecutionContext):
             keys, context.surrogate_keys = context.surrogate_keys, outer_keys
             outer_keys.update(keys)
         if len(self.collected_errors.errors) == errors_before:
-            fragments.keep(version, key, (answer, frozenset(keys)))
+            size = len(json.dumps(answer, default=str)) + sum(map(len, keys))
+            fragments.keep(version, key, (answer, frozenset(keys), size))
         return answer
 
     def _version(self, request):

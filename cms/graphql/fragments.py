@@ -31,16 +31,31 @@ from cms.request_context import context_of
 class PageFragmentsExecutionContext(ExecutionContext):
     """graphql-core's execution, completing pages from `content_version.fragments`."""
 
-    def complete_object_value(self, return_type, field_nodes, info, path, result):
-        if not isinstance(result, Page) or getattr(result, "_opened_by_preview_token", False):
-            return super().complete_object_value(return_type, field_nodes, info, path, result)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         request = self.context_value
-        version = self._version(request)
-        if version is None:
-            return super().complete_object_value(return_type, field_nodes, info, path, result)
-        key = (self._request_key, _typed_path(path), return_type.name, result.pk)
         context = context_of(request)
-        found = fragments.find(version, key)
+        # The content version pages' parts may be kept for (None: not at all).
+        self.version = None
+        if context.printed_query is not None and is_anonymous(request):
+            self.version = version_for(request)
+        self.query_key = (
+            request.get_host(),
+            context.printed_query,
+            self.operation.name.value if self.operation.name else None,
+            json.dumps(self.variable_values, sort_keys=True, default=str),
+        )
+
+    def complete_object_value(self, return_type, field_nodes, info, path, result):
+        if (
+            self.version is None
+            or not isinstance(result, Page)
+            or getattr(result, "_opened_by_preview_token", False)
+        ):
+            return super().complete_object_value(return_type, field_nodes, info, path, result)
+        key = (self.query_key, _typed_path(path), return_type.name, result.pk)
+        context = context_of(self.context_value)
+        found = fragments.find(self.version, key)
         if found is not None:
             answer, keys, _ = found
             context.surrogate_keys.update(keys)
@@ -56,24 +71,8 @@ class PageFragmentsExecutionContext(ExecutionContext):
             outer_keys.update(keys)
         if len(self.collected_errors.errors) == errors_before:
             size = len(json.dumps(answer, default=str)) + sum(map(len, keys))
-            fragments.keep(version, key, (answer, frozenset(keys), size))
+            fragments.keep(self.version, key, (answer, frozenset(keys), size))
         return answer
-
-    def _version(self, request):
-        """The content version this request's pages may be kept for, or None."""
-        if "_fragments_version" not in self.__dict__:
-            context = context_of(request)
-            version = version_for(request)
-            if context.printed_query is None or not is_anonymous(request):
-                version = None
-            self._fragments_version = version
-            self._request_key = (
-                request.get_host(),
-                context.printed_query,
-                self.operation.name.value if self.operation.name else None,
-                json.dumps(self.variable_values, sort_keys=True, default=str),
-            )
-        return self._fragments_version
 
 
 def _typed_path(path):

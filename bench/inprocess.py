@@ -15,7 +15,7 @@ Run by bench/run.py with the same environment as the server it measures:
     python bench/inprocess.py read-times
         prints {read: milliseconds} for each documented read (the news list, one of its
         tags and one of its years, a news item, the home page, the principles, search for
-        a common and a rare word, the REST news list), uncached: the best of 3 rounds of
+        a common and a rare word, the REST news list), uncached: the best of 5 rounds of
         10 requests, after one that warms up. run.py compares them across the datasets.
     python bench/inprocess.py graphql-core-floor
         prints {selection: milliseconds} for the plain and the all-fields news list run
@@ -131,7 +131,7 @@ def read_times():
                 return client.post("/graphql/", body, content_type="application/json")
 
         rounds = []
-        for _ in range(4):  # the first round warms up (renditions, memos), unmeasured
+        for _ in range(6):  # the first round warms up (renditions, memos), unmeasured
             started = time.perf_counter()
             for _ in range(10):
                 response = read()

@@ -11,7 +11,9 @@
 4. serve from the response cache (anonymous reads, at the request's content version);
 5. prepare: parse and validate, with the limits, keeping validated documents;
 6. charge the client's budget (only work is charged: cache hits are free);
-7. execute against the schema (schema.py), whose fields enforce the visibility rule;
+7. execute against the schema (schema.py), whose fields enforce the visibility rule,
+   completing each page from its part of an earlier answer where one is kept
+   (fragments.py);
 8. respond: errors with honest codes, ETag, Cache-Control, the surrogate keys of what
    the answer holds (recorded as it ran: guard.py), and into the cache.
 

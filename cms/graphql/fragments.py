@@ -34,14 +34,14 @@ class PageFragmentsExecutionContext(ExecutionContext):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context_value
-        context = context_of(request)
+        self.request_context = context_of(request)
         # The content version pages' parts may be kept for (None: not at all).
         self.version = None
-        if context.printed_query is not None and is_anonymous(request):
+        if self.request_context.printed_query is not None and is_anonymous(request):
             self.version = version_for(request)
         self.query_key = (
             request.get_host(),
-            context.printed_query,
+            self.request_context.printed_query,
             self.operation.name.value if self.operation.name else None,
             json.dumps(self.variable_values, sort_keys=True, default=str),
         )
@@ -54,7 +54,7 @@ class PageFragmentsExecutionContext(ExecutionContext):
         ):
             return super().complete_object_value(return_type, field_nodes, info, path, result)
         key = (self.query_key, _typed_path(path), return_type.name, result.pk)
-        context = context_of(self.context_value)
+        context = self.request_context
         found = fragments.find(self.version, key)
         if found is not None:
             answer, keys, _ = found

@@ -8,11 +8,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import health
-from cms.api import api_router
-from cms.caching import cdn_cacheable
-from cms.graphql.view import CMSGraphQLView
-from cms.sitemap import PublicPagesSitemap
+from api.graphql.view import CMSGraphQLView
+from api.rest import api_router
+from api.sitemap import PublicPagesSitemap
+from core import health
+from core.caching import cdn_cacheable
 
 urlpatterns = [
     # Liveness and readiness probes, never cached.

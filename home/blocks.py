@@ -2,12 +2,12 @@
 
 What an editor builds is checked as it is saved (each block's `clean`), with the message
 shown beside the block at fault: a heading may not skip a level (the page's title is its
-h1), and an image must have alt text (WCAG 2.2 AA; cms/accessibility.py).
+h1), and an image must have alt text (WCAG 2.2 AA; core/accessibility.py).
 
 Each block's fields are typed for front ends' code generators; a field added for that
 sits beside the one it types (`headingLevel` beside the `level` string), which stays.
 The paragraph is Wagtail's own RichTextBlock: its typed fields (`html`, `text`) are added
-to grapple's type in cms/graphql/schema.py, keeping its type name and `blockType`.
+to grapple's type in api/graphql/schema.py, keeping its type name and `blockType`.
 """
 
 import graphene
@@ -23,8 +23,8 @@ from grapple.models import (
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
-from cms import surrogate_keys
-from cms.visibility import visibility_for
+from core import surrogate_keys
+from core.visibility import visibility_for
 
 HEADING_LEVELS = [("h2", "Level 2"), ("h3", "Level 3"), ("h4", "Level 4")]
 
@@ -156,7 +156,7 @@ class ImageBlock(blocks.StructBlock):
 
     def alt(self, info, values, **kwargs):
         # The image's own field is null when it is not public, and so is its alt text.
-        # A scalar field is not guarded (cms/graphql/guard.py), so the answer is marked
+        # A scalar field is not guarded (api/graphql/guard.py), so the answer is marked
         # here as depending on the image: a new description retires it from the caches.
         image = values["image"]
         if image is None or not visibility_for(info.context).is_visible(image):

@@ -25,8 +25,8 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
-from cms.graphql import GraphQLList
-from cms.preview import PreviewablePage
+from api.graphql import GraphQLList
+from core.preview import PreviewablePage
 from governance.models import REVIEW_PANEL, GovernedPageMixin, ReviewMixin
 
 from .blocks import BodyBlock

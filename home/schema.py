@@ -1,9 +1,6 @@
 """GraphQL entry points for the site-wide snippets (testimonials and inspections) and for
 search, with the rule every search argument follows: the text is words."""
 
-import re
-import unicodedata
-
 import graphene
 from grapple.registry import registry
 from grapple.types.interfaces import get_page_interface
@@ -11,7 +8,8 @@ from grapple.types.structures import PositiveInt
 from wagtail.models import Page
 from wagtail.search.query import PlainText
 
-from cms.visibility import visibility_for
+from core.search import search_words
+from core.visibility import visibility_for
 
 from .models import Inspection, Testimonial
 
@@ -48,22 +46,6 @@ class SnippetsQuery:
 
     def resolve_latest_inspection(self, info):
         return Inspection.objects.filter(live=True).order_by("-published_on", "-pk").first()
-
-
-WORD = re.compile(r"\w+")
-
-
-def search_words(text):
-    """The words of a search text: runs of letters and digits, whatever lies between.
-
-    The database backends build their own query syntax from the text (SQLite FTS5 quotes
-    each term, PostgreSQL writes a tsquery), and a character that syntax does not escape
-    fails the query: a double quote on SQLite (an OperationalError, which looks like an
-    outage), a NUL on PostgreSQL. Quotes, operators (AND OR NOT NEAR * -), brackets and
-    colons are searched as the plain words around them. NFC first, so that a letter
-    typed as a base and a combining accent stays one word.
-    """
-    return WORD.findall(unicodedata.normalize("NFC", text))
 
 
 class SearchQuery:

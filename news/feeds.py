@@ -1,5 +1,5 @@
 """RSS 2.0 and Atom feeds of the requesting site's news, newest first: the news the APIs
-serve, by the same visibility rule (cms/visibility.py)."""
+serve, by the same visibility rule (core/visibility.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -12,8 +12,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from wagtail.models import Site
 
-from cms import surrogate_keys
-from cms.visibility import visibility_for
+from core import surrogate_keys
+from core.visibility import visibility_for
 from home.models import OrganisationSettings
 
 from .models import NewsIndexPage, NewsPage

@@ -21,8 +21,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.api_fields import PublicImageRenditionField, TagNamesField
-from cms.preview import PreviewablePage
+from api.rest_fields import PublicImageRenditionField, TagNamesField
+from core.preview import PreviewablePage
 from governance.models import GovernedPageMixin
 from home.blocks import NewsBodyBlock
 from home.models import RICH_TEXT_FEATURES
@@ -155,3 +155,9 @@ class NewsPage(GovernedPageMixin, PreviewablePage, Page):
 
     class Meta:
         verbose_name = "news page"
+        indexes = [
+            # The news list's order (news/schema.py): a page of it is read from the index in
+            # order, not by sorting every news page (page 1 of 25 at 10,000 pages read 10,000
+            # rows, now 25).
+            models.Index(fields=["-date", "-page_ptr"], name="news_newspage_date_pk_desc"),
+        ]

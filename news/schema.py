@@ -8,11 +8,11 @@ from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
 
-from cms import content_version
-from cms.graphql.errors import bad_input
-from cms.graphql.media import hold_renditions, requested_rendition_specs
-from cms.graphql.selections import selected_fields
-from cms.visibility import visibility_for
+from api.graphql.errors import bad_input
+from api.graphql.media import hold_renditions, requested_rendition_specs
+from api.graphql.selections import selected_fields
+from core import content_version
+from core.visibility import visibility_for
 
 from .models import NewsPage, NewsPageTag
 
@@ -81,7 +81,7 @@ def kept_news_pages(info, ids):
 
 def hold_hero_renditions(info, pages, *path):
     """The renditions the query asks of the pages' hero images at `path`, if it asks for
-    any, fetched in one query (cms/graphql/media.py)."""
+    any, fetched in one query (api/graphql/media.py)."""
     if "heroImage" in selected_fields(info, *path):
         specs = requested_rendition_specs(info, *path, "heroImage")
         hold_renditions(info.context, [page.hero_image for page in pages], specs)

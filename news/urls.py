@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cms.caching import cdn_cacheable
+from core.caching import cdn_cacheable
 
 from .feeds import NewsAtomFeed, NewsFeed
 

@@ -14,8 +14,8 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from cms.graphql import GraphQLList
-from cms.preview import PreviewablePage
+from api.graphql import GraphQLList
+from core.preview import PreviewablePage
 from governance.models import GovernedPageMixin
 from home.blocks import BodyBlock
 from home.models import RICH_TEXT_FEATURES

@@ -3,7 +3,7 @@
 import graphene
 from grapple.registry import registry
 
-from cms.visibility import visibility_for
+from core.visibility import visibility_for
 
 from .models import PrinciplePage
 

@@ -1,5 +1,5 @@
 """Every page type's server-rendered template passes axe-core's WCAG 2.0, 2.1 and 2.2 A and
-AA rules (cms/accessibility.py WCAG_TAGS) with no violation, in Chromium.
+AA rules (core/accessibility.py WCAG_TAGS) with no violation, in Chromium.
 
 The pages are those of the Southwark content, one of each type, a standard page whose body
 holds every block kind, the page-not-found page and the server-error page, served by the
@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 
-from cms.accessibility import WCAG_TAGS
+from core.accessibility import WCAG_TAGS
 from news.models import NewsPage
 from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.content import load_southwark_content

@@ -1,4 +1,4 @@
-"""Wagtail's accessibility checker runs the WCAG A and AA rules (cms/accessibility.py):
+"""Wagtail's accessibility checker runs the WCAG A and AA rules (core/accessibility.py):
 in the editor's Checks panel, over the preview of this site's templates (which carry the
 userbar that loads axe into the preview), and in the userbar an editor sees on the site.
 Visitors get no userbar.
@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cms.accessibility import WCAG_TAGS
+from core.accessibility import WCAG_TAGS
 from tests.support.admin import sign_in
 from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.factories import ImageFactory, StandardPageFactory

@@ -1,4 +1,4 @@
-"""Arguments the resolvers take for granted (cms/graphql/schema.py): a client's argument
+"""Arguments the resolvers take for granted (api/graphql/schema.py): a client's argument
 that breaks one is refused as BAD_USER_INPUT, never a fault of ours (INTERNAL_ERROR),
 on SQLite and PostgreSQL; an explicit null means the argument's default."""
 

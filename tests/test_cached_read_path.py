@@ -1,5 +1,5 @@
 """A request sent again exactly as one the response cache answered is answered from this
-process's memory without being admitted again (`recall`, cms/graphql/response_cache.py):
+process's memory without being admitted again (`recall`, api/graphql/response_cache.py):
 the client sees the same answer, and nothing admit() refuses, nothing a publish changed
 and nothing for a signed-in user comes from there."""
 
@@ -15,8 +15,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
-from cms.graphql import persisted
-from cms.graphql.view import CMSGraphQLView
+from api.graphql import persisted
+from api.graphql.view import CMSGraphQLView
 from home.models import HomePage
 from tests.support.factories import NewsIndexPageFactory, publish
 

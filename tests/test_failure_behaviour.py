@@ -57,7 +57,7 @@ def test_readyz_checks_the_database_and_the_cache(client):
 
 @pytest.mark.django_db
 def test_readyz_names_a_failing_cache_without_its_error(client):
-    with mock.patch("cms.health.cache.set", side_effect=ConnectionError("redis secret detail")):
+    with mock.patch("core.health.cache.set", side_effect=ConnectionError("redis secret detail")):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {
@@ -70,7 +70,7 @@ def test_readyz_names_a_failing_cache_without_its_error(client):
 def test_readyz_names_a_failing_database_without_its_error(client):
     broken = mock.Mock()
     broken.cursor.side_effect = OperationalError("password authentication failed: secret")
-    with mock.patch("cms.health.connection", broken):
+    with mock.patch("core.health.connection", broken):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {

@@ -195,7 +195,7 @@ def test_introspection_works_when_on(client):
 def test_a_query_sent_again_is_not_parsed_again(client):
     query = "query ($slug: String!) { newsItem(slug: $slug) { title } }"
     post(client, {"query": query, "variables": {"slug": "one"}})
-    with mock.patch("cms.graphql.documents.parse", wraps=parse) as parsing:
+    with mock.patch("api.graphql.documents.parse", wraps=parse) as parsing:
         response = post(client, {"query": query, "variables": {"slug": "two"}})
     assert response.status_code == 200 and not parsing.called
     refused = post(client, {"query": query, "variables": {"slug": 2}, "operationName": "x"})

@@ -15,7 +15,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection
 from wagtail.search.backends import get_search_backend
 
-from cms.graphql.media import filter_for, resolve_rendition
+from api.graphql.media import filter_for, resolve_rendition
 from tests.support.factories import DocumentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
@@ -174,7 +174,7 @@ def test_postgresql_search_matches_on_the_expression_its_index_holds(graphql):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend")
 def test_postgresql_search_ranks_at_most_the_configured_number_of_matches(graphql, settings):
-    """cms/search.py: a common word's cost does not grow with the content, as only the
+    """core/search.py: a common word's cost does not grow with the content, as only the
     RANKED_CANDIDATES matches most recently indexed are ranked."""
     settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
     query = '{ search(query: "children", limit: 100) { url } }'

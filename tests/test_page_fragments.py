@@ -1,5 +1,5 @@
 """Each page's part of a GraphQL answer is kept for the content version
-(cms/graphql/fragments.py): asked again, with other variables, a list completes its
+(api/graphql/fragments.py): asked again, with other variables, a list completes its
 items from what was kept, with the same answer and the same surrogate keys; a publish,
 a preview, another selection or an error is never answered from a part kept before.
 
@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from graphql import ExecutionContext
 
-from cms import content_version
+from core import content_version
 from news.models import NewsPage
 from tests.support.factories import NewsIndexPageFactory, NewsPageFactory, publish
 

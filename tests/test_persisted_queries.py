@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from cms.graphql import persisted
-from cms.models import PersistedQuery
+from api.graphql import persisted
+from api.models import PersistedQuery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 

@@ -5,7 +5,7 @@ The content grows from 10 to 100 of everything a documented query lists: news pa
 (each with a hero image, tags and a body), principles with icons, featured
 testimonials, inspections and images; then by 1,000 demo news pages (the benchmark's
 generator, fast in bulk). Each request is measured with the per-process memos emptied
-(cms/content_version.py), so what they would hide (a query a row) still shows.
+(core/content_version.py), so what they would hide (a query a row) still shows.
 """
 
 import datetime
@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 
-from cms import content_version
+from core import content_version
 from home.models import HomePage, Inspection
 from news.models import NewsPage
 from principles.models import PrinciplePage

@@ -11,8 +11,8 @@ from defusedxml import ElementTree
 from django.test import override_settings
 from wagtail.models import Page, get_page_models
 
-from cms.request_context import RequestIdLogFilter
-from cms.visibility import visibility_for
+from core.request_context import RequestIdLogFilter
+from core.visibility import visibility_for
 from tests.support.factories import NewsPageFactory, StandardPageFactory, publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
@@ -93,7 +93,7 @@ def test_the_sitemap_leaves_out_what_lies_below_an_unpublished_page(client):
 
 
 def test_urls_in_the_api_are_the_ones_wagtail_makes_for_every_page_type(rf):
-    """The API's URLs skip Wagtail's per-page site lookups (cms/visibility.py): here they
+    """The API's URLs skip Wagtail's per-page site lookups (core/visibility.py): here they
     are held equal to Page.get_url for a page of every type."""
     publish(NewsPageFactory(title="A release with a ‘curly’ title & more"))
     request = rf.get("/", HTTP_HOST="localhost")

@@ -13,11 +13,11 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
-from cms import content_version
-from cms.content_version import VersionedMemo
-from cms.graphql.response_cache import Answer, ResponseCache
-from cms.request_context import context_of
-from cms.visibility import VisibilityRules
+from api.graphql.response_cache import Answer, ResponseCache
+from core import content_version
+from core.content_version import VersionedMemo
+from core.request_context import context_of
+from core.visibility import VisibilityRules
 from home.models import HomePage, OrganisationSettings
 from news.models import NewsPage
 from tests.support.app_process import run

@@ -9,14 +9,14 @@ from graphene_django.settings import graphene_settings
 from graphql import get_named_type, is_abstract_type, is_enum_type
 from grapple.registry import registry
 
-PROJECT_APPS = ("cms", "home", "news", "principles", "webhooks")
+PROJECT_APPS = ("core", "api", "home", "news", "principles", "webhooks")
 
-# grapple's own interfaces (its PageInterface is subclassed in cms/graphql/pages.py for
+# grapple's own interfaces (its PageInterface is subclassed in api/graphql/pages.py for
 # speed, not changed); the fields a type has from them are grapple's too.
 GRAPPLE_INTERFACES = ("PageInterface", "StreamFieldInterface", "SnippetInterface")
 
 # grapple's own entry points: they and their arguments are described by grapple where
-# at all; this project only narrows what they return (cms/graphql/guard.py, media.py).
+# at all; this project only narrows what they return (api/graphql/guard.py, media.py).
 GRAPPLE_ROOT_FIELDS = {
     "redirects",
     "collections",

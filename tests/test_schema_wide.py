@@ -42,7 +42,7 @@ from graphql import (
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.rich_text import RichText
 
-from cms.graphql.limits import LIMIT_RULES
+from api.graphql.limits import LIMIT_RULES
 from home.models import InspectionHighlight
 from news.models import NewsPage
 from tests.support.factories import (

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from home.schema import search_words
+from core.search import search_words
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 

@@ -12,9 +12,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms import cdn, content_version
-from cms.graphql.response_cache import ResponseCache
-from cms.graphql.view import CMSGraphQLView
+from api.graphql.response_cache import ResponseCache
+from api.graphql.view import CMSGraphQLView
+from core import cdn, content_version
 from news.models import NewsIndexPage, NewsPage
 from principles.models import PrinciplePage
 from tests.support.factories import NewsPageFactory, publish

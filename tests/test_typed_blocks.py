@@ -1,5 +1,5 @@
 """Each body block has typed fields for front ends' code generators (home/blocks.py,
-and the paragraph's in cms/graphql/schema.py), beside the fields it had, which answer
+and the paragraph's in api/graphql/schema.py), beside the fields it had, which answer
 as before: the same type names, the same `blockType`s."""
 
 import pytest

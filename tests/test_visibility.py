@@ -11,7 +11,7 @@ from graphql import GraphQLObjectType, get_named_type, is_leaf_type
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, Site
 
-from cms.graphql.schema import schema
+from api.graphql.schema import schema
 from principles.models import PrinciplePage
 from tests.support.factories import (
     CollectionFactory,

@@ -36,14 +36,14 @@ from wagtail.signals import (
 )
 from wagtail.snippets.models import get_snippet_models
 
-from cms import content_version
+from core import content_version
 
 from .models import Change, Delivery
 from .tasks import send_deliveries
 
 logger = logging.getLogger("cms.webhooks")
 
-# The surrogate key of the changes feed's answers (cms.surrogate_keys.list_key(Change)):
+# The surrogate key of the changes feed's answers (core.surrogate_keys.list_key(Change)):
 # each event recorded retires them.
 CHANGES_KEY = "list:webhooks.change"
 

@@ -20,8 +20,8 @@ from django.db.models import Q
 from grapple.types.structures import PositiveInt
 from wagtail.models import Site
 
-from cms import surrogate_keys
-from cms.graphql.errors import bad_input
+from api.graphql.errors import bad_input
+from core import surrogate_keys
 
 from .events import CHANGES_KEY
 from .models import Change

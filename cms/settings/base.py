@@ -30,7 +30,8 @@ def env_bool(name, default):
 
 
 INSTALLED_APPS = [
-    "cms",
+    "core",
+    "api",
     "home",
     "principles",
     "news",
@@ -75,21 +76,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response, and every log line written meanwhile, says which
     # request it answers (X-Request-ID).
-    "cms.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     # Then, so every answer (redirects and 503s too) carries the CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files answered here, before sessions and the rest: see STORAGES below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy on every response from here on: see CONTENT_SECURITY_POLICY.
-    "cms.csp.ContentSecurityPolicyMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     # 304 for a GET whose If-None-Match matches the ETag (set here where a view set none).
     "django.middleware.http.ConditionalGetMiddleware",
     # A database outage escaping a view answers 503 with Retry-After, not a 500 page.
-    "cms.middleware.ServiceUnavailableMiddleware",
-    # Who is asking (cms/clients.py), and their budget for the REST API (cms/rate_limit.py).
-    "cms.middleware.ClientMiddleware",
-    "cms.middleware.RateLimitMiddleware",
+    "core.middleware.ServiceUnavailableMiddleware",
+    # Who is asking (core/clients.py), and their budget for the REST API (core/rate_limit.py).
+    "core.middleware.ClientMiddleware",
+    "core.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,7 +132,7 @@ DATABASES = {
     )
 }
 # A PostgreSQL that does not answer fails the request within 2 s (a 503, see
-# cms/middleware.py) instead of after the operating system's TCP timeout.
+# core/middleware.py) instead of after the operating system's TCP timeout.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 
@@ -219,7 +220,7 @@ if MEDIA_BUCKET:
             "their URLs are on."
         )
     STORAGES["default"] = {
-        "BACKEND": "cms.storage.MediaStorage",
+        "BACKEND": "core.storage.MediaStorage",
         "OPTIONS": {
             "bucket_name": MEDIA_BUCKET,
             # Unset: AWS itself, in the region given, with the credentials boto3 finds on
@@ -260,8 +261,8 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_SITE_NAME = "Southwark Children's Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Wagtail's database backend; on PostgreSQL a search ranks at most this many matches
-# (cms/search.py): a common word's cost does not grow with the content.
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search", "RANKED_CANDIDATES": 200}}
+# (core/search.py): a common word's cost does not grow with the content.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "core.search", "RANKED_CANDIDATES": 200}}
 # The admin calls no other site: no avatars from gravatar.com (each would send a hash of
 # an editor's email address), no check for new Wagtail releases (upgrades come through
 # the lock files).
@@ -283,7 +284,7 @@ _IMAGE_SIZES = [
 ]
 ALLOWED_IMAGE_FILTERS = [*_IMAGE_SIZES, *(f"{size}|format-webp" for size in _IMAGE_SIZES)]
 
-# REST API (Wagtail's API v2, cms/api.py): lists of up to 100 items, as in GraphQL.
+# REST API (Wagtail's API v2, api/rest.py): lists of up to 100 items, as in GraphQL.
 WAGTAILAPI_LIMIT_MAX = 100
 
 # GraphQL (grapple over graphene-django)
@@ -293,9 +294,9 @@ GRAPPLE = {
     "PAGE_SIZE": 10,
     "MAX_PAGE_SIZE": 100,
     "ALLOWED_IMAGE_FILTERS": ALLOWED_IMAGE_FILTERS,
-    "PAGE_INTERFACE": "cms.graphql.pages.PageInterface",
+    "PAGE_INTERFACE": "api.graphql.pages.PageInterface",
 }
-GRAPHENE = {"SCHEMA": "cms.graphql.schema.schema"}
+GRAPHENE = {"SCHEMA": "api.graphql.schema.schema"}
 
 # GraphQL limits: each is answered with a GraphQL error carrying extensions.code.
 GRAPHQL_MAX_DEPTH = 10
@@ -308,9 +309,9 @@ GRAPHQL_MAX_QUERY_TOKENS = 2_000
 GRAPHQL_MAX_BODY_BYTES = 100_000
 GRAPHQL_INTROSPECTION_ENABLED = True
 GRAPHQL_MAX_SEARCH_CHARS = 200
-# Only the documents `manage.py register_documents` trusted may run (cms/graphql/persisted.py).
+# Only the documents `manage.py register_documents` trusted may run (api/graphql/persisted.py).
 GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", False)
-# Budgets (cms/rate_limit.py): requests a window for each browser to /graphql/ (cache
+# Budgets (core/rate_limit.py): requests a window for each browser to /graphql/ (cache
 # hits are free) and /api/; for each front-end server with a key, 0 meaning unlimited.
 GRAPHQL_RATE_LIMIT_REQUESTS = int(os.environ.get("GRAPHQL_RATE_LIMIT_REQUESTS", "600"))
 GRAPHQL_RATE_LIMIT_WINDOW_SECONDS = 60
@@ -318,20 +319,20 @@ FRONTEND_RATE_LIMIT_REQUESTS = int(os.environ.get("FRONTEND_RATE_LIMIT_REQUESTS"
 # Front-end servers' keys, sent in X-Frontend-Key: `name:key` pairs, comma-separated.
 FRONTEND_API_KEYS = env_pairs("FRONTEND_API_KEYS")
 # How many proxies in front of the app set X-Forwarded-For (nginx: 1; a CDN before it:
-# 2): the client is the address the outermost of them saw (cms/clients.py). 0: none,
+# 2): the client is the address the outermost of them saw (core/clients.py). 0: none,
 # the connection's own address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "cms.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 # Anonymous responses: kept until content changes (at most this long), and held by a
 # CDN for s-maxage seconds, then served stale while it revalidates.
 GRAPHQL_RESPONSE_CACHE_SECONDS = 24 * 60 * 60
 # Each app server process also keeps the responses it serves in memory, up to this many
 # bytes (checked against the shared content version on every request).
 GRAPHQL_RESPONSE_MEMORY_BYTES = int(os.environ.get("GRAPHQL_RESPONSE_MEMORY_BYTES", 32 * 2**20))
-# How often each process reads the content version afresh (cms/content_version.py): a
+# How often each process reads the content version afresh (core/content_version.py): a
 # publish on another app server is seen within this many seconds.
 CONTENT_VERSION_RECHECK_SECONDS = float(os.environ.get("CONTENT_VERSION_RECHECK_SECONDS", "0.5"))
-# A CDN purged by surrogate key as content changes (cms/cdn.py): `varnish`, `fastly` or
+# A CDN purged by surrogate key as content changes (core/cdn.py): `varnish`, `fastly` or
 # `cloudflare`; none by default.
 CDN_PURGE_BACKEND = os.environ.get("CDN_PURGE_BACKEND", "").strip().lower()
 VARNISH_PURGE_URLS = env_list("VARNISH_PURGE_URLS")
@@ -367,7 +368,7 @@ WAGTAIL_HEADLESS_PREVIEW = {
     },
 }
 
-# Content-Security-Policy (django-csp, cms/csp.py): scripts, fonts and frames from this
+# Content-Security-Policy (django-csp, core/csp.py): scripts, fonts and frames from this
 # origin only, images from it and from the media domain, no plugins; no other site may
 # frame these pages or be sent their forms. Inline styles only with the request's nonce
 # (templates/base.html) or by their hash (templates/500.html, which has no request).

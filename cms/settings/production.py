@@ -82,7 +82,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "cms.request_context.RequestIdLogFilter"},
+        "request_id": {"()": "core.request_context.RequestIdLogFilter"},
     },
     "formatters": {
         "json": {

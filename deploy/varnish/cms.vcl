@@ -11,7 +11,7 @@ backend default {
     .port = "@BACKEND_PORT@";
 }
 
-# Who may purge: the CMS's app servers and task workers (cms/cdn.py).
+# Who may purge: the CMS's app servers and task workers (core/cdn.py).
 acl purgers {
     "127.0.0.1";
     "::1";

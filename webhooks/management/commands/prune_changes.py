@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from cms import content_version
+from core import content_version
 from webhooks.events import CHANGES_KEY
 from webhooks.models import Change
 

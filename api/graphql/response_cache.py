@@ -1,0 +1,201 @@
+"""Anonymous GraphQL responses, shared by every app server, each kept until content it
+depends on changes.
+
+An entry is keyed by the site (the Host header), the operation, the variables and the
+query. It holds the answer, the surrogate keys of what the answer holds
+(core/surrogate_keys.py) and the versions those keys had when it was made. It is served
+while it was made at the current content version (core/content_version.py), or while
+none of its keys has been retired since: so a publish retires the answers holding what
+it changed and leaves the others cached. Each process also keeps copies of the entries
+it served at the current content version in memory (`content_version.responses`): such
+a hit costs no round trip (but for the version, at most every
+CONTENT_VERSION_RECHECK_SECONDS). An entry is held there as served (`Answer`): its
+headers are made once, not for every request it answers.
+
+The key is tried for the query exactly as sent (no parsing: the fast path), then for
+the query as graphql-core prints it, so that queries differing only in layout and
+comments share one entry.
+
+Each process also remembers which entry a request sent exactly so (method, host,
+content type, query string and body alike) asks for, once it has admitted one and held
+its answer (`recall`): the view's admission and this key depend on nothing else but the
+settings (forgotten when they change) and which persisted queries are trusted (trust is
+granted, never withdrawn), so such a request is answered without admitting it again or
+making its key.
+"""
+
+import hashlib
+import json
+import logging
+import threading
+from functools import cached_property, lru_cache
+from typing import NamedTuple
+
+from cachetools import LRUCache
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpResponse
+from graphql import print_schema
+
+from core.caching import cdn_headers
+from core.content_version import key_versions, responses
+
+logger = logging.getLogger("cms.graphql")
+
+ENTRY_PREFIX = "graphql:response:4:"  # 4: (content version, ETag, body, {key: version})
+
+# A digest of a request as sent -> the key of the entry it asks for; bounded, as requests
+# come from anyone (a few hundred bytes an entry).
+_asked_for = LRUCache(maxsize=10_000)
+_asked_for_lock = threading.Lock()  # the development server answers in threads
+
+
+class Answer(NamedTuple):
+    """A cached answer as served, its headers made once (`content_version.responses`
+    holds these, counted by `size`)."""
+
+    etag: str
+    body: bytes
+    keys: list  # its surrogate keys, sorted
+    headers: dict
+
+    @classmethod
+    def of(cls, etag, body, keys):
+        headers = {"Content-Type": "application/json", "ETag": etag, **cdn_headers(keys)}
+        return cls(etag, body, keys, headers)
+
+    @property
+    def size(self):
+        """Bytes held: the body, the headers, and about what holds them."""
+        return len(self.body) + sum(map(len, self.headers.values())) + 300
+
+    def response(self):
+        return HttpResponse(self.body, headers=self.headers)
+
+
+def recall(request, version):
+    """The answer held at `version` for a request sent exactly as one admitted and
+    answered from the cache before, or None."""
+    digest = _digest_as_sent(request)
+    with _asked_for_lock:
+        key = _asked_for.get(digest)
+    return None if key is None else responses.find(version, key)
+
+
+def _digest_as_sent(request):
+    """A digest of what the view's admission and the entry's key read from a request
+    whose method, content type and length have passed: the method, the host, the content
+    type (its charset decodes the query string), the query string and a POST's body."""
+    meta = request.META
+    heading = (
+        request.method,
+        request.get_host(),
+        meta.get("CONTENT_TYPE", ""),
+        meta.get("QUERY_STRING", ""),
+    )
+    body = request.body if request.method == "POST" else b""
+    # repr quotes each part: no two requests' parts run together into the same bytes.
+    return hashlib.sha256(repr(heading).encode() + body).digest()
+
+
+class ResponseCache:
+    """One request's view of the cache, at the content version it read."""
+
+    def __init__(self, request, operation_name, variables, version):
+        self.request = request
+        self.material = [request.get_host(), operation_name, variables or {}]
+        self.version = version
+
+    def key(self, query):
+        material = json.dumps([_configuration(), *self.material, query], sort_keys=True)
+        return ENTRY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
+
+    def get(self, query):
+        """The `Answer` of the entry for `query`, if still current."""
+        if self.version is None:
+            return None
+        key = self.key(query)
+        found = responses.find(self.version, key)
+        if found is None:
+            found = self._fetch(key)
+            if found is None:
+                return None
+            responses.keep(self.version, key, found)
+        self._asks_for(key)
+        return found
+
+    def _fetch(self, key):
+        try:
+            entry = cache.get(key)
+            # A value of another shape (an older release's) is ignored, never served.
+            if not (isinstance(entry, tuple) and len(entry) == 4):
+                return None
+            made_at, etag, body, versions = entry
+            if made_at != self.version and not self._unchanged(versions):
+                return None
+        except Exception:
+            logger.warning("GraphQL response cache unavailable", exc_info=True)
+            return None
+        return Answer.of(etag, body, sorted(versions))
+
+    def _unchanged(self, versions):
+        current = key_versions(versions)
+        return all(current[key] == version for key, version in versions.items())
+
+    def set(self, queries, etag, body, keys):
+        """Keep the answer, and return it as a cache serves it; unless a change committed
+        while it was made: then it may hold what came before, and None says no cache may
+        keep it (a CDN neither)."""
+        answer = Answer.of(etag, body, sorted(keys))
+        if self.version is None or settings.GRAPHQL_RESPONSE_CACHE_SECONDS <= 0:
+            return answer
+        try:
+            versions = key_versions(keys)
+            if versions.pop(None) != self.version:
+                return None
+            entry_keys = [self.key(query) for query in queries]
+            entry = (self.version, etag, body, versions)
+            cache.set_many(
+                dict.fromkeys(entry_keys, entry), settings.GRAPHQL_RESPONSE_CACHE_SECONDS
+            )
+        except Exception:
+            logger.warning("GraphQL response cache unavailable", exc_info=True)
+            return answer
+        for key in entry_keys:
+            responses.keep(self.version, key, answer)
+        self._asks_for(entry_keys[0])
+        return answer
+
+    def _asks_for(self, key):
+        """Remember that this request, sent exactly so again, asks for the entry `key`."""
+        with _asked_for_lock:
+            _asked_for[self._digest_as_sent] = key
+
+    @cached_property
+    def _digest_as_sent(self):
+        return _digest_as_sent(self.request)
+
+
+@lru_cache(maxsize=1)
+def _configuration():
+    """A fingerprint of what a response depends on besides content and the request: the
+    schema, and the settings it is checked against (limits, introspection, image
+    filters). A release that changes either does not serve the last one's responses."""
+    from .schema import schema
+
+    configured = {
+        name: getattr(settings, name)
+        for name in dir(settings)
+        if name.startswith("GRAPHQL_") or name == "ALLOWED_IMAGE_FILTERS"
+    }
+    material = print_schema(schema.graphql_schema) + repr(sorted(configured.items()))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+@receiver(setting_changed)
+def _forget_configuration(**kwargs):  # settings change at run time in tests only
+    _configuration.cache_clear()
+    with _asked_for_lock:
+        _asked_for.clear()

@@ -1,0 +1,182 @@
+"""The schema served at /graphql/: grapple's, built once, with every change this project
+makes to it here, each for the reason given.
+
+Content types add their own fields and entry points the way grapple provides
+(`graphql_fields` on models and blocks, the `register_schema_query` hook); what grapple
+generates and offers no hook for is changed below, on the built schema.
+"""
+
+import json
+
+from django.db.models import Q
+from graphql import GraphQLField, GraphQLNonNull, GraphQLString, default_field_resolver
+from grapple.registry import registry
+from grapple.schema import schema  # grapple builds it on import: this is the one built
+from grapple.types.rich_text import RichText
+from grapple.utils import resolve_queryset
+from wagtail.blocks import StructValue
+from wagtail.models import Site
+from wagtail.rich_text import get_text_for_indexing
+
+from core.preview import resolve_page_or_preview
+from core.search import search_words
+
+from . import object_types
+from .guard import guard_schema
+from .media import resolve_documents, resolve_images, resolve_rendition, resolve_src_set
+
+# grapple gives every page type all of Wagtail's Page columns. These describe the
+# editor's work in progress, not the published page (`draftTitle` is the title of an
+# unpublished draft), so they are taken out of the schema rather than filtered.
+EDITING_STATE_FIELDS = (
+    "draftTitle",
+    "hasUnpublishedChanges",
+    "latestRevisionCreatedAt",
+    "lockedAt",
+    "goLiveAt",
+    "expireAt",
+    "expired",
+    "aliasOf",
+    "aliases",
+    "sitesRootedHere",
+    "translationKey",
+)
+
+
+def without_editing_state(graphql_schema):
+    for graphql_type in object_types(graphql_schema):
+        if "urlPath" in graphql_type.fields:
+            for name in EDITING_STATE_FIELDS:
+                graphql_type.fields.pop(name, None)
+
+
+def with_media_resolvers(graphql_schema):
+    """See media.py: renditions checked, shared and fetched in bulk; public lists."""
+    image_type = graphql_schema.get_type("ImageObjectType")
+    image_type.fields["rendition"].resolve = resolve_rendition
+    image_type.fields["srcSet"].resolve = resolve_src_set
+    graphql_schema.query_type.fields["images"].resolve = resolve_images
+    graphql_schema.query_type.fields["documents"].resolve = resolve_documents
+
+
+def with_preview_marking(graphql_schema):
+    """`page(token:)` answers a draft: core/preview.py marks it as the preview it is."""
+    page_field = graphql_schema.query_type.fields["page"]
+    page_field.resolve = resolve_page_or_preview(page_field.resolve)
+
+
+def with_raw_values_as_text(graphql_schema):
+    """grapple's `rawValue` (a String) hands graphql-core a StructBlock's dict, which it
+    cannot serialize: every block's raw value is its stored form, as JSON where it is
+    not text (rich text is its source)."""
+    for graphql_type in object_types(graphql_schema):
+        if "rawValue" in graphql_type.fields and "blockType" in graphql_type.fields:
+            graphql_type.fields["rawValue"].resolve = resolve_raw_value
+
+
+def resolve_raw_value(block, info, **kwargs):
+    if isinstance(block, StructValue):  # a StructBlock nested in another block
+        stored = block.block.get_prep_value(block)
+    else:
+        stored = block.block.get_prep_value(block.value)
+    return stored if isinstance(stored, str) else json.dumps(stored)
+
+
+def with_model_descriptions(graphql_schema):
+    """grapple gives a model's type no description and no way to set one: a model's
+    `graphql_description`, beside its `graphql_fields`, is its type's."""
+    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
+    for model, node in (item for registered in registries for item in registered.items()):
+        description = getattr(model, "graphql_description", None)
+        if description:
+            graphql_schema.get_type(node._meta.name).description = description
+
+
+def with_empty_page_choosers_as_null(graphql_schema):
+    """grapple's PageChooserBlock answers `page` with the chosen page's specific page,
+    failing where none was chosen (an optional chooser, as a call to action's)."""
+    graphql_schema.get_type("PageChooserBlock").fields["page"].resolve = resolve_chosen_page
+
+
+def resolve_chosen_page(block, info, **kwargs):
+    return None if block.value is None else block.value.specific
+
+
+def with_typed_paragraphs(graphql_schema):
+    """Typed fields for the paragraph block, Wagtail's own RichTextBlock, beside grapple's
+    `value`: grapple's type for it has no hook, and a registered subclass would rename
+    the type and its `blockType`, which front ends select on."""
+    paragraph = graphql_schema.get_type("RichTextBlock")
+    paragraph.fields["html"] = GraphQLField(
+        GraphQLNonNull(GraphQLString),
+        resolve=lambda block, info: RichText.serialize(block.value.source),
+        description="The paragraph as HTML, links made addresses (as `value`).",
+    )
+    paragraph.fields["text"] = GraphQLField(
+        GraphQLNonNull(GraphQLString),
+        resolve=lambda block, info: get_text_for_indexing(block.value.source),
+        description="The paragraph as plain text: no tags, a space between paragraphs.",
+    )
+
+
+def with_search_text_as_words(graphql_schema):
+    """grapple hands `searchQuery` to Wagtail's query parser, which reads quotes as
+    phrases and `name:value` as filters (then dropped), and lets through characters the
+    database refuses (a NUL fails the query). Here every `searchQuery` searches the
+    text's plain words, as `search` does (home/schema.py): an empty text is no search,
+    as in grapple, and a text without words matches nothing."""
+    graphql_schema.query_type.fields["sites"].resolve = resolve_sites
+    for graphql_type in object_types(graphql_schema):
+        for field in graphql_type.fields.values():
+            if "searchQuery" in field.args:
+                field.resolve = searching_words(field.resolve or default_field_resolver)
+
+
+def searching_words(resolver):
+    def resolve(root, info, search_query=None, **arguments):
+        if search_query:
+            words = search_words(search_query)
+            if not words:
+                return []
+            search_query = " ".join(words)
+        return resolver(root, info, search_query=search_query, **arguments)
+
+    return resolve
+
+
+def resolve_sites(root, info, search_query=None, is_default_site=None, **arguments):
+    """grapple offers `sites(searchQuery:)`, but a Site is not in Wagtail's search index
+    (grapple's resolver raises TypeError): each word must be in its name or hostname."""
+    sites = Site.objects.all()
+    if is_default_site is not None:
+        sites = sites.filter(is_default_site=is_default_site)
+    for word in search_words(search_query or ""):
+        sites = sites.filter(Q(site_name__icontains=word) | Q(hostname__icontains=word))
+    return resolve_queryset(sites, info, **arguments)
+
+
+def with_lookups_by_id_optional(graphql_schema):
+    """grapple's `tag`, `image` and `document` take an optional `id` that their resolvers
+    require (a TypeError without one): without an id there is nothing to find, null."""
+    for name in ("tag", "image", "document"):
+        field = graphql_schema.query_type.fields[name]
+        field.resolve = looking_up_by_id(field.resolve)
+
+
+def looking_up_by_id(resolver):
+    def resolve(root, info, id=None, **arguments):  # noqa: A002 (grapple's name)
+        return None if id is None else resolver(root, info, id=id, **arguments)
+
+    return resolve
+
+
+without_editing_state(schema.graphql_schema)
+with_media_resolvers(schema.graphql_schema)
+with_preview_marking(schema.graphql_schema)
+with_raw_values_as_text(schema.graphql_schema)
+with_model_descriptions(schema.graphql_schema)
+with_empty_page_choosers_as_null(schema.graphql_schema)
+with_typed_paragraphs(schema.graphql_schema)
+with_search_text_as_words(schema.graphql_schema)
+with_lookups_by_id_optional(schema.graphql_schema)
+guard_schema(schema.graphql_schema)  # last: every resolver it wraps is final

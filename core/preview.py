@@ -1,0 +1,52 @@
+"""Previews for editors: on the front end (headless, with a signed token) or on this
+site's own templates.
+
+wagtail-headless-preview signs tokens but never expires them: here a token is good
+for PREVIEW_TOKEN_MAX_AGE seconds and opens only the draft it was issued for.
+"""
+
+from django.conf import settings
+from django.core.signing import BadSignature
+from graphql import GraphQLError
+from wagtail.models import Page
+from wagtail_headless_preview.models import HeadlessPreviewMixin, PagePreview
+
+from core.visibility import mark_as_preview
+
+FRONT_END = "front-end"
+
+
+class PreviewablePage(HeadlessPreviewMixin):
+    """Mix into every page model, before Page."""
+
+    preview_modes = [(FRONT_END, "Front end"), ("", "This site's templates")]
+
+    @classmethod
+    def get_page_from_preview_token(cls, token):
+        try:
+            cls.get_preview_signer().unsign(token, max_age=settings.PREVIEW_TOKEN_MAX_AGE)
+        except BadSignature as error:  # SignatureExpired is a BadSignature
+            raise GraphQLError(
+                "The preview token is invalid or has expired: preview again from the admin.",
+                extensions={"code": "PREVIEW_TOKEN_INVALID"},
+            ) from error
+        preview = PagePreview.objects.filter(token=token).first()
+        return preview.as_page() if preview else None
+
+    def serve_preview(self, request, preview_mode):
+        if preview_mode == FRONT_END:
+            return super().serve_preview(request, preview_mode)
+        return Page.serve_preview(self, request, preview_mode)
+
+
+def resolve_page_or_preview(resolve_page):
+    """grapple's `page` resolver, marking the draft a (signed, unexpired) token opened
+    as a preview: the visibility rule lets it through, and no cache keeps the answer."""
+
+    def resolve(root, info, **arguments):
+        page = resolve_page(root, info, **arguments)
+        if arguments.get("token"):
+            return mark_as_preview(page, info.context)
+        return page
+
+    return resolve

@@ -1,0 +1,204 @@
+"""What an anonymous reader may see: one rule for GraphQL, REST, the feeds, the sitemap
+and search.
+
+Visible means:
+- a page: live, not expired, not the tree's root, inside the requested site, with no
+  view restriction on it or an ancestor, and no unpublished or expired ancestor; or the
+  draft a valid preview token opened (`mark_as_preview`);
+- a snippet with draft state: live;
+- an image or document: in a collection with no view restriction on it or an ancestor;
+- a redirect: to no page, or to a visible one.
+
+`visibility_for(request)` gives the rule for one request, as queryset filters
+(`visible_pages`, `public_collection_ids`, with `count` for the lists they make) and
+predicates (`is_visible`). What it looks up and counts changes only with published
+content, so each process keeps it for the content version the request read
+(core/content_version.py), never inside a transaction.
+"""
+
+import hashlib
+from functools import cached_property
+from urllib.parse import quote
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    DraftStateMixin,
+    Page,
+    PageViewRestriction,
+    Site,
+)
+
+from . import surrogate_keys
+from .content_version import facts, version_for
+from .request_context import context_of
+
+URL_SAFE = "/~:@!$&'()*+,;="  # what Django's reverse() leaves unquoted
+GUARDED_TYPES = (Page, DraftStateMixin, AbstractImage, AbstractDocument, Redirect)
+
+
+def visibility_for(request):
+    """The rule for this request (None: no request, so no site and no visible page)."""
+    if request is None:
+        return VisibilityRules(None)
+    context = context_of(request)
+    if context.visibility is None:
+        context.visibility = VisibilityRules(request)
+    return context.visibility
+
+
+def mark_as_preview(page, request):
+    """Let the draft a valid preview token opened through, and keep the answer out of
+    every cache: it is for the editor who asked."""
+    if page is not None:
+        page._opened_by_preview_token = True
+        context_of(request).served_preview = True
+    return page
+
+
+class VisibilityRules:
+    def __init__(self, request):
+        self.request = request
+        self.pages = {}  # path -> specific page, for lookups repeated within a request
+
+    def remembered(self, key, compute):
+        """A fact kept for the content version; worked out afresh inside a transaction,
+        where the database may hold changes no version describes yet."""
+        return facts.get(version_for(self.request), key, compute)
+
+    @cached_property
+    def site_root(self):
+        def find():
+            site = Site.find_for_request(self.request)
+            return site.root_page if site else None
+
+        if self.request is None:
+            return None
+        key = ("site_root", self.request.get_host(), self.request.get_port())
+        return self.remembered(key, find)
+
+    @cached_property
+    def site_root_path(self):
+        return self.site_root.path if self.site_root else None
+
+    @cached_property
+    def hidden_page_paths(self):
+        """Pages that hide everything below them: those not live or expired (with
+        children: a leaf hides only itself), and those behind a view restriction."""
+
+        def find():
+            hiding = Q(Q(live=False) | Q(expired=True), numchild__gt=0) | Q(
+                Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+            )
+            return tuple(Page.objects.filter(hiding).values_list("path", flat=True))
+
+        return self.remembered("hidden_page_paths", find)
+
+    @cached_property
+    def public_collection_ids(self):
+        """Collections with no view restriction on them or on an ancestor."""
+
+        def find():
+            restricted = Exists(CollectionViewRestriction.objects.filter(collection=OuterRef("pk")))
+            collections = list(
+                Collection.objects.annotate(restricted=restricted).values_list(
+                    "id", "path", "restricted"
+                )
+            )
+            restricted_paths = tuple(path for _, path, hidden in collections if hidden)
+            return frozenset(
+                pk
+                for pk, path, _ in collections
+                if not (restricted_paths and path.startswith(restricted_paths))
+            )
+
+        return self.remembered("public_collection_ids", find)
+
+    def visible_pages(self, pages):
+        """The rule as a queryset filter, for lists that count, paginate or search. Only
+        `live`, `depth` and `path` are filtered on: Wagtail search accepts those."""
+        if self.request is not None:  # the answer holds this list (core/surrogate_keys.py)
+            surrogate_keys.record(self.request, surrogate_keys.list_key(pages.model))
+        if self.site_root_path is None:
+            return pages.none()
+        # No `expired` filter: unpublishing an expired page clears `live` too.
+        pages = pages.live().filter(depth__gt=1, path__startswith=self.site_root_path)
+        for path in self.hidden_page_paths:
+            pages = pages.exclude(path__startswith=path)
+        return pages
+
+    def count(self, pages, *described_by):
+        """How many items a list of `visible_pages` holds, kept for the content version: a
+        COUNT reads every row it counts, and the number changes only with content.
+        `described_by`: what, with the site, makes the list what it is (its model, its
+        filters), all of it: lists described alike share their count."""
+        # A digest: the memo holds up to 10,000 facts, and a description can be long.
+        description = repr((self.site_root_path, described_by)).encode()
+        key = ("count", hashlib.blake2b(description, digest_size=16).digest())
+        return self.remembered(key, lambda: pages.query.get_count(using=pages.db))
+
+    def page_is_visible(self, page):
+        if getattr(page, "_opened_by_preview_token", False):
+            return True
+        return (
+            page.live
+            and not page.expired
+            and page.depth > 1
+            and self.site_root_path is not None
+            and page.path.startswith(self.site_root_path)
+            and not page.path.startswith(self.hidden_page_paths or ("\0",))
+        )
+
+    def in_public_collection(self, item):
+        return item.collection_id in self.public_collection_ids
+
+    def is_visible(self, value):
+        if isinstance(value, Page):
+            return self.page_is_visible(value)
+        if isinstance(value, DraftStateMixin):
+            return value.live
+        if isinstance(value, AbstractImage | AbstractDocument):
+            return self.in_public_collection(value)
+        if isinstance(value, Redirect):
+            return value.redirect_page is None or self.page_is_visible(value.redirect_page)
+        return True
+
+    def visible_items(self, items):
+        """The items of a list that may be seen (values of other types pass)."""
+        return [
+            item for item in items if not isinstance(item, GUARDED_TYPES) or self.is_visible(item)
+        ]
+
+    def page_at(self, path):
+        """The (specific) page at a tree path, or None."""
+
+        def find():
+            page = Page.objects.filter(path=path).first()
+            return page.specific if page else None
+
+        if path not in self.pages:
+            self.pages[path] = self.remembered(("page", path), find)
+        return self.pages[path]
+
+    @cached_property
+    def serve_prefix(self):
+        return reverse("wagtail_serve", args=("",))
+
+    def url_of(self, page):
+        """What `page.get_url(request)` answers, for a page of the requested site
+        without Wagtail's reverse() and site lookups for each page of a list
+        (tests/test_page_urls.py holds it equal to get_url for every page type). Any
+        page type that overrides `get_url_parts` goes through Wagtail."""
+        root = self.site_root
+        if (
+            root is None
+            or type(page).get_url_parts is not Page.get_url_parts
+            or not page.url_path.startswith(root.url_path)
+        ):
+            return page.get_url(request=self.request)
+        return self.serve_prefix + quote(page.url_path[len(root.url_path) :], safe=URL_SAFE)

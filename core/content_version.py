@@ -18,36 +18,24 @@ What changes what (`connect_signals`, one receiver a model, with `sender=`):
   it and the lists of its model;
 - a site, collection or view restriction: everything.
 
-The per-process memos kept for the current version, each bounded (keys come from
-requests, the Host header among them):
-- `facts`: what the visibility rule looks up (site roots, hidden subtrees, public
-  collections, pages by path) and the counts of lists, at most 10,000 facts;
-- `responses`: copies of cached GraphQL responses as served (bodies and headers), at
-  most GRAPHQL_RESPONSE_MEMORY_BYTES bytes;
-- `items`: list items as read from the database with the rows their fields read (news
-  pages with their hero images and tags: news/schema.py; the renditions of a list's
-  images: api/graphql/media.py), at most 500 entries (a news page: about 10 KiB);
-- `fragments`: each page's part of GraphQL answers, with the surrogate keys it
-  recorded (api/graphql/fragments.py), at most 4 MiB of them as JSON (some three
-  times that in memory; a news item of the documented list: 600 bytes).
-Each drops the least recently used past its bound.
+What each process keeps for the current version is declared beside the code that owns
+it (core/memo.py's VersionedMemo): the visibility rule's facts (core/visibility.py), news
+list items (news/schema.py), renditions (api/graphql/media.py), pages' parts of answers
+(api/graphql/fragments.py) and cached answers (api/graphql/response_cache.py).
 """
 
 import logging
-import threading
 import time
 import uuid
 
-from cachetools import LRUCache
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from . import cdn
+from .memo import Memo
 from .request_context import context_of
 from .surrogate_keys import ALL, keys_changed_by, keys_changed_by_page
 
@@ -68,11 +56,8 @@ EVERYTHING_MODELS = (
 )
 
 
-class _Recent:
-    """This process's last reading of the version, and when it was taken."""
-
-    version = None
-    read_at = 0.0
+# This process's last reading of the version, and when it was taken (monotonic seconds).
+_last_read = Memo(max_size=1)
 
 
 def read():
@@ -84,17 +69,15 @@ def read():
     request reads the database: one started afterwards could stamp content older than
     itself (and an answer made across a change is never kept: response_cache.py)."""
     now = time.monotonic()
-    if (
-        _Recent.version is not None
-        and now - _Recent.read_at < settings.CONTENT_VERSION_RECHECK_SECONDS
-    ):
-        return _Recent.version
+    version, read_at = _last_read.get(VERSION_KEY) or (None, 0.0)
+    if version is not None and now - read_at < settings.CONTENT_VERSION_RECHECK_SECONDS:
+        return version
     try:
         version = cache.get(VERSION_KEY) or _start()
     except Exception:  # an unreachable cache costs speed, never answers
         logger.warning("Shared cache unavailable: content version unknown", exc_info=True)
         return None
-    _Recent.version, _Recent.read_at = version, now
+    _last_read.set(VERSION_KEY, (version, now))
     return version
 
 
@@ -132,7 +115,7 @@ def _retire(keys):
     try:
         content = uuid.uuid4().hex
         cache.set(VERSION_KEY, content, None)
-        _Recent.version, _Recent.read_at = content, time.monotonic()
+        _last_read.set(VERSION_KEY, (content, time.monotonic()))
         version = uuid.uuid4().hex
         cache.set_many({KEY_VERSION_PREFIX + key: version for key in keys}, None)
     except Exception:
@@ -181,65 +164,3 @@ def connect_signals():
     for label in EVERYTHING_MODELS:
         post_save.connect(everything_changed, sender=apps.get_model(label), dispatch_uid=uid)
         post_delete.connect(everything_changed, sender=apps.get_model(label), dispatch_uid=uid)
-
-
-class VersionedMemo:
-    """Values this process keeps for one content version, dropped when it changes.
-
-    Bounded: past `max_size` (counted by `size_of`) the least recently used go first.
-    Never used without a version (the cache is down)."""
-
-    def __init__(self, max_size, size_of=None):
-        self.max_size = max_size
-        self.size_of = size_of
-        self.lock = threading.Lock()  # the development server answers in threads
-        self.clear()
-
-    def clear(self):
-        self.version = None
-        self.values = LRUCache(maxsize=self.max_size, getsizeof=self.size_of)
-
-    def get(self, version, key, compute):
-        value = self.find(version, key)
-        if value is None:
-            value = compute()
-            self.keep(version, key, value)
-        return value
-
-    def find(self, version, key):
-        if version is None:
-            return None
-        with self.lock:
-            return self.values.get(key) if self.version == version else None
-
-    def keep(self, version, key, value):
-        if version is None or value is None:
-            return
-        with self.lock:
-            if self.version != version:
-                self.clear()
-                self.version = version
-            if self.values.getsizeof(value) <= self.max_size:
-                self.values[key] = value
-
-
-facts = VersionedMemo(max_size=10_000)
-items = VersionedMemo(max_size=500)
-fragments = VersionedMemo(
-    max_size=4 * 2**20,
-    size_of=lambda kept: kept[2],  # (answer, surrogate keys, their size as JSON)
-)
-responses = VersionedMemo(
-    max_size=settings.GRAPHQL_RESPONSE_MEMORY_BYTES,
-    size_of=lambda answer: answer.size,  # response_cache.Answer: its body and headers
-)
-
-
-@receiver(setting_changed)
-def _forget(setting, **kwargs):  # settings change at run time in tests only
-    responses.max_size = settings.GRAPHQL_RESPONSE_MEMORY_BYTES
-    _Recent.version = None
-    facts.clear()
-    items.clear()
-    fragments.clear()
-    responses.clear()

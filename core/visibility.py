@@ -35,11 +35,16 @@ from wagtail.models import (
 )
 
 from . import surrogate_keys
-from .content_version import facts, version_for
+from .content_version import version_for
+from .memo import VersionedMemo
 from .request_context import context_of
 
 URL_SAFE = "/~:@!$&'()*+,;="  # what Django's reverse() leaves unquoted
 GUARDED_TYPES = (Page, DraftStateMixin, AbstractImage, AbstractDocument, Redirect)
+
+# What the rule looks up (site roots, hidden subtrees, public collections, pages by path)
+# and the counts of lists, kept for the content version.
+facts = VersionedMemo(max_size=10_000)
 
 
 def visibility_for(request):

@@ -12,6 +12,7 @@ from api.graphql.errors import bad_input
 from api.graphql.media import hold_renditions, requested_rendition_specs
 from api.graphql.selections import selected_fields
 from core import content_version
+from core.memo import VersionedMemo
 from core.visibility import visibility_for
 
 from .models import NewsPage, NewsPageTag
@@ -55,16 +56,21 @@ def fetch_with_requested_relations(pages, info, *path):
     return pages
 
 
+# News pages as a list reads them (with hero image and tags), kept for the content
+# version: at most 500 (a news page: about 10 KiB).
+news_items = VersionedMemo(max_size=500)
+
+
 def kept_news_pages(info, ids):
     """The news pages with these ids, in their order, each with its hero image and tags,
     and the renditions of those images the query asks for (`info` is the list's).
 
     A page is read with its image and tags once for the content version, then kept
-    (`content_version.items`): they change only with content, which replaces the version.
+    (`news_items`): they change only with content, which replaces the version.
     Which pages, in what order, is still read each time, and each is still checked
     against the visibility rule as it is answered. Inside a transaction nothing is kept:
     it may hold changes no version describes yet."""
-    kept = content_version.items
+    kept = news_items
     version = content_version.version_for(info.context)
     found = {pk: page for pk in ids if (page := kept.find(version, ("news", pk))) is not None}
     missing = [pk for pk in ids if pk not in found]

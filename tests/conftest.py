@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
+from core import memo
 from tests.support.chromium import chromium_executable
 from tests.support.content import load_southwark_content
 from tests.support.front_end import FrontEnd
@@ -31,12 +32,14 @@ def southwark(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Each test starts with an empty cache: no response cached by an earlier test.
+    """Each test starts with an empty cache and nothing kept in this process's memory
+    (core/memo.py): no response cached, no fact remembered by an earlier test.
 
     (Inside a test's transaction, publishing cannot retire cached responses: that
     happens on commit. Tests of the response cache commit for real.)
     """
     cache.clear()
+    memo.clear_all()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from graphql import ExecutionContext
 
-from core import content_version
+from api.graphql.fragments import fragments
 from news.models import NewsPage
 from tests.support.factories import NewsIndexPageFactory, NewsPageFactory, publish
 
@@ -138,9 +138,9 @@ def test_a_signed_in_readers_answers_are_neither_kept_nor_read(
 
 def test_what_is_kept_is_bounded_in_bytes(client, news, completed_news_pages, monkeypatch):
     first = ask(client, LIST, {"perPage": 10})
-    kept = content_version.fragments
+    kept = fragments
     room = 2 * max(size for _, _, size in kept.values.values())
-    monkeypatch.setattr(kept, "max_size", room)
+    monkeypatch.setattr(kept, "bound", room)
     kept.clear()  # what was kept, now held within `room`
     completed_news_pages.clear()
 

@@ -7,12 +7,7 @@ Documents that validated are kept by query text: front ends send the same few qu
 with other variables, and parsing and validating cost as much as running a small query.
 """
 
-import threading
-
-from cachetools import LRUCache
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from graphql import (
     GraphQLError,
     GraphQLSyntaxError,
@@ -28,12 +23,12 @@ from graphql import (
 )
 
 from core.errors import Refused
+from core.memo import Memo
 
 from .limits import LIMIT_RULES
 
 # A parsed document takes some 75 bytes a character of its query: about 15 MB a process.
-_validated = LRUCache(maxsize=200_000, getsizeof=lambda held: held[2])
-_validated_lock = threading.Lock()  # the development server answers in threads
+_validated = Memo(max_size=200_000, size_of=lambda held: held[2])
 
 
 class NoIntrospectionRule(NoSchemaIntrospectionCustomRule):
@@ -53,8 +48,7 @@ class NoIntrospectionRule(NoSchemaIntrospectionCustomRule):
 def prepare(schema, query, operation_name):
     """(document, printed query, errors): the errors stop it running; the printed form
     (None if it did not parse) keys the response cache beside the query as sent."""
-    with _validated_lock:
-        held = _validated.get(query)
+    held = _validated.get(query)
     if held is not None:
         document, printed, _ = held
         refuse_other_than_query(document, operation_name)
@@ -74,8 +68,7 @@ def prepare(schema, query, operation_name):
     errors = validate(schema, document, rules)
     printed = print_ast(document)
     if not errors:
-        with _validated_lock:
-            _validated[query] = (document, printed, len(query))
+        _validated.set(query, (document, printed, len(query)))
     return document, printed, errors
 
 
@@ -83,10 +76,3 @@ def refuse_other_than_query(document, operation_name):
     operation = get_operation_ast(document, operation_name)
     if operation is not None and operation.operation != OperationType.QUERY:
         raise Refused(400, "This API is read-only: send a query.", "READ_ONLY")
-
-
-@receiver(setting_changed)
-def _forget_validated(**kwargs):
-    """Validation reads settings (limits, introspection), which tests change."""
-    with _validated_lock:
-        _validated.clear()

@@ -24,12 +24,17 @@ from graphql import ExecutionContext
 from wagtail.models import Page
 
 from core.caching import is_anonymous
-from core.content_version import fragments, version_for
+from core.content_version import version_for
+from core.memo import VersionedMemo
 from core.request_context import context_of
+
+# Pages' parts, with the surrogate keys each recorded and its size as JSON: at most 4 MiB
+# of them (some three times that in memory; a news item of the documented list: 600 bytes).
+fragments = VersionedMemo(max_size=4 * 2**20, size_of=lambda kept: kept[2])
 
 
 class PageFragmentsExecutionContext(ExecutionContext):
-    """graphql-core's execution, completing pages from `content_version.fragments`."""
+    """graphql-core's execution, completing pages from `fragments`."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

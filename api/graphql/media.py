@@ -22,7 +22,6 @@
 """
 
 import logging
-from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -34,6 +33,7 @@ from wagtail.images.models import Filter
 from wagtail.images.utils import to_svg_safe_spec
 
 from core import content_version
+from core.memo import VersionedMemo, cached_function
 from core.request_context import context_of
 from core.visibility import visibility_for
 
@@ -75,7 +75,7 @@ def check_allowed(spec):
         )
 
 
-@lru_cache(maxsize=256)
+@cached_function(maxsize=256)
 def filter_for(spec):
     return Filter(spec=spec)
 
@@ -99,26 +99,31 @@ def requested_rendition_specs(info, *path):
     return specs
 
 
+# The renditions of a list's images, kept for the content version by the images and
+# filters asked for.
+list_renditions = VersionedMemo(max_size=500)
+
+
 def hold_renditions(request, images, specs):
     """Fetch the renditions of `images` for `specs` in one query, for `resolve_rendition`
     to find during this request.
 
     Once every image has them all, they are kept for the content version
-    (`content_version.items`): a rendition changes only with its image, a change that
+    (`list_renditions`): a rendition changes only with its image, a change that
     replaces the version. Until then each list asks again, for those made since."""
     images = {image.pk: image for image in images if image is not None}
     if not images or not specs:
         return
     version = content_version.version_for(request)
     key = ("renditions", frozenset(images), frozenset(specs))
-    renditions = content_version.items.find(version, key)
+    renditions = list_renditions.find(version, key)
     if renditions is None:
         rendition_model = get_image_model().get_rendition_model()
         renditions = list(
             rendition_model.objects.filter(image_id__in=images, filter_spec__in=specs)
         )
         if len(renditions) >= len(images) * len(specs):
-            content_version.items.keep(version, key, renditions)
+            list_renditions.keep(version, key, renditions)
     held = context_of(request).held_renditions
     for rendition in renditions:
         rendition.image = images[rendition.image_id]

@@ -17,12 +17,12 @@ import hashlib
 import logging
 import re
 
-from cachetools import LRUCache
 from django.conf import settings
 from django.core.cache import cache
 
 from api.models import PersistedQuery
 from core.errors import Refused
+from core.memo import Memo
 
 logger = logging.getLogger("cms.graphql")
 
@@ -31,7 +31,7 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 # hash -> (query, trusted): a hash names one text for ever, so a copy never goes stale
 # but for `trusted`, which is read again where it matters. Bounded by the texts' length.
-_known = LRUCache(maxsize=5_000_000, getsizeof=lambda held: len(held[0]) + 100)
+_known = Memo(max_size=5_000_000, size_of=lambda held: len(held[0]) + 100)
 
 
 class PersistedQueryNotFound(Refused):
@@ -116,7 +116,7 @@ def find(sha):
             return None
         held = tuple(row)
         _share(sha, held)
-    _known[sha] = held
+    _known.set(sha, held)
     return held
 
 
@@ -140,7 +140,7 @@ def register(documents):
         )
         added += created
         _share(sha, (query, True))
-        _known.pop(sha, None)
+        _known.pop(sha)
     return added, len(documents) - added
 
 

@@ -7,7 +7,7 @@ query. It holds the answer, the surrogate keys of what the answer holds
 while it was made at the current content version (core/content_version.py), or while
 none of its keys has been retired since: so a publish retires the answers holding what
 it changed and leaves the others cached. Each process also keeps copies of the entries
-it served at the current content version in memory (`content_version.responses`): such
+it served at the current content version in memory (`responses`): such
 a hit costs no round trip (but for the version, at most every
 CONTENT_VERSION_RECHECK_SECONDS). An entry is held there as served (`Answer`): its
 headers are made once, not for every request it answers.
@@ -27,20 +27,17 @@ making its key.
 import hashlib
 import json
 import logging
-import threading
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import NamedTuple
 
-from cachetools import LRUCache
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpResponse
 from graphql import print_schema
 
 from core.caching import cdn_headers
-from core.content_version import key_versions, responses
+from core.content_version import key_versions
+from core.memo import Memo, VersionedMemo, cached_function
 
 logger = logging.getLogger("cms.graphql")
 
@@ -48,13 +45,12 @@ ENTRY_PREFIX = "graphql:response:4:"  # 4: (content version, ETag, body, {key: v
 
 # A digest of a request as sent -> the key of the entry it asks for; bounded, as requests
 # come from anyone (a few hundred bytes an entry).
-_asked_for = LRUCache(maxsize=10_000)
-_asked_for_lock = threading.Lock()  # the development server answers in threads
+_asked_for = Memo(max_size=10_000)
 
 
 class Answer(NamedTuple):
-    """A cached answer as served, its headers made once (`content_version.responses`
-    holds these, counted by `size`)."""
+    """A cached answer as served, its headers made once (`responses` holds these,
+    counted by `size`)."""
 
     etag: str
     body: bytes
@@ -75,12 +71,17 @@ class Answer(NamedTuple):
         return HttpResponse(self.body, headers=self.headers)
 
 
+# Cached answers as served, kept for the content version: at most
+# GRAPHQL_RESPONSE_MEMORY_BYTES of them.
+responses = VersionedMemo(
+    max_size=lambda: settings.GRAPHQL_RESPONSE_MEMORY_BYTES, size_of=lambda answer: answer.size
+)
+
+
 def recall(request, version):
     """The answer held at `version` for a request sent exactly as one admitted and
     answered from the cache before, or None."""
-    digest = _digest_as_sent(request)
-    with _asked_for_lock:
-        key = _asked_for.get(digest)
+    key = _asked_for.get(_digest_as_sent(request))
     return None if key is None else responses.find(version, key)
 
 
@@ -170,15 +171,14 @@ class ResponseCache:
 
     def _asks_for(self, key):
         """Remember that this request, sent exactly so again, asks for the entry `key`."""
-        with _asked_for_lock:
-            _asked_for[self._digest_as_sent] = key
+        _asked_for.set(self._digest_as_sent, key)
 
     @cached_property
     def _digest_as_sent(self):
         return _digest_as_sent(self.request)
 
 
-@lru_cache(maxsize=1)
+@cached_function(maxsize=1)
 def _configuration():
     """A fingerprint of what a response depends on besides content and the request: the
     schema, and the settings it is checked against (limits, introspection, image
@@ -192,10 +192,3 @@ def _configuration():
     }
     material = print_schema(schema.graphql_schema) + repr(sorted(configured.items()))
     return hashlib.sha256(material.encode()).hexdigest()
-
-
-@receiver(setting_changed)
-def _forget_configuration(**kwargs):  # settings change at run time in tests only
-    _configuration.cache_clear()
-    with _asked_for_lock:
-        _asked_for.clear()

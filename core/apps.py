@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Shared platform"
 
     def ready(self):
-        from . import content_version
+        from . import changes, retirements
 
-        content_version.connect_signals()
+        changes.subscribe("retirement", retirements.on_change)
+        changes.connect()

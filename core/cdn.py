@@ -19,7 +19,6 @@ CDN fetching from it meanwhile would keep that answer until the next purge.
 """
 
 import logging
-import threading
 
 import requests
 from django.conf import settings
@@ -29,25 +28,18 @@ logger = logging.getLogger("cms.cdn")
 TIMEOUT = 5  # seconds: a purge is sent after the editor's change has committed
 
 
-def purge(keys):
-    if not settings.CDN_PURGE_BACKEND or not keys:
-        return
-    keys = sorted(keys)
-    _send(keys)
-    if settings.CONTENT_VERSION_RECHECK_SECONDS > 0:
-        # Not a daemon: a process that changed something (a shell, a command) sends the
-        # second purge before it exits.
-        threading.Timer(settings.CONTENT_VERSION_RECHECK_SECONDS, _send, [keys]).start()
-
-
-def _send(keys):
+def send(keys):
+    """Purge these keys (sorted) from the CDN; raises (and logs) if it fails."""
     backend = settings.CDN_PURGE_BACKEND
+    if not backend or not keys:
+        return
     try:
         for request in BACKENDS[backend](keys):
             response = requests.request(**request, timeout=TIMEOUT, allow_redirects=False)
             response.raise_for_status()
     except requests.RequestException:
         logger.error("CDN purge failed (%s): %s", backend, " ".join(keys), exc_info=True)
+        raise
 
 
 def varnish_requests(keys):

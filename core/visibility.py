@@ -57,6 +57,24 @@ def visibility_for(request):
     return context.visibility
 
 
+def is_public(page, parent):
+    """Whether an anonymous reader of its site could see the live `page` as a child of
+    `parent`, whatever the request: no view restriction on it or above it, and no page
+    above it unpublished or expired (what `hidden_page_paths` holds)."""
+    above = Page.objects.ancestor_of(parent, inclusive=True).filter(depth__gt=1)
+    if above.filter(Q(live=False) | Q(expired=True)).exists():
+        return False
+    return not PageViewRestriction.objects.filter(Q(page__in=above) | Q(page=page)).exists()
+
+
+def site_relative_path(url_path):
+    """A tree path (`/home/news/x/`) as the path on its site (`/news/x/`), or None."""
+    for root in Site.get_site_root_paths():
+        if url_path.startswith(root.root_path):
+            return url_path[len(root.root_path) - 1 :]
+    return None
+
+
 def mark_as_preview(page, request):
     """Let the draft a valid preview token opened through, and keep the answer out of
     every cache: it is for the editor who asked."""

@@ -6,6 +6,6 @@ class GovernanceConfig(AppConfig):
     verbose_name = "editorial governance"
 
     def ready(self):
-        from .signals import connect_signals
+        from . import signals
 
-        connect_signals()
+        signals.subscribe()

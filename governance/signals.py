@@ -1,10 +1,9 @@
-"""What publishing does for governance, for each governed model (connected with `sender=`):
-a review-by date where there is none, and a major change's note into the page's public
-history; then the next edit starts afresh, at a minor change with no note."""
+"""What publishing does for governance, at the change pipeline's first stage
+(core/changes.py), for each governed model: a review-by date where there is none, and a
+major change's note into the page's public history; then the next edit starts afresh,
+at a minor change with no note."""
 
 from django.utils import timezone
-from wagtail.models import Page
-from wagtail.signals import page_published, published
 
 from .models import (
     ChangeNotesMixin,
@@ -13,8 +12,13 @@ from .models import (
     save_outside_revisions,
 )
 
+PUBLISHING = ("page.published", "snippet.published")
 
-def on_published(sender, instance, **kwargs):
+
+def on_change(change):
+    if change.event not in PUBLISHING or change.model not in _governed:
+        return
+    instance = change.instance
     if not instance.live:  # scheduled for later: this runs again when it goes live
         return
     values = {}
@@ -28,14 +32,16 @@ def on_published(sender, instance, **kwargs):
             type(instance)._default_manager.filter(pk=instance.pk).update(
                 change_history=instance.change_history
             )
-        # Left as they are on the instance: the webhook's receiver reads which kind it was.
         values.update(change_kind=ChangeNotesMixin.ChangeKind.MINOR, change_note="")
     if values:
         save_outside_revisions(instance, **values)
 
 
-def connect_signals():
-    for model in governed_models():
-        # A page's publish sends both signals: page_published carries the specific page.
-        signal = page_published if issubclass(model, Page) else published
-        signal.connect(on_published, sender=model, dispatch_uid="governance.published")
+_governed = set()
+
+
+def subscribe():
+    from core import changes
+
+    _governed.update(governed_models())
+    changes.subscribe("governance", on_change)

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from core import memo
+from core.models import Retirement
 from tests.support.chromium import chromium_executable
 from tests.support.content import load_southwark_content
 from tests.support.front_end import FrontEnd
@@ -26,6 +27,8 @@ def southwark(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         load_southwark_content()
+        # Loaded in a transaction that never commits: there is nothing to retire.
+        Retirement.objects.all().delete()
         yield
         transaction.set_rollback(True)
 

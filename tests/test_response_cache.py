@@ -317,7 +317,7 @@ def test_each_process_reads_the_content_version_at_most_every_recheck_interval(s
     first = content_version.read()
     caches["default"].set(content_version.VERSION_KEY, "changed-elsewhere", None)
     assert content_version.read() == first
-    content_version._retire({"page:1"})  # a change made here
+    content_version.replace_versions({"page:1"})  # a change made here
     assert content_version.read() not in (first, "changed-elsewhere")
     settings.CONTENT_VERSION_RECHECK_SECONDS = 0
     caches["default"].set(content_version.VERSION_KEY, "changed-elsewhere", None)

@@ -6,6 +6,8 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Front-end webhooks"
 
     def ready(self):
+        from core import changes
+
         from . import checks, events  # noqa: F401  (checks register themselves)
 
-        events.connect_signals()
+        changes.subscribe("events", events.on_change)

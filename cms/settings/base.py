@@ -30,7 +30,6 @@ def env_bool(name, default):
 
 
 INSTALLED_APPS = [
-    "core",
     "api",
     "home",
     "principles",
@@ -65,7 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",  # its sitemap.xml template
     "django_tasks",
     "django_tasks_db",
-    # Its receivers are connected to each snippet model: after wagtail.snippets is ready.
+    # The change pipeline (core/changes.py) is connected to each snippet model: after
+    # wagtail.snippets is ready.
+    "core",
     "webhooks",
     # grapple builds its types in ready(), after every wagtail app (snippets,
     # settings) has registered its models: keep these two last.

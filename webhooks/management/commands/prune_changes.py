@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from core import content_version
+from core import retirements
 from webhooks.events import CHANGES_KEY
 from webhooks.models import Change
 
@@ -32,6 +32,6 @@ class Command(BaseCommand):
             _, deleted = pruned.delete()
             if last_pruned is not None:
                 Change.objects.filter(pk=first_kept).update(pruned_up_to=last_pruned)
-                content_version.retire({CHANGES_KEY})
+                retirements.record({CHANGES_KEY})
         count = deleted.get(Change._meta.label, 0)
         self.stdout.write(f"Pruned {count} events, from before {cutoff:%Y-%m-%d %H:%M %Z}.")

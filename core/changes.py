@@ -1,0 +1,234 @@
+"""One change pipeline: what a change to content is, worked out once, then handed to each
+subscriber in the order of STAGES.
+
+Connected once per model, with `sender=` (`connect`):
+- a page published, unpublished, moved, renamed (its slug) or deleted; saving a draft
+  changes nothing live;
+- a snippet with draft state published or unpublished; any other snippet saved; a
+  snippet deleted; a setting saved;
+- any other model whose rows the APIs serve (inline items, tags, images, documents,
+  redirects) saved or deleted;
+- a site, collection or view restriction saved or deleted: that changes everything.
+
+Each becomes a `ContentChange`: the surrogate keys it retires (core/surrogate_keys.py);
+the event it makes for the changes feed and the webhooks, if any; and, for a page, where
+an anonymous reader could see it before and after (by the visibility rule,
+core/visibility.py). A content app subscribes to the stage it belongs to from its
+AppConfig.ready; the platform imports none of them.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils import timezone
+
+from .surrogate_keys import ALL, keys_changed_by, keys_changed_by_page
+from .visibility import is_public, site_relative_path
+
+logger = logging.getLogger("cms.changes")
+
+# The order subscribers are handed a change in:
+STAGES = (
+    # review dates and public change notes (governance/): before anything is told of it
+    "governance",
+    # the content version, the surrogate keys and the CDN's purge, recorded in the
+    # change's own transaction and applied once it commits (core/retirements.py)
+    "retirement",
+    # the changes feed and the webhooks (webhooks/), once what the change retires is known
+    "events",
+)
+_subscribers = {stage: [] for stage in STAGES}
+
+# Apps whose every model is content the APIs serve (pages aside).
+CONTENT_APPS = ("home", "principles", "news", "taggit", "wagtailredirects", "wagtaildocs")
+CONTENT_MODELS = ("wagtailimages.Image",)
+# Models that change what every answer may hold: the site's tree, who may see what.
+EVERYTHING_MODELS = (
+    "wagtailcore.Site",
+    "wagtailcore.Collection",
+    "wagtailcore.PageViewRestriction",
+    "wagtailcore.CollectionViewRestriction",
+)
+
+
+@dataclass
+class ContentChange:
+    instance: object
+    keys: frozenset  # the surrogate keys it retires
+    event: str | None = None  # e.g. "page.published"; None: a change no event names
+    # Where an anonymous reader could see a page after the change (site, path, URL) and
+    # before it (its path on its site), if anywhere.
+    site_id: int | None = None
+    url_path: str | None = None
+    url: str | None = None
+    previous_url_path: str | None = None
+    # page.published: "major" when the page's lastUpdated moved, else "minor".
+    change: str = ""
+    occurred_at: object = field(default_factory=timezone.now)
+
+    @property
+    def model(self):
+        instance = self.instance
+        return instance.specific_class if hasattr(instance, "specific_class") else type(instance)
+
+
+def subscribe(stage, handler):
+    """Hand every change to `handler(change)` at `stage` (one of STAGES)."""
+    if handler not in _subscribers[stage]:
+        _subscribers[stage].append(handler)
+
+
+def dispatch(change):
+    for stage in STAGES:
+        for handler in _subscribers[stage]:
+            handler(change)
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+def page_change(page, parent, event=None, **fields):
+    """A change to a page, with where it is now (site, path, URL) if it is public there."""
+    change = ContentChange(page, frozenset(keys_changed_by_page(page)), event, **fields)
+    if event is not None:
+        try:
+            parts = page.get_url_parts()
+            if parts and parts[2] is not None and is_public(page, parent):
+                change.site_id, _, change.url_path = parts
+                change.url = page.get_full_url()
+        except Exception:  # an event's description must never stop the change itself
+            logger.exception("Could not say where %r is", page)
+    return change
+
+
+def on_page_published(sender, instance, **kwargs):
+    major = getattr(instance, "is_major_change", True)  # read before governance resets it
+    change = "major" if major else "minor"
+    dispatch(page_change(instance, instance.get_parent(), "page.published", change=change))
+
+
+def on_page_unpublished(sender, instance, **kwargs):
+    dispatch(page_change(instance, instance.get_parent(), "page.unpublished"))
+
+
+def on_page_moved(
+    sender, instance, parent_page_before, parent_page_after, url_path_before, url_path_after, **_
+):
+    if url_path_before == url_path_after or not instance.live:
+        dispatch(page_change(instance, parent_page_after))
+        return
+    change = page_change(instance, parent_page_after, "page.moved")
+    try:
+        if is_public(instance, parent_page_before):
+            change.previous_url_path = site_relative_path(url_path_before)
+    except Exception:  # as in page_change
+        logger.exception("Could not say where %r was", instance)
+    dispatch(change)
+
+
+def on_page_slug_changed(sender, instance, **kwargs):
+    dispatch(page_change(instance, instance.get_parent()))
+
+
+def on_page_deleting(sender, instance, **kwargs):
+    # A page is a row in each table of its class's inheritance chain, each deleted with
+    # its own signals: it changes once, as its most specific class. Described before
+    # anything goes (the view restrictions above it may go with it), a draft not at all.
+    if type(instance) is instance.specific_class and instance.live:
+        instance.deleted_change = page_change(instance, instance.get_parent(), "page.deleted")
+
+
+def on_page_deleted(sender, instance, **kwargs):
+    if type(instance) is not instance.specific_class:
+        return
+    change = getattr(instance, "deleted_change", None)
+    if change is None:
+        change = ContentChange(instance, frozenset(keys_changed_by_page(instance)))
+    else:
+        change.keys = frozenset(keys_changed_by_page(instance))  # what is left of it now
+        change.occurred_at = timezone.now()  # now it has gone
+    dispatch(change)
+
+
+# Snippets, settings and everything else ----------------------------------------------------
+
+
+def object_keys(model, instance):
+    if model in _everything_models:
+        return frozenset({ALL})
+    if model in _content_models:
+        return frozenset(keys_changed_by(instance))
+    return frozenset()
+
+
+def on_saved(sender, instance, raw=False, **kwargs):
+    if raw:  # loading fixtures
+        return
+    event = _saved_events.get(sender)
+    change = ContentChange(instance, object_keys(sender, instance), event)
+    if event == "settings.saved":
+        change.site_id = getattr(instance, "site_id", None)
+    dispatch(change)
+
+
+def on_deleted(sender, instance, **kwargs):
+    event = "snippet.deleted" if sender in _snippet_models else None
+    dispatch(ContentChange(instance, object_keys(sender, instance), event))
+
+
+def on_published(sender, instance, **kwargs):
+    dispatch(ContentChange(instance, frozenset(), "snippet.published"))
+
+
+def on_unpublished(sender, instance, **kwargs):
+    dispatch(ContentChange(instance, frozenset(), "snippet.unpublished"))
+
+
+# What saves and deletes of each model mean, filled in by `connect`.
+_content_models = set()
+_everything_models = set()
+_snippet_models = set()
+_saved_events = {}
+
+
+def connect():
+    """One receiver a signal and model, connected with `sender=`."""
+    from wagtail.contrib.settings.registry import registry as settings_registry
+    from wagtail.models import DraftStateMixin, Page, get_page_models
+    from wagtail.signals import (
+        page_published,
+        page_slug_changed,
+        page_unpublished,
+        post_page_move,
+        published,
+        unpublished,
+    )
+    from wagtail.snippets.models import get_snippet_models
+
+    uid = "core.changes"
+    page_published.connect(on_page_published, dispatch_uid=uid)
+    page_unpublished.connect(on_page_unpublished, dispatch_uid=uid)
+    post_page_move.connect(on_page_moved, dispatch_uid=uid)
+    page_slug_changed.connect(on_page_slug_changed, dispatch_uid=uid)
+    for model in get_page_models():
+        pre_delete.connect(on_page_deleting, sender=model, dispatch_uid=uid)
+        post_delete.connect(on_page_deleted, sender=model, dispatch_uid=uid)
+
+    content = [model for label in CONTENT_APPS for model in apps.get_app_config(label).get_models()]
+    content += [apps.get_model(label) for label in CONTENT_MODELS]
+    _content_models.update(model for model in content if not issubclass(model, Page))
+    _everything_models.update(apps.get_model(label) for label in EVERYTHING_MODELS)
+    for model in get_snippet_models():
+        _snippet_models.add(model)
+        # Snippets with drafts say so through published/unpublished: their saves are drafts.
+        if issubclass(model, DraftStateMixin):
+            published.connect(on_published, sender=model, dispatch_uid=uid)
+            unpublished.connect(on_unpublished, sender=model, dispatch_uid=uid)
+        else:
+            _saved_events[model] = "snippet.saved"
+    _saved_events.update(dict.fromkeys(settings_registry, "settings.saved"))
+    for model in _content_models | _everything_models | _snippet_models | set(_saved_events):
+        post_save.connect(on_saved, sender=model, dispatch_uid=uid)
+        post_delete.connect(on_deleted, sender=model, dispatch_uid=uid)

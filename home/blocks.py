@@ -23,6 +23,7 @@ from grapple.models import (
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from api.graphql import help_text_of
 from core import surrogate_keys
 from core.visibility import visibility_for
 
@@ -52,7 +53,7 @@ class HeadingBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLString("text", required=True, description="The heading's words."),
+        GraphQLString("text", required=True, description=help_text_of(text)),
         GraphQLString(
             "level", required=True, description="`h2`, `h3` or `h4`; `headingLevel` as an enum."
         ),
@@ -86,9 +87,7 @@ class QuoteBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLString(
-            "quote", required=True, description="The words quoted, without quotation marks."
-        ),
+        GraphQLString("quote", required=True, description=help_text_of(quote)),
         GraphQLString("attribution", description="Who said it, if given."),
         GraphQLString("role", description="Their role, if given."),
     ]

@@ -25,7 +25,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
-from api.graphql import GraphQLList
+from api.graphql import GraphQLList, help_text_of
 from core.preview import PreviewablePage
 from governance.models import REVIEW_PANEL, GovernedPageMixin, ReviewMixin
 
@@ -71,21 +71,11 @@ class Testimonial(
         "Something said about working in, or being served by, Southwark's children's services."
     )
     graphql_fields = [
-        GraphQLString(
-            "quote", required=True, description="The words quoted, without quotation marks."
-        ),
-        GraphQLString(
-            "attribution",
-            required=True,
-            description="Who said it: a person, a role or an organisation.",
-        ),
-        GraphQLString(
-            "role", required=True, description="Their role, if the attribution is a person, or ''."
-        ),
-        GraphQLString(
-            "source", required=True, description="Where it was said, e.g. an Ofsted report, or ''."
-        ),
-        GraphQLInt("year", description="The year it was said, if known."),
+        GraphQLString("quote", required=True, description=help_text_of(quote)),
+        GraphQLString("attribution", required=True, description=help_text_of(attribution)),
+        GraphQLString("role", required=True, description=help_text_of(role, ", or ''")),
+        GraphQLString("source", required=True, description=help_text_of(source, ", or ''")),
+        GraphQLInt("year", description=help_text_of(year)),
     ]
 
     def __str__(self):
@@ -126,19 +116,12 @@ class Inspection(
 
     graphql_description = "A published inspection of the council's children's services."
     graphql_fields = [
-        GraphQLString("inspectorate", required=True, description="Who inspected, e.g. 'Ofsted'."),
+        GraphQLString("inspectorate", required=True, description=help_text_of(inspectorate)),
         GraphQLField(
-            "published_on",
-            graphene.Date,
-            required=True,
-            description="The day the report was published.",
+            "published_on", graphene.Date, required=True, description=help_text_of(published_on)
         ),
-        GraphQLString(
-            "overall_rating", required=True, description="The overall judgement, e.g. 'Good'."
-        ),
-        GraphQLString(
-            "summary", required=True, description="What the inspection found, in a few sentences."
-        ),
+        GraphQLString("overall_rating", required=True, description=help_text_of(overall_rating)),
+        GraphQLString("summary", required=True, description=help_text_of(summary)),
         GraphQLString(
             "report_url", required=True, description="The published report's address, or ''."
         ),
@@ -201,12 +184,8 @@ class HomePage(GovernedPageMixin, PreviewablePage, Page):
 
     graphql_description = "The home page (/): the hero, the borough's figures, testimonials."
     graphql_fields = [
-        GraphQLString(
-            "hero_heading",
-            required=True,
-            description="The first thing a visitor reads, in a few words.",
-        ),
-        GraphQLRichText("hero_intro", description="A paragraph under the heading, as HTML."),
+        GraphQLString("hero_heading", required=True, description=help_text_of(hero_heading)),
+        GraphQLRichText("hero_intro", description=help_text_of(hero_intro, ", as HTML")),
         GraphQLList("stats", "home.Stat", description="Facts and figures, in editor order."),
         GraphQLStreamfield("body", description="The page's blocks, in order."),
         GraphQLList(
@@ -250,10 +229,8 @@ class Stat(Orderable):
 
     graphql_description = "A headline figure about the borough, e.g. '320,000+' 'people'."
     graphql_fields = [
-        GraphQLString(
-            "value", required=True, description="The figure as it should read, e.g. '320,000+'."
-        ),
-        GraphQLString("label", required=True, description="What it counts, e.g. 'people'."),
+        GraphQLString("value", required=True, description=help_text_of(value)),
+        GraphQLString("label", required=True, description=help_text_of(label)),
     ]
 
 
@@ -280,7 +257,7 @@ class StandardPage(GovernedPageMixin, PreviewablePage, Page):
 
     graphql_description = "A general page, such as /about/."
     graphql_fields = [
-        GraphQLRichText("intro", description="The opening paragraph, as HTML."),
+        GraphQLRichText("intro", description=help_text_of(intro, ", as HTML")),
         GraphQLStreamfield("body", description="The page's blocks, in order."),
     ]
 
@@ -322,9 +299,7 @@ class OrganisationSettings(BaseSiteSetting):
             "organisation_name", required=True, description="The name as it appears in headers."
         ),
         GraphQLString(
-            "recruitment_email",
-            required=True,
-            description="Where questions about applying for roles go.",
+            "recruitment_email", required=True, description=help_text_of(recruitment_email)
         ),
         GraphQLString(
             "principal_social_worker_name",

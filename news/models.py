@@ -21,6 +21,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from api.graphql import help_text_of
 from api.rest_fields import PublicImageRenditionField, TagNamesField
 from core.preview import PreviewablePage
 from governance.models import GovernedPageMixin
@@ -103,28 +104,17 @@ class NewsPage(GovernedPageMixin, PreviewablePage, Page):
 
     graphql_description = "A press release or other news (/news/<slug>/)."
     graphql_fields = [
-        GraphQLField(
-            "date", graphene.Date, required=True, description="The day the news was released."
-        ),
-        GraphQLString(
-            "summary",
-            required=True,
-            description="One or two sentences for lists, feeds and search results.",
-        ),
+        GraphQLField("date", graphene.Date, required=True, description=help_text_of(date)),
+        GraphQLString("summary", required=True, description=help_text_of(summary)),
         GraphQLStreamfield(
             "body",
             description="The article in blocks: paragraphs, headings, quotes, lists, images.",
         ),
         GraphQLImage(
-            "hero_image",
-            description="Shown at the top of the article and in lists; null if none is public.",
+            "hero_image", description=help_text_of(hero_image, "; null if none is public")
         ),
         GraphQLTag("tags", source="tag_list", description="Its tags, in the order given."),
-        GraphQLString(
-            "source_url",
-            required=True,
-            description="Where the release was first published, if elsewhere, or ''.",
-        ),
+        GraphQLString("source_url", required=True, description=help_text_of(source_url, ", or ''")),
     ]
     api_fields = [
         APIField("date"),

@@ -14,7 +14,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from api.graphql import GraphQLList
+from api.graphql import GraphQLList, help_text_of
 from core.preview import PreviewablePage
 from governance.models import GovernedPageMixin
 from home.blocks import BodyBlock
@@ -68,9 +68,7 @@ class VisionPage(GovernedPageMixin, PreviewablePage, Page):
     )
     graphql_fields = [
         GraphQLString(
-            "vision_statement",
-            required=True,
-            description="Today's vision for all children and families, in the council's words.",
+            "vision_statement", required=True, description=help_text_of(vision_statement)
         ),
         GraphQLList(
             "mission_statements",
@@ -85,9 +83,7 @@ class VisionPage(GovernedPageMixin, PreviewablePage, Page):
         GraphQLList(
             "priorities", "principles.Priority", description="Key priorities, in editor order."
         ),
-        GraphQLRichText(
-            "current_focus", description="Where the service is putting effort now, as HTML."
-        ),
+        GraphQLRichText("current_focus", description=help_text_of(current_focus, ", as HTML")),
         GraphQLStreamfield(
             "body", description="Anything else, such as earlier plans' visions, in blocks."
         ),
@@ -111,9 +107,7 @@ class MissionStatement(Orderable):
     graphql_description = "A part of the mission, e.g. 'Putting Children First'."
     graphql_fields = [
         GraphQLString("title", required=True, description="Its name, in a few words."),
-        GraphQLString(
-            "description", required=True, description="What it means, in the council's words."
-        ),
+        GraphQLString("description", required=True, description=help_text_of(description)),
     ]
 
 
@@ -137,7 +131,7 @@ class Priority(Orderable):
     graphql_description = "A key priority, e.g. 'Best Start'."
     graphql_fields = [
         GraphQLString("title", required=True, description="Its name, in a few words."),
-        GraphQLString("description", required=True, description="The promise this priority makes."),
+        GraphQLString("description", required=True, description=help_text_of(description)),
     ]
 
     class Meta(Orderable.Meta):
@@ -157,9 +151,7 @@ class PrinciplesIndexPage(GovernedPageMixin, PreviewablePage, Page):
 
     graphql_description = "The golden thread (/principles/), above the eight practice principles."
     graphql_fields = [
-        GraphQLRichText(
-            "intro", description="How the principles run through the service's practice, as HTML."
-        ),
+        GraphQLRichText("intro", description=help_text_of(intro, ", as HTML")),
         GraphQLList(
             "principles",
             "principles.PrinciplePage",
@@ -213,9 +205,7 @@ class PrinciplePage(GovernedPageMixin, PreviewablePage, Page):
 
     graphql_description = "One of the eight practice principles (/principles/<slug>/)."
     graphql_fields = [
-        GraphQLString(
-            "summary", required=True, description="The principle's one-paragraph description."
-        ),
+        GraphQLString("summary", required=True, description=help_text_of(summary)),
         GraphQLStreamfield("body", description="More about the principle, in blocks."),
         GraphQLImage(
             "icon", description="A small picture shown beside the title; null if none is public."
@@ -255,7 +245,7 @@ class BenefitsPage(GovernedPageMixin, PreviewablePage, Page):
 
     graphql_description = "The offer to staff (/working-here/)."
     graphql_fields = [
-        GraphQLRichText("intro", description="Why work here, in a paragraph, as HTML."),
+        GraphQLRichText("intro", description=help_text_of(intro, ", as HTML")),
         GraphQLList("benefits", "principles.Benefit", description="The offer, in editor order."),
         GraphQLStreamfield("body", description="More about working here, in blocks."),
     ]
@@ -289,13 +279,11 @@ class Benefit(Orderable):
 
     graphql_description = "One benefit of working here."
     graphql_fields = [
-        GraphQLString("title", required=True, description="The benefit in a few words."),
-        GraphQLString(
-            "description", required=True, description="The offer, in the council's words."
-        ),
+        GraphQLString("title", required=True, description=help_text_of(title)),
+        GraphQLString("description", required=True, description=help_text_of(description)),
         GraphQLString(
             "category",
             required=True,
-            description=f"Groups benefits for front ends: one of {', '.join(Category.values)}.",
+            description=help_text_of(category, f": one of {', '.join(Category.values)}"),
         ),
     ]

@@ -1,4 +1,4 @@
-"""The GraphQL API: a field helper the content apps' `graphql_fields` share.
+"""The GraphQL API: field helpers the content apps' `graphql_fields` share.
 
 The endpoint is view.py; README.md's layout table names the module of each step."""
 
@@ -7,6 +7,7 @@ from django.apps import apps
 from graphql import GraphQLObjectType
 from grapple.models import GraphQLField
 from grapple.registry import registry
+from wagtail.blocks import FieldBlock
 
 
 def GraphQLList(field_name, model, *, source=None, description=None):  # noqa: N802
@@ -29,6 +30,17 @@ def GraphQLList(field_name, model, *, source=None, description=None):  # noqa: N
         )
 
     return mixin
+
+
+def help_text_of(field, addition=""):
+    """A model field's or field block's help text, as its GraphQL field's description.
+
+    Read in the class body, from the field: grapple calls a field's mixin without its model.
+    `addition`, for API readers only (", as HTML", ", or ''"), goes before the full stop.
+    """
+    # A field block keeps its help text on its form field.
+    help_text = field.field.help_text if isinstance(field, FieldBlock) else field.help_text
+    return f"{help_text.removesuffix('.')}{addition}." if addition else help_text
 
 
 def object_types(graphql_schema):

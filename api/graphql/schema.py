@@ -1,17 +1,32 @@
-"""The schema served at /graphql/: grapple's, built once, with every change this project
-makes to it here, each for the reason given.
+"""The schema served at /graphql/: grapple's, with the changes this project makes to what
+grapple generates and offers no hook for, made by one function, `build_schema`, in the
+order of `CHANGES` (each change's reason given there):
+
+1. the fields that are not served are taken out first, so no later change wraps them;
+2. then the changes to fields of their own (media, preview, raw values, descriptions,
+   page choosers, paragraphs), which replace or wrap resolvers;
+3. then searching by words, which wraps the resolver of every field taking
+   `searchQuery`, whatever a change before made it (media's `images`, `documents`);
+4. then the lookups by id;
+5. last the guard (guard.py), which wraps each resolver as all the others left it: its
+   argument checks and the visibility rule hold whatever they replaced.
 
 Content types add their own fields and entry points the way grapple provides
-(`graphql_fields` on models and blocks, the `register_schema_query` hook); what grapple
-generates and offers no hook for is changed below, on the built schema.
+(`graphql_fields` on models and blocks, the `register_schema_query` hook).
+
+Importing this module changes nothing. The settings' GRAPHENE["SCHEMA"] names `schema`,
+the attribute `build_schema` makes the first time it is asked for, once per process:
+graphene-django's view (and so GraphiQL, which queries it), `manage.py graphql_schema`
+and the code importing it all get that one object.
 """
 
 import json
+import threading
 
 from django.db.models import Q
 from graphql import GraphQLField, GraphQLNonNull, GraphQLString, default_field_resolver
 from grapple.registry import registry
-from grapple.schema import schema  # grapple builds it on import: this is the one built
+from grapple.schema import schema as grapple_schema  # grapple builds it on import
 from grapple.types.rich_text import RichText
 from grapple.utils import resolve_queryset
 from wagtail.blocks import StructValue
@@ -170,13 +185,37 @@ def looking_up_by_id(resolver):
     return resolve
 
 
-without_editing_state(schema.graphql_schema)
-with_media_resolvers(schema.graphql_schema)
-with_preview_marking(schema.graphql_schema)
-with_raw_values_as_text(schema.graphql_schema)
-with_model_descriptions(schema.graphql_schema)
-with_empty_page_choosers_as_null(schema.graphql_schema)
-with_typed_paragraphs(schema.graphql_schema)
-with_search_text_as_words(schema.graphql_schema)
-with_lookups_by_id_optional(schema.graphql_schema)
-guard_schema(schema.graphql_schema)  # last: every resolver it wraps is final
+# The changes in the order `build_schema` makes them (see the module's docstring).
+CHANGES = (
+    without_editing_state,  # the editor's work in progress is not the published page
+    with_media_resolvers,  # renditions checked and fetched in bulk; public lists
+    with_preview_marking,  # a draft answered for a token is marked a preview
+    with_raw_values_as_text,  # a StructBlock's raw value, a dict, is no String
+    with_model_descriptions,  # grapple has no way to describe a model's type
+    with_empty_page_choosers_as_null,  # grapple fails on an optional chooser left empty
+    with_typed_paragraphs,  # the paragraph as HTML and as text, grapple's type kept
+    with_search_text_as_words,  # Wagtail's parser reads quotes and filters, passes a NUL
+    with_lookups_by_id_optional,  # grapple's lookups fail without the id they make optional
+    guard_schema,  # the visibility rule and the argument checks, around every final resolver
+)
+
+
+def build_schema():
+    """grapple's schema, changed in place by each of `CHANGES` in turn."""
+    for change in CHANGES:
+        change(grapple_schema.graphql_schema)
+    return grapple_schema
+
+
+_building = threading.Lock()
+
+
+def __getattr__(name):
+    """`schema`: built by the first thread to ask, which the others wait for; from then
+    on a plain attribute of the module (the changes wrap resolvers: twice would nest)."""
+    if name != "schema":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _building:
+        if "schema" not in globals():
+            globals()["schema"] = build_schema()
+    return globals()["schema"]

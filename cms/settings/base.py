@@ -297,6 +297,7 @@ GRAPPLE = {
     "ALLOWED_IMAGE_FILTERS": ALLOWED_IMAGE_FILTERS,
     "PAGE_INTERFACE": "api.graphql.pages.PageInterface",
 }
+# What api.graphql.schema.build_schema() builds, on first use, once per process.
 GRAPHENE = {"SCHEMA": "api.graphql.schema.schema"}
 
 # GraphQL limits: each is answered with a GraphQL error carrying extensions.code.

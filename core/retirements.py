@@ -36,7 +36,7 @@ logger = logging.getLogger("cms.cache")
 RETRY_SECONDS = 1
 MAX_RETRY_SECONDS = 60
 # How long a process holds a step it is taking: another finds it not yet due meanwhile.
-CLAIM_SECONDS = 30
+CLAIM_SECONDS = 15  # a purge request times out after 5 (core/cdn.py)
 
 Step = Retirement.Step
 

@@ -10,8 +10,6 @@ page's image field pointing at a hidden image reads as null (api/rest_fields.py)
 A page type's fields are listed in its `api_fields`, beside its `graphql_fields`.
 """
 
-from functools import partial
-
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.utils.decorators import method_decorator
@@ -54,13 +52,29 @@ class PublicPagination(WagtailPagination):
     a COUNT reads every page of the list."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        if isinstance(queryset, QuerySet):  # not search results, which count themselves
-            # The list is what the endpoint and its filters make it, whatever part is shown.
-            filters = [item for item in request.GET.lists() if item[0] not in NOT_FILTERS]
-            described_by = (request.path, sorted(filters))
-            # Wagtail's counts with queryset.count(), no hook (wagtail/api/v2/pagination.py).
-            queryset.count = partial(visibility_for(request).count, queryset, *described_by)
-        return super().paginate_queryset(queryset, request, view)
+        if not isinstance(queryset, QuerySet):  # search results, which count themselves
+            return super().paginate_queryset(queryset, request, view)
+        # The list is what the endpoint and its filters make it, whatever part is shown.
+        filters = [item for item in request.GET.lists() if item[0] not in NOT_FILTERS]
+        pages = CountedVisiblePages(queryset, request, request.path, sorted(filters))
+        return super().paginate_queryset(pages, request, view)
+
+
+class CountedVisiblePages:
+    """A list of visible pages as Wagtail's pagination reads it, `count()` then a slice
+    (wagtail/api/v2/pagination.py), counted by the visibility rule: Wagtail's offers no
+    other hook for the count, and its checks of the offset and limit stay its own."""
+
+    def __init__(self, pages, request, *described_by):
+        self.pages = pages
+        self.request = request
+        self.described_by = described_by
+
+    def count(self):
+        return visibility_for(self.request).count(self.pages, *self.described_by)
+
+    def __getitem__(self, part):
+        return self.pages[part]
 
 
 class VersionedAPIViewSet:

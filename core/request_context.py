@@ -32,7 +32,9 @@ class RequestContext:
     served_preview: bool = False  # a preview's draft is for its editor, never for a cache
     visibility: object = None  # the request's VisibilityRules, made on first use
     held_renditions: dict = field(default_factory=dict)  # (image, spec, focal key) -> rendition
-    surrogate_keys: set = field(default_factory=set)  # what the answer depends on
+    # The surrogate keys of what the answer depends on, then those of each part of it being
+    # made, innermost last (core/surrogate_keys.py records a key into every one).
+    surrogate_key_scopes: list = field(default_factory=lambda: [set()])
 
 
 def request_id_from(request):

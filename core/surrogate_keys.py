@@ -1,7 +1,8 @@
 """Surrogate keys: what an answer depends on, named so that a change can retire exactly
 the answers it affects, in the app's response cache and in a CDN.
 
-An answer's keys (recorded while it is made, `record`):
+An answer's keys (recorded while it is made, `record`; those of one part of it, within
+a `recording_scope`):
 - each object it returned: `page:<id>` for a page of any type, `<app>.<model>:<id>` for
   a snippet, setting, image, document, redirect or tag (a rendition is its image's);
 - each list it read, by the types its items may be: `list:<app>.<model>`
@@ -15,6 +16,8 @@ visibility follow it) and the lists of their types and of pages; an object's key
 the list of its model. Its answers are sent as `Surrogate-Key` (Fastly), `xkey`
 (Varnish) and `Cache-Tag` (Cloudflare) headers.
 """
+
+from contextlib import contextmanager
 
 from wagtail.images.models import AbstractRendition
 from wagtail.models import Page
@@ -46,12 +49,29 @@ def path_key(url_path):
 
 
 def record(request, *keys):
-    context_of(request).surrogate_keys.update(keys)
+    """Keys the answer depends on, and so every part of it being made (`recording_scope`)."""
+    for scope in context_of(request).surrogate_key_scopes:
+        scope.update(keys)
+
+
+@contextmanager
+def recording_scope(request):
+    """The keys recorded inside the `with` block: those one part of the answer depends on
+    (api/graphql/fragments.py), recorded for the answer and every enclosing part as well.
+    A stack on the request's context, not a contextvar: the keys are the request's, which
+    `record` is handed, and `with` blocks nest."""
+    scopes = context_of(request).surrogate_key_scopes
+    keys = set()
+    scopes.append(keys)
+    try:
+        yield keys
+    finally:
+        scopes.pop()
 
 
 def recorded(request):
     """The keys an answer depends on, `all` among them, in a stable order."""
-    return sorted(context_of(request).surrogate_keys | {ALL})
+    return sorted(context_of(request).surrogate_key_scopes[0] | {ALL})
 
 
 def as_headers(keys):

@@ -79,6 +79,23 @@ def test_a_list_asked_again_is_completed_from_what_was_kept(client, news, comple
     assert any(key.startswith("taggit.tag:") for key in keys)
 
 
+def test_each_kept_part_holds_the_keys_of_the_parts_inside_it(client, news):
+    """Items after the first complete their shared parent from the part the first kept:
+    the keys that part holds are recorded for each item's own part too, which a later
+    request may find without its parent's."""
+    query = "{ newsItems(perPage: 10) { items { slug parent { title parent { title } } } } }"
+    ask(client, query, {})
+    home = news[0].get_parent().get_parent()
+    kept_items = {
+        pk: keys
+        for (*_, type_name, pk), (_, keys, _) in fragments.values.items()
+        if type_name == "NewsPage"
+    }
+    assert kept_items.keys() == {item.pk for item in news}
+    # The home page's key: recorded in the parent's part, by the field that returned it.
+    assert all(f"page:{home.pk}" in keys for keys in kept_items.values())
+
+
 def test_a_publish_shows_at_once(client, news):
     assert "Item 1" in titles(ask(client, LIST, {"perPage": 10}))
     page = NewsPage.objects.get(pk=news[1].pk)

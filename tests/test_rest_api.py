@@ -82,6 +82,24 @@ def test_the_news_list_costs_the_same_queries_for_any_number_of_items(client):
     assert queries_for_the_list() == before
 
 
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ("offset=-1", "offset must be a positive integer"),
+        ("limit=all", "limit must be a positive integer"),
+        ("limit=101", "limit cannot be higher than 100"),  # WAGTAILAPI_LIMIT_MAX
+    ],
+)
+def test_a_part_of_a_list_out_of_range_is_refused_as_wagtail_refuses_it(
+    client, parameters, message
+):
+    for endpoint in ("pages", "images"):
+        with CaptureQueriesContext(connection) as queries:
+            response = get(client, f"/api/v2/{endpoint}/?{parameters}")
+        assert (response.status_code, response.json()) == (400, {"message": message})
+        assert not any("COUNT(" in query["sql"].upper() for query in queries)  # nor counted
+
+
 def test_drafts_expired_and_restricted_pages_never_appear(client, admin_client):
     # Each with "News" in its title, so that a search for it would find them all.
     draft = NewsPageFactory(title="News: a draft", slug="a-draft", live=False)

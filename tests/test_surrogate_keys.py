@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from api.graphql.response_cache import ResponseCache
 from api.graphql.view import CMSGraphQLView
-from core import cdn, content_version, retirements
+from core import cdn, content_version, retirements, surrogate_keys
 from core.models import Retirement
 from news.models import NewsIndexPage, NewsPage
 from principles.models import PrinciplePage
@@ -62,6 +62,24 @@ def test_answers_name_what_they_hold_for_caches_to_purge_by(client):
 def test_rest_feeds_and_sitemap_name_what_they_hold_too(client, path, expected):
     keys = set(client.get(path)["Surrogate-Key"].split())
     assert expected | {"all"} <= keys
+
+
+def test_a_recording_scope_holds_the_keys_recorded_within_it_and_the_answer_all_keys(rf):
+    """One part of an answer (api/graphql/fragments.py) is kept with the keys recorded
+    while it was made, those of the parts inside it too; the answer holds every key."""
+    request = rf.get("/")
+    surrogate_keys.record(request, "before")
+    with surrogate_keys.recording_scope(request) as outer:
+        surrogate_keys.record(request, "a")
+        with surrogate_keys.recording_scope(request) as inner:
+            surrogate_keys.record(request, "b")
+        with pytest.raises(ValueError), surrogate_keys.recording_scope(request) as failed:
+            surrogate_keys.record(request, "c")
+            raise ValueError  # a part that fails is left all the same
+        surrogate_keys.record(request, "d")
+    surrogate_keys.record(request, "after")
+    assert (inner, failed, outer) == ({"b"}, {"c"}, {"a", "b", "c", "d"})
+    assert surrogate_keys.recorded(request) == ["a", "after", "all", "b", "before", "c", "d"]
 
 
 def test_a_news_publish_leaves_the_principles_cached_and_refreshes_the_news(client, committed):

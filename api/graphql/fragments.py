@@ -23,6 +23,7 @@ import json
 from graphql import ExecutionContext
 from wagtail.models import Page
 
+from core import surrogate_keys
 from core.caching import is_anonymous
 from core.content_version import version_for
 from core.memo import VersionedMemo
@@ -39,14 +40,14 @@ class PageFragmentsExecutionContext(ExecutionContext):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context_value
-        self.request_context = context_of(request)
+        printed_query = context_of(request).printed_query
         # The content version pages' parts may be kept for (None: not at all).
         self.version = None
-        if self.request_context.printed_query is not None and is_anonymous(request):
+        if printed_query is not None and is_anonymous(request):
             self.version = version_for(request)
         self.query_key = (
             request.get_host(),
-            self.request_context.printed_query,
+            printed_query,
             self.operation.name.value if self.operation.name else None,
             json.dumps(self.variable_values, sort_keys=True, default=str),
         )
@@ -59,21 +60,16 @@ class PageFragmentsExecutionContext(ExecutionContext):
         ):
             return super().complete_object_value(return_type, field_nodes, info, path, result)
         key = (self.query_key, _typed_path(path), return_type.name, result.pk)
-        context = self.request_context
+        request = self.context_value
         found = fragments.find(self.version, key)
         if found is not None:
             answer, keys, _ = found
-            context.surrogate_keys.update(keys)
+            surrogate_keys.record(request, *keys)
             return answer
 
-        # The keys this page's fields record, apart from those recorded before it.
-        outer_keys, context.surrogate_keys = context.surrogate_keys, set()
         errors_before = len(self.collected_errors.errors)
-        try:
+        with surrogate_keys.recording_scope(request) as keys:  # this page's fields' keys
             answer = super().complete_object_value(return_type, field_nodes, info, path, result)
-        finally:
-            keys, context.surrogate_keys = context.surrogate_keys, outer_keys
-            outer_keys.update(keys)
         if len(self.collected_errors.errors) == errors_before:
             size = len(json.dumps(answer, default=str)) + sum(map(len, keys))
             fragments.keep(self.version, key, (answer, frozenset(keys), size))

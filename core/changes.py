@@ -13,8 +13,9 @@ Connected once per model, with `sender=` (`connect`):
 Each becomes a `ContentChange`: the surrogate keys it retires (core/surrogate_keys.py);
 the event it makes for the changes feed and the webhooks, if any; and, for a page, where
 an anonymous reader could see it before and after (by the visibility rule,
-core/visibility.py). A content app subscribes to the stage it belongs to from its
-AppConfig.ready; the platform imports none of them.
+core/visibility.py). A content app says its models are content (`serve_app`) and a
+feature app subscribes to the stage it belongs to (`subscribe`), each from its
+AppConfig.ready: the platform imports none of them.
 """
 
 import logging
@@ -41,8 +42,9 @@ STAGES = (
 )
 _subscribers = {stage: [] for stage in STAGES}
 
-# Apps whose every model is content the APIs serve (pages aside).
-CONTENT_APPS = ("home", "principles", "news", "taggit", "wagtailredirects", "wagtaildocs")
+# Wagtail's and taggit's apps whose every model is content the APIs serve; the
+# project's content apps add theirs (`serve_app`).
+CONTENT_APPS = ["taggit", "wagtailredirects", "wagtaildocs"]
 CONTENT_MODELS = ("wagtailimages.Image",)
 # Models that change what every answer may hold: the site's tree, who may see what.
 EVERYTHING_MODELS = (
@@ -72,6 +74,13 @@ class ContentChange:
     def model(self):
         instance = self.instance
         return instance.specific_class if hasattr(instance, "specific_class") else type(instance)
+
+
+def serve_app(app_config):
+    """Every model of this app is content the APIs serve: its saves and deletes are changes
+    (call from its AppConfig.ready)."""
+    if app_config.label not in CONTENT_APPS:
+        CONTENT_APPS.append(app_config.label)
 
 
 def subscribe(stage, handler):
@@ -186,7 +195,8 @@ def on_unpublished(sender, instance, **kwargs):
     dispatch(ContentChange(instance, frozenset(), "snippet.unpublished"))
 
 
-# What saves and deletes of each model mean, filled in by `connect`.
+# What saves and deletes of each model mean, filled in by `connect` once, as the project
+# starts, before any request or thread reads them: so not locked.
 _content_models = set()
 _everything_models = set()
 _snippet_models = set()

@@ -37,6 +37,7 @@ def on_change(change):
         save_outside_revisions(instance, **values)
 
 
+# Filled once as the project starts, before any request or thread reads it: not locked.
 _governed = set()
 
 

@@ -64,8 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",  # its sitemap.xml template
     "django_tasks",
     "django_tasks_db",
-    # The change pipeline (core/changes.py) is connected to each snippet model: after
-    # wagtail.snippets is ready.
+    # The change pipeline (core/changes.py) is connected to each content model: after the
+    # content apps have said which are theirs, and after wagtail.snippets is ready.
     "core",
     "webhooks",
     # grapple builds its types in ready(), after every wagtail app (snippets,

@@ -40,6 +40,7 @@ STAGES = (
     # the changes feed and the webhooks (webhooks/), once what the change retires is known
     "events",
 )
+# Filled as the project starts (AppConfig.ready), before any request or thread reads it.
 _subscribers = {stage: [] for stage in STAGES}
 
 # Wagtail's and taggit's apps whose every model is content the APIs serve; the
@@ -87,6 +88,11 @@ def subscribe(stage, handler):
     """Hand every change to `handler(change)` at `stage` (one of STAGES)."""
     if handler not in _subscribers[stage]:
         _subscribers[stage].append(handler)
+
+
+def unsubscribe(stage, handler):
+    if handler in _subscribers[stage]:
+        _subscribers[stage].remove(handler)
 
 
 def dispatch(change):

@@ -16,7 +16,8 @@ Under CI (the CI variable set), a newer patch of a package in the production loc
 lock's own packages (tests, lint) are listed only. Unknown packages fail nothing here;
 AUDIT_REQUIRED=1 makes `make audit` fail whenever pip-audit did not run.
 
-It lives here rather than in a manage.py command since it needs no Django settings.
+A script, not a manage.py command: it reads the locks and asks pip, and needs no Django
+settings.
 """
 
 import argparse
@@ -88,7 +89,7 @@ def released_versions(name, seconds):
 
 def look_up(packages, time_limit):
     """{name: newest patch Version, None if there is none, or the reason it is unknown},
-    asked of the index for every package at once, all within `time_limit` seconds."""
+    asked of the index LOOKUPS_AT_ONCE packages at a time, all within `time_limit` seconds."""
     deadline = time.monotonic() + time_limit
 
     def newest(name):

@@ -15,11 +15,28 @@ import argparse
 import re
 from pathlib import Path
 
+from cms.settings import base as app_settings
+
 NGINX_DIR = Path(__file__).resolve().parent / "nginx"
 PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
 # Passive health checks: one failed attempt takes an app server out for 10 s, after which
 # nginx tries it with one request again (a restarted server is back within 10 s).
 APP_SERVER_OPTIONS = "max_fails=1 fail_timeout=10s"
+# The largest body each location passes on (locations.conf), in bytes, from the app's
+# own limits: nginx refuses a bigger one before an app server is sent any of it.
+BODY_LIMITS = {
+    "graphql_body_bytes": app_settings.GRAPHQL_MAX_BODY_BYTES,
+    # The REST API only reads: a body there is a mistake.
+    "api_body_bytes": 1024,
+    # An upload as big as the admin takes, with room for the rest of its form, so that
+    # a file just too big gets Wagtail's own message in the form rather than nginx's.
+    "admin_body_bytes": max(
+        app_settings.WAGTAILDOCS_MAX_UPLOAD_SIZE, app_settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE
+    )
+    + 2**20,
+    # Forms without files (Django's admin, page passwords).
+    "body_bytes": app_settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+}
 
 
 def render(template, **values):
@@ -29,6 +46,12 @@ def render(template, **values):
     return PLACEHOLDER.sub(
         lambda match: str(values[match[1].lower()]), (NGINX_DIR / template).read_text()
     )
+
+
+def locations(upstream):
+    """locations.conf: the server block's locations, proxying to `upstream` (an upstream's
+    name or an app server's host:port)."""
+    return render("locations.conf", upstream=upstream, **BODY_LIMITS)
 
 
 def site(
@@ -53,6 +76,7 @@ def site(
         certificate_key=certificate_key,
         app_servers=servers,
         access_log=access_log,
+        locations=locations("cms_app_servers"),
     )
 
 
@@ -64,8 +88,8 @@ def app_server_route(*, listen, server_name, certificate, certificate_key, app_s
         server_name=server_name,
         certificate=certificate,
         certificate_key=certificate_key,
-        app_server=app_server,
         access_log=access_log,
+        locations=locations(app_server),
     )
 
 
@@ -78,6 +102,7 @@ def origin(*, listen, server_name, access_log, trusted_proxies):
         server_name=server_name,
         access_log=access_log,
         trusted_proxies=_real_ip_from(trusted_proxies),
+        locations=locations("cms_app_servers"),
     )
 
 

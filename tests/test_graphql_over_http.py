@@ -1,5 +1,6 @@
 """The GraphQL endpoint keeps the GraphQL-over-HTTP specification:
 
+- graphql-http's audits of it pass on the live server, every MUST, SHOULD and MAY;
 - each request is answered in the media type its Accept header prefers, or 406;
 - each kind of answer has the status docs/frontend.md gives it in that media type;
 - neither media type is ever served for the other: `Vary: Accept`, an ETag of each, and
@@ -17,6 +18,7 @@ from django.utils.cache import has_vary_header
 
 from api.graphql.media_types import GRAPHQL_RESPONSE, JSON, negotiated
 from api.graphql.view import CMSGraphQLView
+from tests.support import graphql_http
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,17 @@ def media_type_of(response):
 
 def code_of(response):
     return response.json()["errors"][0]["extensions"]["code"]
+
+
+@pytest.fixture(scope="module")
+def audited(django_db_blocker, live_server):
+    return graphql_http.audit(f"{live_server.url}/graphql/")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("level", ["MUST", "SHOULD", "MAY"])
+def test_every_audit_passes_on_the_live_server(audited, level):
+    assert graphql_http.failed(audited, level) == {}
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ def test_each_media_type_is_kept_apart_and_every_spelling_of_a_plain_choice_shar
     ]
     etags = {}
     for accept, media_type, cache in asked:
-        response = through_varnish(PRINCIPLES, **({} if accept is None else {"Accept": accept}))
+        response = through_varnish(PRINCIPLES, Accept=accept)  # None: no Accept sent
         assert (response.headers["Content-Type"], response.headers["X-Cache"]) == (
             f"{media_type}; charset=utf-8",
             cache,

@@ -11,10 +11,11 @@ import json
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.cache import has_vary_header
+from graphql import ExecutionResult, GraphQLError
 
 from api.graphql.media_types import GRAPHQL_RESPONSE, JSON, negotiated
 from api.graphql.view import CMSGraphQLView
@@ -224,6 +225,15 @@ def test_a_field_error_is_a_200_with_data_in_either_media_type(client, accept):
     response = ask(client, "POST", accept, query="{ pages(limit: 101) { title } }")
     assert response.status_code == 200 and code_of(response) == "BAD_USER_INPUT"
     assert "data" in response.json()
+
+
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON])
+def test_a_database_lost_while_answering_is_a_503_in_either_media_type(client, accept):
+    lost = ExecutionResult(errors=[GraphQLError("gone", original_error=OperationalError())])
+    with mock.patch.object(CMSGraphQLView, "execute", return_value=lost):
+        response = ask(client, "POST", accept, query=PRINCIPLES)
+    assert response.status_code == 503 and code_of(response) == "SERVICE_UNAVAILABLE"
+    assert media_type_of(response) == accept and "Retry-After" in response
 
 
 def test_each_media_type_has_its_own_etag_and_a_304_only_for_its_own(client):

@@ -10,8 +10,8 @@ Suggestions ("Did you mean ...?") are removed: they would map the schema for a c
 that has no introspection.
 
 A document refused before it ran is a GraphQL request error (`RequestError`, or an
-`ExecutionResult` without data): its status is the one given here in
-application/graphql-response+json, and 200 in application/json (media_types.py).
+`ExecutionResult` without data): a 4xx in application/graphql-response+json (400, or
+the RequestError's own), a 200 in application/json (media_types.py).
 """
 
 import logging

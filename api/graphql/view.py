@@ -107,7 +107,8 @@ class CMSGraphQLView(GraphQLView):
     def check_envelope(self, request):
         """Refused unless a GET, or a POST of JSON within the size limit, accepting an
         answer in one of the media types: what can be told before the body is read."""
-        accepted = negotiated(request.headers.get("Accept", ""))
+        accepted = negotiated(request.META.get("HTTP_ACCEPT", ""))
+        # A 405 or 406 for a request accepting neither media type is application/json.
         self.media_type = accepted or JSON
         if request.method not in ("GET", "POST"):
             raise Refused(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})

@@ -16,10 +16,12 @@ def error_body(message, code, request):
     return {"errors": [{"message": message, "extensions": extensions}]}
 
 
-def error_response(request, status, message, code, headers=None):
-    """An error answered without running anything: never cached."""
+def error_response(request, status, message, code, headers=None, content_type="application/json"):
+    """An error answered without running anything: never cached. `content_type` is the
+    body's under the APIs (GraphQL's answers come in another too)."""
     if request.path.startswith(API_PREFIXES):
-        response = JsonResponse(error_body(message, code, request), status=status)
+        body = error_body(message, code, request)
+        response = JsonResponse(body, status=status, content_type=content_type)
     else:
         response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     for name, value in (headers or {}).items():
@@ -28,7 +30,7 @@ def error_response(request, status, message, code, headers=None):
     return response
 
 
-def service_unavailable(request):
+def service_unavailable(request, content_type="application/json"):
     """A database outage: 503 with Retry-After, which clients, CDNs and load balancers
     take as passing (a 500 reads as a bug and may be cached)."""
     return error_response(
@@ -37,6 +39,7 @@ def service_unavailable(request):
         UNAVAILABLE_MESSAGE,
         "SERVICE_UNAVAILABLE",
         {"Retry-After": str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)},
+        content_type,
     )
 
 

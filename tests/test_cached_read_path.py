@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from api.graphql import persisted
+from api.graphql.media_types import GRAPHQL_RESPONSE
 from api.graphql.view import CMSGraphQLView
 from core import memo
 from home.models import HomePage
@@ -177,8 +178,8 @@ def test_where_only_trusted_documents_run_a_query_answered_before_is_refused(cli
     assert [post(client).status_code for _ in range(2)] == [200, 200]
     with override_settings(GRAPHQL_TRUSTED_DOCUMENTS_ONLY=True):
         memo.clear_all()  # settings change with a restart, which keeps nothing
-        refused = post(client)
-    assert refused.status_code == 400
+        refused = post(client, HTTP_ACCEPT=GRAPHQL_RESPONSE)
+    assert refused.status_code == 403
     assert code_of(refused) == "UNTRUSTED_DOCUMENT"
 
 

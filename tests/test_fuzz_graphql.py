@@ -31,7 +31,7 @@ INTERNALS = re.compile(
 def test_generated_queries_never_break_or_leak(client, query):
     response = client.post("/graphql/", {"query": query}, content_type="application/json")
     assert response.status_code < 500, (query, response.content[:500])
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     body = response.content.decode()
     assert "INTERNAL_ERROR" not in body, f"a fault answering {query}: {body[:500]}"
     leak = INTERNALS.search(body)

@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 from graphql import parse
 
+from api.graphql.media_types import GRAPHQL_RESPONSE
 from core import memo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
@@ -15,7 +16,10 @@ INTERNALS = ("Traceback", "django", "psycopg", "sqlite", 'File "', "owner", "pas
 
 
 def post(client, body, content_type="application/json", **headers):
+    """POST as the specification's clients do, accepting its media type: a request error
+    is a 4xx in it (in application/json, a 200: tests/test_graphql_over_http.py)."""
     data = body if isinstance(body, str | bytes) else json.dumps(body)
+    headers = {"Accept": GRAPHQL_RESPONSE, **headers}
     return client.post("/graphql/", data, content_type=content_type, headers=headers)
 
 

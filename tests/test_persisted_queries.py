@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from api.graphql import persisted
+from api.graphql.media_types import GRAPHQL_RESPONSE
 from api.models import PersistedQuery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
@@ -34,12 +35,12 @@ def by_hash(client, query_hash, **headers):
     return client.get("/graphql/", {"extensions": json.dumps(extensions)}, headers=headers)
 
 
-def with_query(client, query, query_hash):
+def with_query(client, query, query_hash, **headers):
     body = {
         "query": query,
         "extensions": {"persistedQuery": {"version": 1, "sha256Hash": query_hash}},
     }
-    return client.post("/graphql/", body, content_type="application/json")
+    return client.post("/graphql/", body, content_type="application/json", headers=headers)
 
 
 def error_of(response):
@@ -57,6 +58,8 @@ def test_a_query_registered_once_is_then_read_by_its_hash_over_a_cacheable_get(c
     assert error_of(unknown)["message"] == "PersistedQueryNotFound"
     assert error_of(unknown)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert "no-store" in unknown["Cache-Control"]
+    # In the specification's media type, an answer without data is never a 2xx.
+    assert by_hash(client, sha(PRINCIPLES), Accept=GRAPHQL_RESPONSE).status_code == 404
 
     registered = with_query(client, PRINCIPLES, sha(PRINCIPLES))
     assert len(registered.json()["data"]["principles"]) == 8
@@ -83,7 +86,7 @@ def test_a_hash_that_is_not_the_querys_is_refused(client):
 
 def test_only_queries_that_validate_are_kept(client):
     invalid = "{ principles { noSuchField } }"
-    assert with_query(client, invalid, sha(invalid)).status_code == 400
+    assert with_query(client, invalid, sha(invalid), Accept=GRAPHQL_RESPONSE).status_code == 400
     assert error_of(by_hash(client, sha(invalid)))["extensions"]["code"] == (
         "PERSISTED_QUERY_NOT_FOUND"
     )
@@ -115,11 +118,14 @@ def test_where_only_trusted_documents_run_docs_queries_do_and_nothing_else(clien
     forget_everything_but_the_database()
     assert by_hash(client, sha(documented)).json() == by_text.json()
 
+    accept = {"Accept": GRAPHQL_RESPONSE}
     for refused in (
-        client.post("/graphql/", {"query": PRINCIPLES}, content_type="application/json"),
-        with_query(client, PRINCIPLES, sha(PRINCIPLES)),
+        client.post(
+            "/graphql/", {"query": PRINCIPLES}, content_type="application/json", headers=accept
+        ),
+        with_query(client, PRINCIPLES, sha(PRINCIPLES), **accept),
     ):
-        assert refused.status_code == 400
+        assert refused.status_code == 403
         assert error_of(refused)["extensions"]["code"] == "UNTRUSTED_DOCUMENT"
     assert not PersistedQuery.objects.filter(sha256=sha(PRINCIPLES)).exists()
 

@@ -1,5 +1,6 @@
 """A real Varnish (deploy/varnish/cms.vcl) in front of the CMS: it keeps anonymous GET
-answers, and a publish purges exactly the ones holding what changed."""
+answers, each media type apart, and a publish purges exactly the ones holding what
+changed."""
 
 import os
 import shutil
@@ -8,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from api.graphql.media_types import GRAPHQL_RESPONSE, JSON
 from tests.support.factories import (
     NewsIndexPageFactory,
     NewsPageFactory,
@@ -28,6 +30,10 @@ if not shutil.which("varnishd"):
     )
 
 PRINCIPLES = "{ principles { slug } }"
+URQL = (
+    "application/graphql-response+json, application/graphql+json, application/json, "
+    "text/event-stream, multipart/mixed"
+)
 NEWS = "{ newsItems { items { slug } } }"
 
 
@@ -38,8 +44,10 @@ def through_varnish(live_server, settings):
         settings.CDN_PURGE_BACKEND = "varnish"
         settings.VARNISH_PURGE_URLS = [origin + "/"]
 
-        def get(query):
-            response = requests.get(f"{origin}/graphql/", params={"query": query}, timeout=10)
+        def get(query, **headers):
+            response = requests.get(
+                f"{origin}/graphql/", params={"query": query}, headers=headers, timeout=10
+            )
             assert response.status_code == 200, response.text
             return response
 
@@ -80,3 +88,35 @@ def test_an_answer_with_errors_is_not_kept(through_varnish):
     for _ in range(2):
         response = through_varnish(too_many)
         assert response.json()["errors"] and response.headers["X-Cache"] == "MISS"
+
+
+def test_each_media_type_is_kept_apart_and_every_spelling_of_a_plain_choice_shares_it(
+    through_varnish,
+):
+    """What a client gets is the media type its Accept prefers, never the other's kept
+    answer; the plain choices (none, */*, either type listed first) share two kept
+    answers, whoever spells them; any other Accept is kept as sent."""
+    asked = [
+        (None, JSON, "MISS"),
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE, "MISS"),  # the other media type: not JSON's
+        (JSON, JSON, "HIT"),
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE, "HIT"),
+        ("*/*", JSON, "HIT"),
+        ("application/json; charset=utf-8, text/plain", JSON, "HIT"),
+        ("application/graphql-response+json,application/json;q=0.9", GRAPHQL_RESPONSE, "HIT"),
+        (URQL, GRAPHQL_RESPONSE, "HIT"),
+        ("application/json;q=0.5, application/graphql-response+json", GRAPHQL_RESPONSE, "MISS"),
+        ("application/json;q=0.5, application/graphql-response+json", GRAPHQL_RESPONSE, "HIT"),
+        ("application/graphql-response+json;q=0.5, application/json", JSON, "MISS"),
+    ]
+    etags = {}
+    for accept, media_type, cache in asked:
+        response = through_varnish(PRINCIPLES, Accept=accept)  # None: no Accept sent
+        assert (response.headers["Content-Type"], response.headers["X-Cache"]) == (
+            f"{media_type}; charset=utf-8",
+            cache,
+        ), accept
+        assert "Accept" in response.headers["Vary"]
+        etags.setdefault(media_type, set()).add(response.headers["ETag"])
+    assert len(etags[JSON]) == len(etags[GRAPHQL_RESPONSE]) == 1
+    assert etags[JSON] != etags[GRAPHQL_RESPONSE]

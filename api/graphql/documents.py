@@ -25,6 +25,7 @@ from graphql import (
 from core.errors import Refused
 from core.memo import Memo
 
+from .errors import RequestError
 from .limits import LIMIT_RULES
 
 # A parsed document takes some 75 bytes a character of its query: about 15 MB a process.
@@ -45,13 +46,14 @@ class NoIntrospectionRule(NoSchemaIntrospectionCustomRule):
         return None
 
 
-def prepare(schema, query, operation_name):
-    """(document, printed query, errors): the errors stop it running; the printed form
-    (None if it did not parse) keys the response cache beside the query as sent."""
+def prepare(schema, query, operation_name, method):
+    """(document, printed query, errors) of a query sent by `method`: the errors stop it
+    running; the printed form (None if it did not parse) keys the response cache beside
+    the query as sent."""
     held = _validated.get(query)
     if held is not None:
         document, printed, _ = held
-        refuse_other_than_query(document, operation_name)
+        refuse_other_than_query(document, operation_name, method)
         return document, printed, []
     try:
         document = parse(query, max_tokens=settings.GRAPHQL_MAX_QUERY_TOKENS)
@@ -61,7 +63,7 @@ def prepare(schema, query, operation_name):
     except GraphQLError as error:  # graphql-core's token limit
         error.extensions = {"code": "QUERY_TOO_LARGE"}
         return None, None, [error]
-    refuse_other_than_query(document, operation_name)
+    refuse_other_than_query(document, operation_name, method)
     rules = [*specified_rules, *LIMIT_RULES]
     if not settings.GRAPHQL_INTROSPECTION_ENABLED:
         rules.append(NoIntrospectionRule)
@@ -72,7 +74,11 @@ def prepare(schema, query, operation_name):
     return document, printed, errors
 
 
-def refuse_other_than_query(document, operation_name):
+def refuse_other_than_query(document, operation_name, method):
     operation = get_operation_ast(document, operation_name)
     if operation is not None and operation.operation != OperationType.QUERY:
-        raise Refused(400, "This API is read-only: send a query.", "READ_ONLY")
+        message = "This API is read-only: send a query."
+        if method == "GET":
+            # What the specification asks of a mutation sent by GET, a safe method.
+            raise Refused(405, message, "READ_ONLY", {"Allow": "GET, POST"})
+        raise RequestError(400, message, "READ_ONLY")

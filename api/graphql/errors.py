@@ -8,6 +8,10 @@
   request id the client is given to quote.
 Suggestions ("Did you mean ...?") are removed: they would map the schema for a client
 that has no introspection.
+
+A document refused before it ran is a GraphQL request error (`RequestError`, or an
+`ExecutionResult` without data): a 4xx in application/graphql-response+json (400, or
+the RequestError's own), a 200 in application/json (media_types.py).
 """
 
 import logging
@@ -15,12 +19,19 @@ import re
 
 from graphql import GraphQLError
 
+from core.errors import Refused
 from core.request_context import context_of
 
 logger = logging.getLogger("cms.graphql")
 
 SUGGESTION = re.compile(r" ?Did you mean .*?\?$")
 INTERNAL_MESSAGE = "Something went wrong while answering this field."
+
+
+class RequestError(Refused):
+    """A well-formed request whose document is not run: unknown, not trusted here, too
+    large, or not a query. In application/json it is answered 200, the errors saying why,
+    as the GraphQL-over-HTTP specification asks of a request error."""
 
 
 def bad_input(message, code="BAD_USER_INPUT"):

@@ -24,6 +24,8 @@ from api.models import PersistedQuery
 from core.errors import Refused
 from core.memo import Memo
 
+from .errors import RequestError
+
 logger = logging.getLogger("cms.graphql")
 
 CACHE_PREFIX = "graphql:persisted:"
@@ -34,10 +36,11 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _known = Memo(max_size=5_000_000, size_of=lambda held: len(held[0]) + 100)
 
 
-class PersistedQueryNotFound(Refused):
+class PersistedQueryNotFound(RequestError):
     def __init__(self):
-        # The message is the protocol's: Apollo's link retries with the query on it.
-        super().__init__(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+        # The message is the protocol's: Apollo's link retries with the query on it (in
+        # application/json, with the 200 that protocol began with).
+        super().__init__(404, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
 
 
 def sha256_of(query):
@@ -88,8 +91,8 @@ def query_to_run(query, sha):
 
 
 def untrusted():
-    return Refused(
-        400,
+    return RequestError(
+        403,
         "Only the council's registered queries run here: register yours with "
         "`manage.py register_documents` (see docs/frontend.md).",
         "UNTRUSTED_DOCUMENT",

@@ -22,6 +22,10 @@ its answer (`recall`): the view's admission and this key depend on nothing else 
 settings (forgotten when they change) and which persisted queries are trusted (trust is
 granted, never withdrawn), so such a request is answered without admitting it again or
 making its key.
+
+Neither the key nor `recall` reads the Accept header: an entry is the answer's body,
+which is the same in both media types (media_types.py), and each request is served it
+with the Content-Type and ETag of the media type it accepts (`Answer.response`).
 """
 
 import hashlib
@@ -39,6 +43,8 @@ from core.caching import cdn_headers
 from core.content_version import key_versions
 from core.memo import Memo, VersionedMemo, cached_function
 
+from .media_types import MEDIA_TYPES, content_type, etag_for
+
 logger = logging.getLogger("cms.graphql")
 
 ENTRY_PREFIX = "graphql:response:4:"  # 4: (content version, ETag, body, {key: version})
@@ -49,26 +55,35 @@ _asked_for = Memo(max_size=10_000)
 
 
 class Answer(NamedTuple):
-    """A cached answer as served, its headers made once (`responses` holds these,
-    counted by `size`)."""
+    """A cached answer as served, its headers in each media type made once (`responses`
+    holds these, counted by `size`)."""
 
-    etag: str
+    etag: str  # the body's
     body: bytes
     keys: list  # its surrogate keys, sorted
-    headers: dict
+    headers: dict  # media type -> the headers it is served with in that media type
 
     @classmethod
     def of(cls, etag, body, keys):
-        headers = {"Content-Type": "application/json", "ETag": etag, **cdn_headers(keys)}
+        cdn = cdn_headers(keys)
+        headers = {
+            media_type: {
+                "Content-Type": content_type(media_type),
+                "ETag": etag_for(etag, media_type),
+                **cdn,
+            }
+            for media_type in MEDIA_TYPES
+        }
         return cls(etag, body, keys, headers)
 
     @property
     def size(self):
         """Bytes held: the body, the headers, and about what holds them."""
-        return len(self.body) + sum(map(len, self.headers.values())) + 300
+        held = sum(len(value) for headers in self.headers.values() for value in headers.values())
+        return len(self.body) + held + 300
 
-    def response(self):
-        return HttpResponse(self.body, headers=self.headers)
+    def response(self, media_type):
+        return HttpResponse(self.body, headers=self.headers[media_type])
 
 
 # Cached answers as served, kept for the content version: at most

@@ -1,11 +1,12 @@
 """The /graphql/ endpoint, as a pipeline read top to bottom in `CMSGraphQLView.answer`:
 
 1. check the envelope: GET, or a JSON POST within the size limit (before its body is
-   read);
+   read), accepting one of the answer's media types (media_types.py);
 2. recall: an anonymous request sent exactly as one admitted and answered from the
    response cache before (the same method, host, content type, query string and body)
    is answered from this process's memory, at the request's content version: it would
-   be admitted alike and ask for the same entry (response_cache.py);
+   be admitted alike and ask for the same entry (response_cache.py), which is served in
+   the media type this request accepts;
 3. admit: no form posts, no batches, a query within the limit, sent in full or by its
    hash (persisted.py), a trusted one where only those run;
 4. serve from the response cache (anonymous reads, at the request's content version);
@@ -16,6 +17,9 @@
    (fragments.py);
 8. respond: errors with honest codes, ETag, Cache-Control, the surrogate keys of what
    the answer holds (recorded as it ran: guard.py), and into the cache.
+
+Every answer, a refusal's too, is in the media type the request's Accept header chose,
+with the status the specification gives in it, and says `Vary: Accept`.
 
 Before it, middleware has given the request its id (X-Request-ID) and identified the
 client; after it, Django's ConditionalGetMiddleware answers a matching If-None-Match
@@ -36,13 +40,14 @@ from graphql import ExecutionResult, execute
 
 from core import content_version, rate_limit, surrogate_keys
 from core.caching import is_anonymous
-from core.errors import Refused, service_unavailable
+from core.errors import Refused, error_response, service_unavailable
 from core.request_context import context_of
 
 from . import persisted
 from .documents import prepare
-from .errors import format_error
+from .errors import RequestError, format_error
 from .fragments import PageFragmentsExecutionContext
+from .media_types import GRAPHQL_RESPONSE, JSON, content_type, etag_for, negotiated
 from .response_cache import ResponseCache, recall
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -56,9 +61,11 @@ class CMSGraphQLView(GraphQLView):
 
     def dispatch(self, request, *args, **kwargs):
         try:
-            return self.answer(request)
+            response = self.answer(request)
         except Refused as refused:  # rate_limit.RateLimited among them
-            return refused.response(request)
+            response = self.refusal(request, refused)
+        response["Vary"] = "Accept"
+        return response
 
     def answer(self, request):
         self.check_envelope(request)
@@ -68,7 +75,7 @@ class CMSGraphQLView(GraphQLView):
         if anonymous:
             found = recall(request, context.content_version)
             if found is not None:
-                return found.response()
+                return found.response(self.media_type)
 
         query, variables, operation_name, registering = self.admit(request)
         cache = None
@@ -76,16 +83,18 @@ class CMSGraphQLView(GraphQLView):
             cache = ResponseCache(request, operation_name, variables, context.content_version)
             found = cache.get(query)  # as sent: no parsing on the fast path
             if found is not None:
-                return found.response()
+                return found.response(self.media_type)
 
-        document, printed, errors = prepare(self.schema.graphql_schema, query, operation_name)
+        document, printed, errors = prepare(
+            self.schema.graphql_schema, query, operation_name, request.method
+        )
         if registering and not errors:
             persisted.remember(registering, query)
         if cache is not None and not errors:
             found = cache.get(printed)  # as printed: layout and comments aside
             if found is not None:
                 cache.set([query], found.etag, found.body, found.keys)
-                return found.response()
+                return found.response(self.media_type)
 
         rate_limit.charge(request)
         if errors:
@@ -96,10 +105,19 @@ class CMSGraphQLView(GraphQLView):
         return self.respond(request, result, cache, [query, printed])
 
     def check_envelope(self, request):
-        """Refused unless a GET, or a POST of JSON within the size limit: what can be
-        told before the body is read."""
+        """Refused unless a GET, or a POST of JSON within the size limit, accepting an
+        answer in one of the media types: what can be told before the body is read."""
+        accepted = negotiated(request.META.get("HTTP_ACCEPT", ""))
+        # A 405 or 406 for a request accepting neither media type is application/json.
+        self.media_type = accepted or JSON
         if request.method not in ("GET", "POST"):
             raise Refused(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
+        if accepted is None:
+            raise Refused(
+                406,
+                f"Accept {GRAPHQL_RESPONSE} or {JSON}: the answer comes in either.",
+                "NOT_ACCEPTABLE",
+            )
         if request.method == "GET":
             return
         if self.get_content_type(request) != "application/json":
@@ -127,13 +145,17 @@ class CMSGraphQLView(GraphQLView):
             raise Refused(
                 400, "variables and extensions must be valid JSON.", "BAD_REQUEST"
             ) from error
+        if extensions is not None and not isinstance(extensions, dict):
+            raise Refused(400, "extensions must be a JSON object.", "BAD_REQUEST")
         sha = persisted.requested_hash(extensions)
         if not isinstance(query, str | None) or not (query and query.strip() or sha):
             raise Refused(400, "Send a GraphQL query.", "BAD_REQUEST")
         if variables is not None and not isinstance(variables, dict):
             raise Refused(400, "variables must be a JSON object.", "BAD_REQUEST")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise Refused(400, "operationName must be a string.", "BAD_REQUEST")
         if query and len(query) > settings.GRAPHQL_MAX_QUERY_CHARS:
-            raise Refused(
+            raise RequestError(
                 400,
                 f"The query is {len(query)} characters long; the limit is "
                 f"{settings.GRAPHQL_MAX_QUERY_CHARS}.",
@@ -171,19 +193,21 @@ class CMSGraphQLView(GraphQLView):
     def respond(self, request, result, cache, queries):
         errors = result.errors or []
         if any(isinstance(error.original_error, DATABASE_DOWN) for error in errors):
-            return service_unavailable(request)
+            return service_unavailable(request, content_type(self.media_type))
         payload = {}
         if errors:
             payload["errors"] = [format_error(error, request) for error in errors]
-        # Errors with no path (syntax, validation) mean nothing ran: the client's mistake.
-        status = 400 if any(not error.path for error in errors) else 200
-        if status == 200:
+        # Errors with no path (syntax, validation, variables) mean nothing ran: a request
+        # error, the client's mistake, answered without data.
+        request_error = any(not error.path for error in errors)
+        if not request_error:
             payload["data"] = result.data
         body = json.dumps(payload, separators=(",", ":")).encode()
         if errors:
+            status = 400 if request_error and self.media_type == GRAPHQL_RESPONSE else 200
+            response = HttpResponse(body, status=status, content_type=content_type(self.media_type))
             # Not even a client's mistake is kept: a CDN would otherwise keep it for its
             # default time (Varnish: 2 minutes), past the fix of a server fault.
-            response = HttpResponse(body, status=status, content_type="application/json")
             response["Cache-Control"] = "private, no-store"
             return response
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
@@ -192,11 +216,24 @@ class CMSGraphQLView(GraphQLView):
         if cache is not None and not context_of(request).served_preview:
             cached = cache.set(queries, etag, body, surrogate_keys.recorded(request))
             if cached is not None:
-                return cached.response()
-        response = HttpResponse(body, content_type="application/json")
-        response["ETag"] = etag
+                return cached.response(self.media_type)
+        response = HttpResponse(body, content_type=content_type(self.media_type))
+        response["ETag"] = etag_for(etag, self.media_type)
         response["Cache-Control"] = "private, no-store"
         return response
+
+    def refusal(self, request, refused):
+        """The answer to a request refused unrun, in its media type: a request error is a
+        200 in application/json."""
+        legacy = isinstance(refused, RequestError) and self.media_type == JSON
+        return error_response(
+            request,
+            200 if legacy else refused.status,
+            str(refused),
+            refused.code,
+            refused.headers,
+            content_type(self.media_type),
+        )
 
 
 def _never(value):
@@ -204,6 +241,9 @@ def _never(value):
 
 
 def _json_parameter(request, data, name):
-    """A JSON object sent in the query string (GET) or the body (POST)."""
+    """A JSON object sent in the query string (GET) or the body (POST); None if empty,
+    which the specification takes for not sent."""
     value = request.GET.get(name) if request.method == "GET" else data.get(name)
+    if value == "":
+        return None
     return json.loads(value) if isinstance(value, str) else value

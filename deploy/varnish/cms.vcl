@@ -39,7 +39,26 @@ sub vcl_recv {
     }
     # Nothing else in a cookie changes an anonymous answer.
     unset req.http.Cookie;
+    if (req.url ~ "^/graphql/") {
+        call cms_graphql_accept;
+    }
     return (hash);
+}
+
+# GraphQL answers in application/graphql-response+json or application/json, whichever
+# the request's Accept prefers (api/graphql/media_types.py), and says Vary: Accept, so
+# each Accept header sent is cached apart. Those whose choice is plain (none, */*, or
+# either type listed first with no quality) become the type chosen, so that every
+# client's and browser's spelling of them shares one of two cached answers; any other is
+# passed on, and cached, as sent.
+sub cms_graphql_accept {
+    if (!req.http.Accept || req.http.Accept ~ "^\s*(\*/\*\s*)?$"
+            || req.http.Accept ~ "(?i)^\s*application/json\s*(;\s*charset=[^,;]*)?(,|$)") {
+        set req.http.Accept = "application/json";
+    } elsif (req.http.Accept
+            ~ "(?i)^\s*application/graphql-response\+json\s*(;\s*charset=[^,;]*)?(,|$)") {
+        set req.http.Accept = "application/graphql-response+json";
+    }
 }
 
 sub vcl_hash {

@@ -175,6 +175,21 @@ class AppServer:
         self.process.start()
         self.ready()
 
+    @contextlib.contextmanager
+    def running_with(self, **variables):
+        """This app server stopped and started again with `variables` added to its
+        environment until the `with` block ends, then again as it was."""
+        original = self.process.env
+        local.stop([self.process.popen])
+        self.process.env = {**original, **variables}
+        try:
+            self.restart()
+            yield
+        finally:
+            local.stop([self.process.popen])
+            self.process.env = original
+            self.restart()
+
 
 class SourceRelay:
     """Listens on a loopback port and relays each connection to `target` from the address

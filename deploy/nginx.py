@@ -7,6 +7,9 @@ For Debian's nginx, print the site config and enable it:
         --app-server 10.0.0.11:8000 --app-server 10.0.0.12:8000 \\
         > /etc/nginx/sites-available/cms.conf
 
+with the app's environment: media on this machine's disk (MEDIA_ROOT, no bucket) are served
+by nginx, their images only.
+
 `standalone()` writes a whole nginx directory instead, to run without the service
 (`nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'`), as tests/production/ does.
 """

@@ -7,6 +7,9 @@ For Debian's nginx, print the site config and enable it:
         --app-server 10.0.0.11:8000 --app-server 10.0.0.12:8000 \\
         > /etc/nginx/sites-available/cms.conf
 
+with the app's environment: media on this machine's disk (MEDIA_ROOT, no bucket) are served
+by nginx, their images only.
+
 `standalone()` writes a whole nginx directory instead, to run without the service
 (`nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'`), as tests/production/ does.
 """
@@ -37,6 +40,10 @@ BODY_LIMITS = {
     # Forms without files (Django's admin, page passwords).
     "body_bytes": app_settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
 }
+# The app's media folder when its media are on this machine's disk (no bucket): nginx
+# serves their images from there (media.conf). In a bucket, they are served from its own
+# domain (AWS_S3_CUSTOM_DOMAIN), not here.
+MEDIA_ROOT = None if app_settings.MEDIA_BUCKET else app_settings.MEDIA_ROOT
 
 
 def render(template, **values):
@@ -48,10 +55,12 @@ def render(template, **values):
     )
 
 
-def locations(upstream):
+def locations(upstream, media_root=None):
     """locations.conf: the server block's locations, proxying to `upstream` (an upstream's
-    name or an app server's host:port)."""
-    return render("locations.conf", upstream=upstream, **BODY_LIMITS)
+    name or an app server's host:port), and with a `media_root` (a directory) serving its
+    images and renditions, never its documents (media.conf)."""
+    media = "\n" + render("media.conf", media_root=media_root) if media_root else ""
+    return render("locations.conf", upstream=upstream, media=media, **BODY_LIMITS)
 
 
 def site(
@@ -63,9 +72,11 @@ def site(
     app_servers,
     access_log,
     trusted_proxies=(),
+    media_root=None,
 ):
     """cms.conf: the load-balanced TLS server in front of `app_servers` (host:port),
-    believing X-Forwarded-For from `trusted_proxies` (addresses or CIDR ranges) only."""
+    believing X-Forwarded-For from `trusted_proxies` (addresses or CIDR ranges) only, and
+    serving the images in `media_root`, if given (one app server, media on its disk)."""
     servers = "\n    ".join(f"server {address} {APP_SERVER_OPTIONS};" for address in app_servers)
     return render(
         "cms.conf",
@@ -76,7 +87,7 @@ def site(
         certificate_key=certificate_key,
         app_servers=servers,
         access_log=access_log,
-        locations=locations("cms_app_servers"),
+        locations=locations("cms_app_servers", media_root),
     )
 
 
@@ -93,16 +104,17 @@ def app_server_route(*, listen, server_name, certificate, certificate_key, app_s
     )
 
 
-def origin(*, listen, server_name, access_log, trusted_proxies):
+def origin(*, listen, server_name, access_log, trusted_proxies, media_root=None):
     """origin.conf: a plain-HTTP server for Varnish (or a CDN) in front, on a private
-    address, believing X-Forwarded-For from `trusted_proxies` only; goes with cms.conf."""
+    address, believing X-Forwarded-For from `trusted_proxies` only; goes with cms.conf,
+    and serves the images in `media_root` as it does."""
     return render(
         "origin.conf",
         listen=listen,
         server_name=server_name,
         access_log=access_log,
         trusted_proxies=_real_ip_from(trusted_proxies),
-        locations=locations("cms_app_servers"),
+        locations=locations("cms_app_servers", media_root),
     )
 
 
@@ -149,6 +161,7 @@ def main():
         "server_name": options.server_name,
         "access_log": options.access_log,
         "trusted_proxies": options.trusted_proxy,
+        "media_root": MEDIA_ROOT,
     }
     conf = site(
         listen=options.listen,

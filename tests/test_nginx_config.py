@@ -1,6 +1,7 @@
 """The nginx config deploy/nginx.py writes, read as text (no nginx needed): each location
 takes bodies up to the app's own limit for it, and refuses bigger ones as the app would,
-with the request id that the app and nginx's log carry."""
+with the request id that the app and nginx's log carry; with media on the machine's disk,
+it serves their images and renditions from there, cached for a year, and never a document."""
 
 import json
 import re
@@ -11,13 +12,17 @@ from django.conf import settings
 from core.errors import error_body
 from core.request_context import REQUEST_ID
 from deploy import nginx
+from tests.support.app_process import app_env, run
 
-LOCATION = re.compile(r"^ *location (\S+) \{\n(.*?)^ *\}$", re.MULTILINE | re.DOTALL)
+# A location's name: its path, after the modifier if any (`^~ /media/`).
+LOCATION = re.compile(r"^ *location ((?:\S+ )?\S+) \{\n(.*?)^ *\}$", re.MULTILINE | re.DOTALL)
 REQUEST_ID_MAP = re.compile(r'^map \$http_x_request_id \$cms_request_id \{\n *"~(\S+)"', re.M)
 SAMPLE_ID = "a-request.id_1"
+MEDIA_ROOT = "/srv/cms/media"
+ONE_YEAR = 365 * 24 * 60 * 60
 
 
-def site():
+def site(**options):
     return nginx.site(
         listen=443,
         server_name="cms.example.org",
@@ -25,6 +30,7 @@ def site():
         certificate_key="/etc/ssl/private/cms.key",
         app_servers=["10.0.0.11:8000", "10.0.0.12:8000"],
         access_log="/var/log/nginx/cms.access.log",
+        **options,
     )
 
 
@@ -107,3 +113,103 @@ def test_nginx_takes_the_client_s_request_id_only_when_the_app_would():
     # Else its own: so nginx's log, its own answers (whose JSON the id is written into
     # unescaped) and the app agree on one id.
     assert REQUEST_ID_MAP.search(site())[1] == REQUEST_ID.pattern
+
+
+# Media on the machine's disk (one app server, no bucket)
+
+MEDIA_SERVERS = {
+    "site": lambda: site(media_root=MEDIA_ROOT),
+    "origin": lambda: nginx.origin(
+        listen="10.0.0.5:8080",
+        server_name="cms.example.org",
+        access_log="/l",
+        trusted_proxies=[],
+        media_root=MEDIA_ROOT,
+    ),
+}
+IMAGE_URIS = ["/media/original_images/team.png", "/media/images/team.2e16d0ba.fill-160x160.webp"]
+CLI_ARGUMENTS = [
+    *["-m", "deploy.nginx", "--server-name", "cms.example.org"],
+    *["--certificate", "/c", "--certificate-key", "/k", "--app-server", "127.0.0.1:8000"],
+]
+
+
+@pytest.fixture(params=MEDIA_SERVERS, ids=str)
+def media_conf(request):
+    return MEDIA_SERVERS[request.param]()
+
+
+def answering(conf, uri):
+    """(path, block) of the location nginx answers `uri` from: the longest prefix of it,
+    as no location is a regular expression or an exact match (checked here)."""
+    found = locations(conf)
+    assert all(name.startswith(("/", "^~ /", "@")) for name in found)
+    path = max((name for name in found if uri.startswith(name.split()[-1])), key=len)
+    return path.split()[-1], found[path]
+
+
+def served_file(conf, uri):
+    """The file nginx answers `uri` with, or None if it answers without one from disk."""
+    path, block = answering(conf, uri)
+    alias = directive(block, "alias")
+    return alias + uri.removeprefix(path) if alias else None
+
+
+def test_images_and_renditions_come_from_the_media_folder(media_conf):
+    for uri in IMAGE_URIS:
+        assert served_file(media_conf, uri) == MEDIA_ROOT + uri.removeprefix("/media")
+
+
+def test_nothing_else_is_read_from_disk(media_conf):
+    read_from_disk = {
+        path: directive(block, "alias")
+        for path, block in locations(media_conf).items()
+        if directive(block, "alias") or directive(block, "root")
+    }
+    assert read_from_disk == {
+        "^~ /media/original_images/": f"{MEDIA_ROOT}/original_images/",
+        "^~ /media/images/": f"{MEDIA_ROOT}/images/",
+    }
+    assert directive(LOCATION.sub("", media_conf), "root") is None
+
+
+@pytest.mark.parametrize(
+    "uri", ["/media/documents/case-notes.pdf", "/media/documents/", "/media/other.txt"]
+)
+def test_documents_and_the_rest_of_the_media_folder_get_nginx_s_404(media_conf, uri):
+    # A document is read through Wagtail's view, which checks its collection's restrictions.
+    path, block = answering(media_conf, uri)
+    assert path == "/media/"
+    assert directive(block, "return") == "404"
+    assert directive(block, "add_header") == "X-Request-ID $cms_request_id always"
+
+
+def test_images_and_renditions_may_be_kept_for_a_year(media_conf):
+    for uri in IMAGE_URIS:
+        _, block = answering(media_conf, uri)
+        headers = dict(re.findall(r"^ *add_header (\S+) (.+);$", block, re.MULTILINE))
+        cache_control = headers["Cache-Control"].strip('"').split(", ")
+        assert set(cache_control) == {"public", "immutable", f"max-age={ONE_YEAR}"}
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Request-ID"] == "$cms_request_id always"
+
+
+def test_with_media_in_a_bucket_nothing_is_served_from_disk(server_locations):
+    assert [path for path in server_locations if "/media/" in path] == []
+
+
+def test_the_command_takes_the_media_folder_from_the_app_s_environment():
+    on_disk = run(app_env(MEDIA_ROOT=MEDIA_ROOT), *CLI_ARGUMENTS)
+    in_bucket = run(
+        app_env(
+            MEDIA_ROOT=MEDIA_ROOT,
+            AWS_STORAGE_BUCKET_NAME="cms-media",
+            AWS_S3_CUSTOM_DOMAIN="media.example.org",
+        ),
+        *CLI_ARGUMENTS,
+    )
+    assert on_disk.returncode == in_bucket.returncode == 0, on_disk.stderr + in_bucket.stderr
+    assert served_file(on_disk.stdout, IMAGE_URIS[1]) == MEDIA_ROOT + IMAGE_URIS[1].removeprefix(
+        "/media"
+    )
+    assert answering(in_bucket.stdout, IMAGE_URIS[1])[0] == "/"  # the app's 404

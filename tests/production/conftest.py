@@ -1,15 +1,17 @@
 """Fixtures of the production end-to-end suite.
 
 `deployment` starts the reference deployment once for the session (tests/production/
-deployment.py) and stops all of it at the end, whatever failed. After every test, what
-the processes logged meanwhile must be JSON lines, and every response a test received
-from nginx must have carried an X-Request-ID.
+deployment.py) and stops all of it at the end, whatever failed; a module may start one of
+its own under that name (`started`), which the fixtures here then use for its tests.
+After every test, what the processes logged meanwhile must be JSON lines, and every
+response a test received from nginx must have carried an X-Request-ID.
 
 What the suite needs from the machine (nginx, Varnish, Chromium, the Node packages, PostgreSQL,
 Redis) `make test` installs or expects; run alone without them, the suite is skipped,
 except under CI, where that is a failure.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -50,8 +52,11 @@ def missing_tools():
     return missing
 
 
-@pytest.fixture(scope="session")
-def deployment():
+@contextlib.contextmanager
+def started(kind):
+    """A deployment of `kind` (a Deployment class) started, and all of it stopped at the
+    end, whatever failed; the test skipped where the machine lacks what the suite needs
+    (failed under CI)."""
     missing = missing_tools()
     if missing:
         message = "The production suite needs " + ", ".join(missing) + "."
@@ -61,7 +66,7 @@ def deployment():
     # Its processes run in sessions of their own, so nothing stops them with this one:
     # SIGTERM (make or CI giving up) ends the run like Ctrl-C, through the teardown.
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-    running = Deployment()
+    running = kind()
     try:
         running.start()
     except BaseException as error:
@@ -74,6 +79,12 @@ def deployment():
     finally:
         running.stop()
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session")
+def deployment():
+    with started(Deployment) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

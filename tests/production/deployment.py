@@ -16,6 +16,9 @@ in AWS_S3_CUSTOM_DOMAIN). Browsers "at" other addresses reach nginx through
 Varnish (deploy/varnish/cms.vcl) stands in for a CDN in front of it all, at `cdn_url`
 (plain HTTP: TLS would end before it), reaching nginx on its origin listener
 (deploy/nginx/origin.conf); every process purges it as content changes.
+
+`OneServerDeployment` is the smaller variant a first deployment often is: one app server
+with its media on its disk, served by nginx from there (test_media.py starts it).
 """
 
 import contextlib
@@ -151,8 +154,8 @@ class Process:
 
 @dataclass
 class AppServer:
-    """An app server: the Procfile's `web` on its own port, with its own MEDIA_ROOT (as
-    on a machine of its own: media must come from S3)."""
+    """An app server: the Procfile's `web` on its own port (beside another, with its own
+    MEDIA_ROOT, as on a machine of its own: media must come from S3)."""
 
     name: str
     port: int
@@ -271,6 +274,8 @@ class LogWatch:
 class Deployment:
     """Starts with `start()`, stops (everything, whatever failed) with `stop()`."""
 
+    artifacts = ARTIFACTS  # where the logs are kept after the run
+
     def __init__(self):
         self.token = secrets.token_hex(4)
         self.run_dir = Path(tempfile.mkdtemp(prefix="cms-e2e-"))
@@ -312,14 +317,7 @@ class Deployment:
         self.start_moto()
         self.release()
         self.manage("load_southwark_content", log="content")
-        self.manage(
-            "createsuperuser",
-            "--noinput",
-            f"--username={EDITOR}",
-            "--email=editor@example.org",
-            log="content",
-            env={"DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD},
-        )
+        self.create_editor()
         commands = local.procfile()
         for name in ("a", "b"):
             port = free_port()
@@ -408,16 +406,29 @@ class Deployment:
         if released.returncode != 0:
             raise DeploymentError(f"The release step failed.\n{tail(self.logs / 'release.log')}")
 
-    def start_nginx(self):
-        common = {
+    def create_editor(self):
+        self.manage(
+            "createsuperuser",
+            "--noinput",
+            f"--username={EDITOR}",
+            "--email=editor@example.org",
+            log="content",
+            env={"DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD},
+        )
+
+    def nginx_server(self):
+        """What each of nginx's TLS servers here is: its name, certificate and log."""
+        return {
             "server_name": "localhost",
             "certificate": self.certificate,
             "certificate_key": self.certificate_key,
             "access_log": self.logs / "nginx-access.log",
         }
+
+    def start_nginx(self):
+        common = self.nginx_server()
         a, b = self.app_servers["a"], self.app_servers["b"]
-        conf = nginx.standalone(
-            self.run_dir / "nginx",
+        self.run_nginx(
             nginx.site(
                 listen=f"{HOST}:{self.ports['nginx']}",
                 app_servers=[a.address, b.address],
@@ -446,7 +457,13 @@ class Deployment:
                     **common,
                 ),
             ],
+            urls=(self.url, self.url_a, self.url_b),
         )
+
+    def run_nginx(self, site_conf, extra_confs, urls):
+        """nginx with `site_conf` (cms.conf) and `extra_confs`, its config checked first;
+        started once it answers at each of `urls`."""
+        conf = nginx.standalone(self.run_dir / "nginx", site_conf, extra_confs)
         prefix = conf.parent
         checked = subprocess.run(
             [shutil.which("nginx"), "-t", "-p", str(prefix), "-c", str(conf)],
@@ -457,7 +474,7 @@ class Deployment:
             raise DeploymentError(f"nginx refuses its configuration:\n{checked.stderr}")
         command = f"exec nginx -p {prefix} -c {conf} -g 'daemon off;'"
         process = self.spawn("nginx", command, self.env())
-        for url in (self.url, self.url_a, self.url_b):
+        for url in urls:
             wait_until(
                 lambda url=url: answers_ok(f"{url}/readyz", verify=self.certificate),
                 f"nginx at {url}",
@@ -499,21 +516,27 @@ class Deployment:
             "DATABASE_URL": getattr(self, "database_url", ""),
             "REDIS_URL": getattr(self, "redis_url", ""),
             "STATIC_ROOT": str(self.run_dir / "static"),
+            "TRUSTED_PROXY_COUNT": "1",
+            "GRAPHQL_RATE_LIMIT_REQUESTS": str(RATE_LIMIT_REQUESTS),
+            "FRONTEND_API_KEYS": f"{FRONTEND_NAME}:{self.frontend_key}",
+            "LOG_LEVEL": "INFO",
+            "WEB_CONCURRENCY": "2",
+            "HOST": HOST,
+            **self.media_and_cdn_env(),
+            **variables,
+        }
+
+    def media_and_cdn_env(self):
+        """Media in the bucket (moto's), answers purged from Varnish."""
+        return {
             "AWS_STORAGE_BUCKET_NAME": BUCKET,
             "AWS_S3_ENDPOINT_URL": self.s3_endpoint,
             "AWS_S3_REGION_NAME": REGION,
             "AWS_ACCESS_KEY_ID": "e2e",
             "AWS_SECRET_ACCESS_KEY": "e2e",
             "AWS_S3_CUSTOM_DOMAIN": self.media_domain,
-            "TRUSTED_PROXY_COUNT": "1",
-            "GRAPHQL_RATE_LIMIT_REQUESTS": str(RATE_LIMIT_REQUESTS),
-            "FRONTEND_API_KEYS": f"{FRONTEND_NAME}:{self.frontend_key}",
             "CDN_PURGE_BACKEND": "varnish",
             "VARNISH_PURGE_URLS": self.cdn_url + "/",
-            "LOG_LEVEL": "INFO",
-            "WEB_CONCURRENCY": "2",
-            "HOST": HOST,
-            **variables,
         }
 
     def spawn(self, name, command, env):
@@ -555,11 +578,11 @@ class Deployment:
             error_log = self.run_dir / "nginx" / "error.log"
             if error_log.exists():
                 shutil.copy(error_log, self.logs / "nginx-error.log")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for old in ARTIFACTS.glob("*.log"):
+            self.artifacts.mkdir(parents=True, exist_ok=True)
+            for old in self.artifacts.glob("*.log"):
                 old.unlink()
             for log in self.logs.glob("*.log"):
-                shutil.copy(log, ARTIFACTS)
+                shutil.copy(log, self.artifacts)
         if self.redis_db is not None:
             with contextlib.suppress(Exception):
                 redis.Redis(REDIS_HOST, REDIS_PORT, db=self.redis_db, socket_timeout=5).flushdb()
@@ -569,3 +592,40 @@ class Deployment:
         ):
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+class OneServerDeployment(Deployment):
+    """A council's first deployment (README, "Running in production"): the release step,
+    then one app server (the Procfile's `web`) with its media on its own disk (MEDIA_ROOT;
+    no bucket, no AWS_* variables), and nginx in front, serving the images from there.
+    No task worker, CDN or bucket."""
+
+    artifacts = ARTIFACTS / "one-server"
+
+    def __init__(self):
+        super().__init__()
+        self.media_root = self.run_dir / "media"
+        self.json_logs = LogWatch([self.logs / f"{name}.log" for name in ("web", "nginx-access")])
+
+    def start(self):
+        self.make_certificate()
+        self.create_database()
+        self.claim_redis_database()
+        self.release()
+        self.create_editor()
+        port = free_port()
+        process = self.spawn("web", local.procfile()["web"], self.env(PORT=str(port)))
+        server = self.app_servers["web"] = AppServer("web", port, process)
+        server.ready()
+        site = nginx.site(
+            listen=f"{HOST}:{self.ports['nginx']}",
+            app_servers=[server.address],
+            media_root=self.media_root,
+            **self.nginx_server(),
+        )
+        self.run_nginx(site, [], urls=[self.url])
+        return self
+
+    def media_and_cdn_env(self):
+        """Media on this machine's disk, the same folder for every process; no CDN."""
+        return {"MEDIA_ROOT": str(self.media_root)}

@@ -108,10 +108,15 @@ def key_versions(keys):
 def replace_versions(keys):
     """A new content version, then new versions of these keys (in that order, see
     `key_versions`): nothing kept from before is trusted by any reader. Raises if the
-    shared cache cannot be reached (core/retirements.py tries again)."""
-    content = uuid.uuid4().hex
+    shared cache did not take them (core/retirements.py tries again)."""
+    content, version = uuid.uuid4().hex, uuid.uuid4().hex
+    replaced = {KEY_VERSION_PREFIX + key: version for key in keys}
     cache.set(VERSION_KEY, content, None)
+    cache.set_many(replaced, None)
+    # Production's Redis client ignores its errors (IGNORE_EXCEPTIONS): only what the cache
+    # holds now says whether it took these. A change committed elsewhere meanwhile makes
+    # this one be tried again, which costs nothing but another version.
+    if cache.get_many([VERSION_KEY, *replaced]) != {VERSION_KEY: content, **replaced}:
+        raise ConnectionError("The shared cache did not take the new versions.")
     _last_read.set(VERSION_KEY, (content, time.monotonic()))
-    version = uuid.uuid4().hex
-    cache.set_many({KEY_VERSION_PREFIX + key: version for key in keys}, None)
     _waiting.pop(VERSION_KEY)

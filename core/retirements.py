@@ -15,9 +15,11 @@ The process that made the change takes its due steps as the transaction commits.
 that fails (the shared cache or the CDN out of reach) is tried again RETRY_SECONDS
 later, then less often (at most every MAX_RETRY_SECONDS); a step due later waits. Both
 are taken by `apply_due`, a task the worker runs when they fall due: so a change made
-while Redis was unreachable is retired within seconds of its return, and one left by a
-process that stopped mid-way is taken by the worker. A purge no longer needed (the
-CDN's copy has expired: GRAPHQL_CDN_MAX_AGE) is dropped.
+while Redis was unreachable is retired within seconds of its return. Each time a step
+falls due at is saved with that task queued for it, in one transaction, a claim's lapse
+among them: so a step held by a process that stopped mid-way (the worker too) is taken
+once the claim lapses, and no task queues another that finds nothing due. A purge no
+longer needed (the CDN's copy has expired: GRAPHQL_CDN_MAX_AGE) is dropped.
 """
 
 import logging
@@ -44,8 +46,8 @@ Step = Retirement.Step
 def record(keys):
     """Record what a change retires, in its transaction; take its steps once it commits."""
     retirement = Retirement.objects.create(keys=sorted(keys))
-    # Queued in the same transaction: should this process stop before it takes the steps
-    # it claims, the worker takes them once the claim has lapsed.
+    # Queued in the same transaction: should this process stop before it claims the
+    # retirement, the worker takes it then.
     queue_for(retirement.created_at + timedelta(seconds=CLAIM_SECONDS + 1))
     transaction.on_commit(lambda: take_committed(retirement))
 
@@ -61,27 +63,31 @@ def take_committed(retirement):
     try:
         if claim(retirement, timezone.now()):
             take_steps(retirement)
-        queue_for(retirement.due_at if retirement.pk else None)
     except Exception:
         logger.exception("Could not take the steps of %s", retirement)
 
 
 @task()
 def apply_due():
-    """Take every due step, oldest change first; queue this task again for the next one
-    due (a failed step's retry among them)."""
+    """Take every due step, oldest change first."""
     now = timezone.now()
     for retirement in Retirement.objects.filter(due_at__lte=now).order_by("pk"):
         if claim(retirement, now):
             take_steps(retirement)
-    queue_for(Retirement.objects.order_by("due_at").values_list("due_at", flat=True).first())
 
 
 def claim(retirement, now):
-    """Take the retirement for this process: only one of two claims succeeds."""
-    claimed = Retirement.objects.filter(
-        pk=retirement.pk, step=retirement.step, due_at=retirement.due_at
-    ).update(due_at=now + timedelta(seconds=CLAIM_SECONDS))
+    """Take the retirement for this process, until the claim lapses: only one of two
+    claims succeeds."""
+    lapses_at = now + timedelta(seconds=CLAIM_SECONDS)
+    with transaction.atomic():
+        claimed = Retirement.objects.filter(
+            pk=retirement.pk, step=retirement.step, due_at=retirement.due_at
+        ).update(due_at=lapses_at)
+        if claimed:
+            queue_for(lapses_at)
+    if claimed:
+        retirement.due_at = lapses_at
     return claimed == 1
 
 
@@ -105,20 +111,27 @@ def take_steps(retirement):
             )
             delay = min(RETRY_SECONDS * 2**retirement.failures, MAX_RETRY_SECONDS)
             retirement.failures += 1
-            retirement.due_at = now + timedelta(seconds=delay)
-            retirement.save(update_fields=["failures", "due_at"])
+            schedule(retirement, now + timedelta(seconds=delay))
             return
         following = next_step(retirement.step)
         if following is None:
             retirement.delete()
             return
         retirement.step, retirement.failures = following
-        retirement.due_at = now
         if retirement.step == Step.PURGE_AGAIN:
-            retirement.due_at += timedelta(seconds=settings.CONTENT_VERSION_RECHECK_SECONDS)
-        retirement.save(update_fields=["step", "failures", "due_at"])
-        if retirement.due_at > now:
+            recheck = timedelta(seconds=settings.CONTENT_VERSION_RECHECK_SECONDS)
+            schedule(retirement, now + recheck)
             return
+        # Due now, and still claimed: taken next.
+        retirement.save(update_fields=["step", "failures"])
+
+
+def schedule(retirement, due_at):
+    """Save the retirement's step for `due_at`, with the task that takes it then."""
+    retirement.due_at = due_at
+    with transaction.atomic():
+        retirement.save(update_fields=["step", "failures", "due_at"])
+        queue_for(due_at)
 
 
 def next_step(step):
@@ -142,10 +155,8 @@ STEPS = {
 
 
 def queue_for(due_at):
-    """Have the worker run `apply_due` when the next step falls due. A backend that runs
+    """Have the worker run `apply_due` when a step falls due. A backend that runs
     tasks at once (the test suite's) cannot wait: the next change takes the step then."""
-    if due_at is None:
-        return
     backend = apply_due.get_backend()
     if backend.supports_defer:
         apply_due.using(run_after=max(due_at, timezone.now())).enqueue()

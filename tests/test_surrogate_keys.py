@@ -224,6 +224,43 @@ def test_a_failed_purge_is_logged_and_the_publish_stands(settings, purge_api, co
     assert "CDN purge failed (varnish)" in caplog.text
 
 
+def test_a_retirement_a_cache_ignoring_its_errors_did_not_take_is_tried_again(settings, committed):
+    """Production's Redis client ignores its errors (IGNORE_EXCEPTIONS): a write it failed
+    raises nothing, so the retirement must not pass for done."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # a closed port
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+        },
+    }
+    page = committed(lambda: publish(NewsPageFactory(title="Written nowhere")))
+    left = [r for r in Retirement.objects.all() if f"page:{page.pk}" in r.keys]
+    assert [(r.step, r.failures) for r in left] == [(Retirement.Step.RETIRE, 1)]
+
+
+def test_a_step_held_by_a_worker_that_stops_is_queued_for_when_its_claim_lapses(
+    settings, monkeypatch
+):
+    """The task that held the step is lost with its worker: the claim itself queues the
+    task that takes the step once it lapses."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    settings.CDN_PURGE_BACKEND = "varnish"
+    retirement = Retirement.objects.create(keys=["page:1"], step=Retirement.Step.PURGE)
+
+    def killed(keys):
+        raise SystemExit("SIGKILL")  # the worker stops as it holds the purge
+
+    monkeypatch.setitem(retirements.STEPS, Retirement.Step.PURGE, killed)
+    with pytest.raises(SystemExit):
+        retirements.apply_due.call()
+    claimed = Retirement.objects.get(pk=retirement.pk)
+    assert claimed.due_at > retirement.due_at
+    queued = DBTaskResult.objects.filter(task_path=retirements.apply_due.module_path)
+    assert list(queued.values_list("status", "run_after")) == [("READY", claimed.due_at)]
+
+
 def test_varnish_is_purged_again_once_app_servers_have_seen_the_change(
     settings, purge_api, committed
 ):

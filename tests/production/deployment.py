@@ -2,7 +2,7 @@
 
 nginx (TLS, a self-signed certificate made here) in front of two gunicorn app servers
 under production settings, a task worker, a database of its own on the local
-PostgreSQL, a Redis database of its own, and S3 media in a moto server: everything on
+PostgreSQL, a Redis server of its own, and S3 media in a moto server: everything on
 free loopback ports, every file under one run directory (`logs/` for every process's
 output, copied to test-artifacts/production/ at the end, for reading when something
 fails; runs side by side in one checkout write none of the same files meanwhile).
@@ -48,10 +48,9 @@ ARTIFACTS = ROOT / "test-artifacts" / "production"
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-# Redis databases this suite may claim one of (the rest of the suite uses 15).
-REDIS_DATABASES = range(14, 0, -1)
-REDIS_CLAIM_KEY = "cms-e2e:claimed-by"
+# Who may still connect to the deployment's Redis when its default user (every process's)
+# is refused: the tests' own connection.
+REDIS_ADMIN = "e2e-admin"
 BUCKET, REGION = "cms-media", "eu-west-2"
 EDITOR, EDITOR_PASSWORD = "editor", "a-long-editor-passphrase"
 FRONTEND_NAME = "e2e-front-end"
@@ -194,6 +193,21 @@ class AppServer:
             self.restart()
 
 
+@dataclass
+class Worker:
+    """The task worker: the Procfile's `worker`, with the environment it was deployed with."""
+
+    process: Process
+    env: dict
+
+    def restart(self, **variables):
+        """SIGKILL to it (if it runs), then start it again with `variables` added to its
+        environment (none: as deployed)."""
+        self.process.kill()
+        self.process.env = {**self.env, **variables}
+        self.process.start()
+
+
 class SourceRelay:
     """Listens on a loopback port and relays each connection to `target` from the address
     `source` (127.0.0.2, ...), so that nginx sees a client at `source`: how two browsers
@@ -287,12 +301,15 @@ class Deployment:
         self.frontend_key = secrets.token_urlsafe(24)
         self.secret_key = secrets.token_urlsafe(50)
         self.database = f"cms_e2e_{self.token}"
-        self.redis_db = None
+        self.redis_password = secrets.token_urlsafe(16)
         self.processes = []
         self.relays = {}
         self.ports = {
             name: free_port()
-            for name in ("nginx", "nginx_a", "nginx_b", "nginx_origin", "media", "moto", "varnish")
+            for name in (
+                *("nginx", "nginx_a", "nginx_b", "nginx_origin"),
+                *("media", "moto", "varnish", "redis"),
+            )
         }
         self.url = f"https://{HOST}:{self.ports['nginx']}"
         self.url_a = f"https://{HOST}:{self.ports['nginx_a']}"  # app server A alone
@@ -313,7 +330,7 @@ class Deployment:
     def start(self):
         self.make_certificate()
         self.create_database()
-        self.claim_redis_database()
+        self.start_redis()
         self.start_moto()
         self.release()
         self.manage("load_southwark_content", log="content")
@@ -325,7 +342,7 @@ class Deployment:
             process = self.spawn(f"web-{name}", commands["web"], env)
             self.app_servers[name] = AppServer(name.upper(), port, process)
         worker_env = self.env(MEDIA_ROOT=str(self.run_dir / "media-worker"))
-        self.spawn("worker", commands["worker"], worker_env)
+        self.worker = Worker(self.spawn("worker", commands["worker"], worker_env), worker_env)
         for server in self.app_servers.values():
             server.ready()
         self.start_nginx()
@@ -353,18 +370,23 @@ class Deployment:
         base = POSTGRES_URL.rsplit("/", 1)[0]
         self.database_url = f"{base}/{self.database}"
 
-    def claim_redis_database(self):
-        """An empty Redis database, marked as this run's (others running this suite, or a
-        developer's server, pass over it)."""
-        for number in REDIS_DATABASES:
-            client = redis.Redis(REDIS_HOST, REDIS_PORT, db=number, socket_timeout=5)
-            if client.dbsize() == 0 and client.set(REDIS_CLAIM_KEY, self.token, nx=True):
-                if client.dbsize() == 1:
-                    self.redis_db = number
-                    self.redis_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
-                    return
-                client.delete(REDIS_CLAIM_KEY)
-        raise DeploymentError("No empty Redis database to use (1 to 14 are all in use).")
+    def start_redis(self):
+        """A Redis server of its own (nothing kept on disk), so that a test may refuse its
+        clients (`redis_refusing_new_clients`) without touching anyone else's."""
+        port = self.ports["redis"]
+        work = self.run_dir / "redis"
+        work.mkdir()
+        command = shlex.join(
+            ["exec", "redis-server", "--bind", HOST, "--port", str(port), "--dir", str(work)]
+            + ["--save", "", "--appendonly", "no"]
+        )
+        process = self.spawn("redis", command, self.env())
+        client = redis.Redis(HOST, port, socket_timeout=5)
+        wait_until(client.ping, "Redis", 30, alive=process.popen)
+        client.execute_command(
+            "ACL", "SETUSER", REDIS_ADMIN, "on", f">{self.redis_password}", "~*", "&*", "+@all"
+        )
+        self.redis_url = f"redis://{HOST}:{port}/0"
 
     def start_moto(self):
         port = self.ports["moto"]
@@ -489,6 +511,32 @@ class Deployment:
         process = self.spawn("varnish", "exec " + shlex.join(command), self.env())
         wait_until(lambda: answers_ok(f"{self.cdn_url}/readyz"), "Varnish", 60, alive=process.popen)
 
+    def redis_admin(self):
+        """A client of the deployment's Redis as the tests' own user."""
+        return redis.Redis(
+            HOST,
+            self.ports["redis"],
+            username=REDIS_ADMIN,
+            password=self.redis_password,
+            socket_timeout=5,
+        )
+
+    @contextlib.contextmanager
+    def redis_refusing_new_clients(self):
+        """Redis refuses every new connection of its default user, the one every process
+        connects as; connections already open go on (as when a Redis's clients run out)."""
+        admin = self.redis_admin()
+        admin.execute_command("ACL", "SETUSER", "default", "off")
+        try:
+            yield
+        finally:
+            admin.execute_command("ACL", "SETUSER", "default", "on")
+
+    def query(self, sql, *params):
+        """The rows `sql` finds in the deployment's database."""
+        with psycopg.connect(self.database_url, autocommit=True, connect_timeout=5) as conn:
+            return conn.execute(sql, params).fetchall()
+
     def app_ports(self):
         """The ports on which nginx (or Varnish) answers with the app (not the media's)."""
         ports = {self.ports[name] for name in ("nginx", "nginx_a", "nginx_b", "varnish")}
@@ -583,9 +631,6 @@ class Deployment:
                 old.unlink()
             for log in self.logs.glob("*.log"):
                 shutil.copy(log, self.artifacts)
-        if self.redis_db is not None:
-            with contextlib.suppress(Exception):
-                redis.Redis(REDIS_HOST, REDIS_PORT, db=self.redis_db, socket_timeout=5).flushdb()
         with (
             contextlib.suppress(Exception),
             psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn,
@@ -610,7 +655,7 @@ class OneServerDeployment(Deployment):
     def start(self):
         self.make_certificate()
         self.create_database()
-        self.claim_redis_database()
+        self.start_redis()
         self.release()
         self.create_editor()
         port = free_port()

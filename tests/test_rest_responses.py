@@ -11,7 +11,8 @@ private collection and a second site.
 Byte for byte: a body must be exactly the rendering of its JSON (`render`), and that
 JSON, with what changes from run to run put into words, must equal the file's. What
 changes: database ids (named by the page's slug, the image's title), stream block ids,
-and the suffix Django's storage adds to a media file name that is taken.
+and the suffixes Django's storage adds to a media file name that is taken (the Southwark
+content is loaded once for each module).
 """
 
 import datetime
@@ -180,7 +181,7 @@ def render(data):
 class Names:
     """Words for what changes from run to run (see the module's docstring)."""
 
-    MEDIA_SUFFIX = re.compile(r"(/media/[\w/.-]+?)_[A-Za-z0-9]{7}(?=\.)")
+    MEDIA_SUFFIX = re.compile(r"(/media/[\w/.-]+?)(?:_[A-Za-z0-9]{7})+(?=\.)")
     API_URL = re.compile(r"/api/v2/(pages|images)/(\d+)/")
     IMAGE_KEY = re.compile(r"wagtailimages\.image:(\d+)")
     PAGE_KEY = re.compile(r"\bpage:(\d+)")

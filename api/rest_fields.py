@@ -50,6 +50,7 @@ class TagNamesField(Field):
         self.names = None  # page id -> its tag names, once fetched for a list
 
     def fetch_for_list(self, pages):
+        # The tags' through model is a TaggedItemBase: its `content_object` is the page.
         through = pages[0]._meta.get_field(self.source).through
         self.names = {page.pk: [] for page in pages}
         # In the order they were given, as a page's own tags are read (taggit's manager).

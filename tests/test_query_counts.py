@@ -1,11 +1,13 @@
 """Every documented query costs the same SQL at 10 and at 100 list items, and at most 12,
-and the same again with 1,000 more news pages.
+and the same again with 1,000 more news pages; a REST list of pages costs the same SQL
+at 10 and at 100 items, and at most 10.
 
 The content grows from 10 to 100 of everything a documented query lists: news pages
-(each with a hero image, tags and a body), principles with icons, featured
-testimonials, inspections and images; then by 1,000 demo news pages (the benchmark's
-generator, fast in bulk). Each request is measured with the per-process memos emptied
-(core/content_version.py), so what they would hide (a query a row) still shows.
+(each with a hero image, tags and a body choosing an image and a page), principles with
+icons, featured testimonials, inspections and images; then by 1,000 demo news pages (the
+benchmark's generator, fast in bulk). Each request is measured with the per-process
+memos emptied (core/content_version.py), so what they would hide (a query a row) still
+shows.
 """
 
 import datetime
@@ -40,9 +42,19 @@ QUERY_FILES = sorted(QUERIES_DIR.glob("*.graphql"))
 MAX_QUERIES = 12
 LIST_VARIABLES = ("perPage", "limit")
 
+# The REST lists of bench/scenarios.py's (d), of the default fields and of every field.
+REST_LISTS = (
+    "/api/v2/pages/?type=news.NewsPage&fields=date,summary,tags,hero_image",
+    "/api/v2/pages/?type=news.NewsPage",
+    "/api/v2/pages/?type=news.NewsPage&fields=*",
+    "/api/v2/pages/?fields=*",
+)
+MAX_REST_QUERIES = 10
+
 
 def grow_to(size, image):
     """Add content until every listed kind has at least `size` items."""
+    home = HomePage.objects.get()
     for number in range(NewsPage.objects.count(), size):
         NewsPageFactory(
             title=f"Scale news {number}",
@@ -53,12 +65,13 @@ def grow_to(size, image):
                 {"type": "paragraph", "value": "<p>Scale</p>"},
                 {"type": "quote", "value": {"quote": "Q", "attribution": "A", "role": "R"}},
                 {"type": "list", "value": {"items": ["a", "b"], "ordered": False}},
+                {"type": "image", "value": {"image": image.pk, "caption": "C"}},
+                {"type": "call_to_action", "value": {"text": "T", "page": home.pk, "url": ""}},
             ],
             tags=[f"scale-{number % 3}", "scale"],
         )
     for number in range(PrinciplePage.objects.count(), size):
         PrinciplePageFactory(title=f"Scale principle {number}", summary="Scale", icon=image)
-    home = HomePage.objects.get()
     for number in range(home.testimonial_placements.count(), size):
         FeaturedTestimonialFactory(
             testimonial__quote=f"Scale {number}",
@@ -114,4 +127,31 @@ def test_documented_queries_cost_constant_sql(client, settings):
         )
         assert more == hundred, f"{name}: {more} queries with 1,000 more news pages\n" + (
             "\n".join(at_more[name][1])
+        )
+
+
+def rest_query_count(client, url):
+    client.get(url)  # renditions are made on the first request (a one-off per image)
+    visibility.facts.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(captured), [q["sql"] for q in captured.captured_queries]
+
+
+def test_rest_lists_cost_constant_sql(client):
+    image = ImageFactory(title="Scale hero", description="Scale")
+    grow_to(10, image)
+    at_ten = {path: rest_query_count(client, f"{path}&limit=10") for path in REST_LISTS}
+    grow_to(100, image)
+    at_hundred = {path: rest_query_count(client, f"{path}&limit=100") for path in REST_LISTS}
+
+    report = {path: (at_ten[path][0], at_hundred[path][0]) for path in REST_LISTS}
+    print("\nSQL queries of REST lists at 10 and 100 items:", report)
+    for path, (ten, hundred) in report.items():
+        assert ten == hundred, f"{path}: {ten} queries at 10 items, {hundred} at 100\n" + (
+            "\n".join(at_hundred[path][1])
+        )
+        assert hundred <= MAX_REST_QUERIES, f"{path}: {hundred} queries\n" + "\n".join(
+            at_hundred[path][1]
         )

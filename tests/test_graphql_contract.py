@@ -66,3 +66,21 @@ def test_example_query_returns_the_expected_response(graphql, query_file):
         expected_file.write_text(json.dumps(response, indent=2, ensure_ascii=False) + "\n")
     assert "errors" not in response, response["errors"]
     assert response == json.loads(expected_file.read_text())
+
+
+FRONTEND_DOC = QUERIES_DIR.parent / "frontend.md"
+CODE_BLOCK = re.compile(r"^```\w*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def test_frontend_doc_opens_with_the_documented_starter_queries_verbatim():
+    """The blocks under "Start here" are the files the suite runs, so they cannot drift."""
+    starter = FRONTEND_DOC.read_text().split("## Start here", 1)[1].split("\n## ", 1)[0]
+    assert CODE_BLOCK.findall(starter) == [
+        (QUERIES_DIR / name).read_text()
+        for name in (
+            "latest-news.graphql",
+            "latest-news.variables.json",
+            "page-by-url.graphql",
+            "page-by-url.variables.json",
+        )
+    ]

@@ -111,8 +111,19 @@ def test_renditions_share_one_parsed_filter_per_spec_and_refuse_others(rf):
     info = SimpleNamespace(context=rf.get("/"))
     assert filter_for("width-480") is filter_for("width-480")
     assert resolve_rendition(image, info, width=480).filter_spec == "width-480"
-    with pytest.raises(GraphQLError, match="ALLOWED_IMAGE_FILTERS"):
+    with pytest.raises(GraphQLError, match="width 481 is not allowed"):
         resolve_rendition(image, info, width=481)
+
+
+def test_a_refused_rendition_names_what_is_allowed_as_the_fields_own_arguments(graphql):
+    """A client writes `rendition(width: 640)`, not `width-640`: the refusal speaks so."""
+    errors = graphql('{ images { rendition(width: 641, format: "webp") { url } } }')["errors"]
+    assert {error["extensions"]["code"] for error in errors} == {"BAD_USER_INPUT"}
+    assert errors[0]["message"] == (
+        'rendition: width 641, format "webp" is not allowed. Allowed: '
+        "width 320, 480, 640, 800, 1024, 1280, 1600; fill 160x160, 320x320, 640x360, 1280x720; "
+        'each also with format "webp".'
+    )
 
 
 def test_images_and_documents_can_be_searched(graphql):

@@ -66,12 +66,38 @@ def allowed_widths(image_format):
     return widths
 
 
+def as_arguments(spec):
+    """A filter spec in the `rendition` field's own terms: `width-640|format-webp` is
+    `width 640, format "webp"`, what a client writes as `rendition(width: 640, format: "webp")`."""
+    operations = (operation.partition("-") for operation in spec.split("|"))
+    return ", ".join(
+        f'{name} "{value}"' if name == "format" else f"{name} {value}"
+        for name, _, value in operations
+    )
+
+
+def allowed_arguments():
+    """ALLOWED_IMAGE_FILTERS in the field's terms: the sizes by operation, then the formats
+    they are also offered in (`width 320, 640; fill 400x300; each also with format "webp"`)."""
+    sizes = {}  # operation: its values, in the settings' order (a dict as an ordered set)
+    formats_by_size = {}
+    for spec in settings.ALLOWED_IMAGE_FILTERS:
+        size, _, image_filter = spec.partition("|")
+        name, _, value = size.partition("-")
+        sizes.setdefault(name, {})[value] = None
+        formats_by_size.setdefault(size, set()).add(image_filter.removeprefix("format-"))
+    parts = [f"{name} {', '.join(values)}" for name, values in sizes.items()]
+    every_size = set.intersection(*formats_by_size.values())
+    for image_format in sorted(set.union(*formats_by_size.values()) - {""}):
+        some = "each" if image_format in every_size else "some"
+        parts.append(f'{some} also with format "{image_format}"')
+    return "; ".join(parts)
+
+
 def check_allowed(spec):
     if spec not in settings.ALLOWED_IMAGE_FILTERS:
         raise bad_input(
-            f"rendition: {spec!r} is not an allowed filter (ALLOWED_IMAGE_FILTERS). Allowed: "
-            + ", ".join(settings.ALLOWED_IMAGE_FILTERS)
-            + "."
+            f"rendition: {as_arguments(spec)} is not allowed. Allowed: {allowed_arguments()}."
         )
 
 

@@ -26,13 +26,15 @@ from wagtail.api.v2 import serializers
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.fields import StreamField
+from wagtail.blocks import RichTextBlock
+from wagtail.fields import RichTextField, StreamField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page, Site
 
 from core import content_version, surrogate_keys
 from core.caching import cdn_cacheable
 from core.request_context import context_of
+from core.rich_text import without_editor_attributes
 from core.visibility import URL_SAFE, visibility_for
 
 NOT_FILTERS = ("offset", "limit", "fields")  # query parameters that leave the list as it is
@@ -141,6 +143,18 @@ class StreamFieldSerializer(serializers.StreamField):
             return super().get_attribute(page)
         return self.streams[page.pk]
 
+    def to_representation(self, stream):
+        blocks = super().to_representation(stream)
+        for child, block in zip(stream, blocks, strict=True):
+            if isinstance(child.block, RichTextBlock):
+                block["value"] = without_editor_attributes(block["value"])
+        return blocks
+
+
+class RichTextSerializer(serializers.RichTextFieldSerializer):
+    def to_representation(self, value):
+        return without_editor_attributes(super().to_representation(value))
+
 
 class PublicPageSerializer(serializers.PageSerializer):
     """Wagtail's, with the fields that read more than a page's own row reading it for a
@@ -150,6 +164,7 @@ class PublicPageSerializer(serializers.PageSerializer):
     serializer_field_mapping = {
         **serializers.PageSerializer.serializer_field_mapping,
         StreamField: StreamFieldSerializer,
+        RichTextField: RichTextSerializer,
     }
     detail_url = DetailUrlField(read_only=True)
     html_url = PageHtmlUrlField(read_only=True)

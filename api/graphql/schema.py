@@ -34,6 +34,7 @@ from wagtail.models import Site
 from wagtail.rich_text import get_text_for_indexing
 
 from core.preview import resolve_page_or_preview
+from core.rich_text import without_editor_attributes
 from core.search import search_words
 
 from . import object_types
@@ -117,6 +118,18 @@ def resolve_chosen_page(block, info, **kwargs):
     return None if block.value is None else block.value.specific
 
 
+def with_rich_text_as_served(graphql_schema):
+    """Rich text without the editor's internals (core/rich_text.py): every RichText field
+    and the paragraph's `value` (grapple's String)."""
+    graphql_schema.get_type("RichText").serialize = rich_text_html
+    paragraph = graphql_schema.get_type("RichTextBlock")
+    paragraph.fields["value"].resolve = lambda block, info: rich_text_html(block.value.source)
+
+
+def rich_text_html(value):
+    return without_editor_attributes(RichText.serialize(value))
+
+
 def with_typed_paragraphs(graphql_schema):
     """Typed fields for the paragraph block, Wagtail's own RichTextBlock, beside grapple's
     `value`: grapple's type for it has no hook, and a registered subclass would rename
@@ -124,7 +137,7 @@ def with_typed_paragraphs(graphql_schema):
     paragraph = graphql_schema.get_type("RichTextBlock")
     paragraph.fields["html"] = GraphQLField(
         GraphQLNonNull(GraphQLString),
-        resolve=lambda block, info: RichText.serialize(block.value.source),
+        resolve=lambda block, info: rich_text_html(block.value.source),
         description="The paragraph as HTML, links made addresses (as `value`).",
     )
     paragraph.fields["text"] = GraphQLField(
@@ -193,6 +206,7 @@ CHANGES = (
     with_raw_values_as_text,  # a StructBlock's raw value, a dict, is no String
     with_model_descriptions,  # grapple has no way to describe a model's type
     with_empty_page_choosers_as_null,  # grapple fails on an optional chooser left empty
+    with_rich_text_as_served,  # without the editor's paragraph keys, as REST serves it
     with_typed_paragraphs,  # the paragraph as HTML and as text, grapple's type kept
     with_search_text_as_words,  # Wagtail's parser reads quotes and filters, passes a NUL
     with_lookups_by_id_optional,  # grapple's lookups fail without the id they make optional

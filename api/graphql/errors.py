@@ -6,8 +6,9 @@
 - Anything else that failed while a field was answered failed on the server: it is
   INTERNAL_ERROR with a generic message, and the log gets the traceback, with the
   request id the client is given to quote.
-Suggestions ("Did you mean ...?") are removed: they would map the schema for a client
-that has no introspection.
+Suggestions ("Did you mean ...?") are kept where introspection is on (development), to
+help with a misspelt field; with it off (production) they are removed, as they would map
+the schema for a client that has no introspection.
 
 A document refused before it ran is a GraphQL request error (`RequestError`, or an
 `ExecutionResult` without data): a 4xx in application/graphql-response+json (400, or
@@ -17,6 +18,7 @@ the RequestError's own), a 200 in application/json (media_types.py).
 import logging
 import re
 
+from django.conf import settings
 from graphql import GraphQLError
 
 from core.errors import Refused
@@ -55,7 +57,8 @@ def format_error(error, request):
             "extensions": {"code": "INTERNAL_ERROR", "requestId": request_id},
         }
     formatted = dict(error.formatted)
-    formatted["message"] = SUGGESTION.sub("", formatted["message"])
+    if not settings.GRAPHQL_INTROSPECTION_ENABLED:
+        formatted["message"] = SUGGESTION.sub("", formatted["message"])
     formatted["extensions"] = {
         "code": code or "GRAPHQL_VALIDATION_FAILED",
         **(formatted.get("extensions") or {}),

@@ -15,6 +15,7 @@ and fail under CI.
 """
 
 import re
+import socket
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -182,8 +183,8 @@ def test_an_editor_previews_a_principle_both_ways_then_publishes_it(editor, api,
     page.locator("#id_summary").fill(draft)
     page.get_by_role("button", name="Toggle preview").click()
 
-    # "Front end", the default: the admin frames the front end's preview route with a
-    # token, and the front end fetches the draft with it.
+    # "Front end", the default where one is set up: the admin frames the front end's
+    # preview route with a token, and the front end fetches the draft with it.
     mode = page.get_by_label("Preview mode")
     expect(mode).to_have_value("front-end")
     panel = page.frame_locator("#w-preview-iframe")
@@ -209,6 +210,55 @@ def test_an_editor_previews_a_principle_both_ways_then_publishes_it(editor, api,
 
     # The read cached before the publish was retired when the publish committed.
     assert principle_summaries(api)["fair"] == draft
+    assert editor.script_errors == []
+
+
+def a_port_nothing_answers_on():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def open_the_preview_of_fair(editor, api):
+    fair = api('{ page(urlPath: "/principles/fair/") { id } }')["page"]
+    editor.log_in("preview-signed-in")
+    editor.page.goto(f"/admin/pages/{fair['id']}/edit/")
+    editor.page.get_by_role("button", name="Toggle preview").click()
+    return editor.page.get_by_label("Preview mode"), editor.page.frame_locator("#w-preview-iframe")
+
+
+def test_without_a_front_end_set_up_the_preview_shows_this_sites_templates(editor, api, settings):
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {}}  # HEADLESS_PREVIEW_URL unset
+    mode, panel = open_the_preview_of_fair(editor, api)
+    expect(mode).to_have_value("")
+    expect(panel.locator("h1")).to_have_text("Fair")
+    editor.snap("preview-no-front-end-1-templates-by-default")
+
+    # Chosen anyway, "Front end" says why it cannot show the draft, and leads back.
+    mode.select_option(label="Front end")
+    notice = panel.get_by_role("status")
+    expect(notice).to_contain_text("No front end is set up to preview on")
+    editor.snap("preview-no-front-end-2-front-end-chosen")
+    notice.get_by_role("link", name="Preview with this site's templates").click()
+    expect(mode).to_have_value("")
+    expect(panel.locator("h1")).to_have_text("Fair")
+    assert editor.script_errors == []
+
+
+def test_a_front_end_that_does_not_answer_is_named_and_the_templates_offered(editor, api, settings):
+    front_end = f"http://127.0.0.1:{a_port_nothing_answers_on()}"
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": f"{front_end}/preview"}}
+    mode, panel = open_the_preview_of_fair(editor, api)
+    expect(mode).to_have_value("front-end")
+    notice = panel.get_by_role("status")
+    expect(notice).to_contain_text("The front end is not answering")
+    expect(notice).to_contain_text(f"at {front_end},")
+    editor.snap("preview-front-end-down-1-said-so")
+
+    notice.get_by_role("link", name="Preview with this site's templates").click()
+    expect(mode).to_have_value("")
+    expect(panel.locator("h1")).to_have_text("Fair")
+    editor.snap("preview-front-end-down-2-templates")
     assert editor.script_errors == []
 
 

@@ -2,12 +2,15 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from governance.sign_off import SignOffSnippetEditView
+
 from .models import Inspection, Testimonial
 from .schema import SearchQuery, SnippetsQuery
 
 
 class TestimonialViewSet(SnippetViewSet):
     model = Testimonial
+    edit_view_class = SignOffSnippetEditView
     icon = "openquote"
     menu_label = "Testimonials"
     list_display = ["attribution", "quote", "year"]
@@ -17,6 +20,7 @@ class TestimonialViewSet(SnippetViewSet):
 
 class InspectionViewSet(SnippetViewSet):
     model = Inspection
+    edit_view_class = SignOffSnippetEditView
     icon = "doc-full"
     menu_label = "Inspections"
     list_display = ["inspectorate", "published_on", "overall_rating"]

@@ -262,6 +262,33 @@ def test_a_front_end_that_does_not_answer_is_named_and_the_templates_offered(edi
     assert editor.script_errors == []
 
 
+def test_a_lists_help_and_headers_say_each_point_has_a_box_of_its_own(editor, api):
+    news_index = api('{ page(urlPath: "/news/") { id } }')["page"]
+    page = editor.page
+    editor.log_in("list-signed-in")
+    page.goto(f"/admin/pages/add/news/newspage/{news_index['id']}/")
+    page.locator("#body-root").get_by_role("button", name="Insert a block").click()
+    page.get_by_role("option", name="List").click()
+
+    points = page.locator('[data-contentpath="items"]')
+    expect(points).to_contain_text("One point a box: + adds a box for another.")
+    headers = points.get_by_role("heading", name=re.compile(r"^Point"))
+    expect(headers).to_have_count(1)
+    points.get_by_role("button", name="Add").last.click()
+    points.get_by_role("button", name="Add").last.click()
+    expect(headers).to_have_count(3)
+    for number in (1, 2, 3):  # the number shown beside each box's label
+        expect(headers.nth(number - 1)).to_have_accessible_name(re.compile(rf"^Point {number}\b"))
+    editor.snap("list-1-points-numbered")
+
+    # The numbers follow the boxes: with the first deleted, the next is point 1.
+    points.locator("[data-streamfield-child]").first.get_by_role("button", name="Delete").click()
+    expect(headers).to_have_count(2)
+    expect(headers.first).to_have_accessible_name(re.compile(r"^Point 1\b"))
+    expect(headers.last).to_have_accessible_name(re.compile(r"^Point 2\b"))
+    assert editor.script_errors == []
+
+
 def test_an_editor_creates_a_news_page_and_the_front_end_is_told(editor, api, webhooks, settings):
     # Autosave off: whether it has created the page as a draft by the time Publish is
     # pressed is a race (pressed meanwhile, the add form is posted twice and refused: the

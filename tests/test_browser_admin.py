@@ -23,6 +23,7 @@ import pytest
 import requests
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from tests.support.admin import publish, sign_in
 from tests.support.chromium import CHROMIUM_ARGS
@@ -286,6 +287,63 @@ def test_a_lists_help_and_headers_say_each_point_has_a_box_of_its_own(editor, ap
     expect(headers).to_have_count(2)
     expect(headers.first).to_have_accessible_name(re.compile(r"^Point 1\b"))
     expect(headers.last).to_have_accessible_name(re.compile(r"^Point 2\b"))
+    assert editor.script_errors == []
+
+
+def watched_for_changes(page):
+    """Wait until Wagtail's editor watches its form for changes (to autosave them): from
+    two seconds after it loads, its w-unsaved controller's start. An edit made sooner is
+    taken as where the form started; an editor takes longer, a test need not."""
+    page.wait_for_function(
+        """() => {
+            const form = document.querySelector('[data-controller~="w-unsaved"]');
+            const watching = wagtail.app.getControllerForElementAndIdentifier(form, "w-unsaved");
+            return Boolean(watching?.initialFormData);
+        }"""
+    )
+
+
+def test_autosave_keeps_a_new_news_page_whose_date_is_not_yet_given(editor, api):
+    # A news page's date is one the database cannot leave empty, so Wagtail refused every
+    # autosave until one was typed in (400: "There are validation errors, click save to
+    # highlight them."): blocks added meanwhile were not saved. It starts at today's.
+    refused = []
+    page = editor.page
+    page.on(
+        "response",
+        lambda response: (
+            response.request.method == "POST"
+            and response.status >= 400
+            and refused.append(f"{response.status} {response.url}: {response.text()}")
+        ),
+    )
+    news_index = api('{ page(urlPath: "/news/") { id } }')["page"]
+    quote, point = "We were listened to.", "Foster carers met the panel."
+    saved = page.locator("#w-autosave-indicator").get_by_text("Saved", exact=True)
+
+    editor.log_in("autosave-signed-in")
+    page.goto(f"/admin/pages/add/news/newspage/{news_index['id']}/")
+    expect(page.locator("#id_date")).to_have_value(timezone.localdate().isoformat())
+    watched_for_changes(page)
+    page.locator("#id_title").fill("Foster carers honoured")
+    page.locator("#body-root").get_by_role("button", name="Insert a block").click()
+    page.get_by_role("option", name="Quote").click()
+    page.locator('[name="body-0-value-quote"]').fill(quote)
+    # The first autosave creates the draft, and the address becomes its editor's.
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    expect(saved).to_be_visible()
+
+    page.locator("#body-root").get_by_role("button", name="Insert a block").last.click()
+    page.get_by_role("option", name="List").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and "/edit/" in r.url):
+        page.locator('[name="body-1-value-items-0-value"]').fill(point)
+    expect(saved).to_be_visible()
+    editor.snap("autosave-1-saved")
+
+    page.reload()  # what autosave kept, as the editor finds it when they come back
+    expect(page.locator('[name="body-0-value-quote"]')).to_have_value(quote)
+    expect(page.locator('[name="body-1-value-items-0-value"]')).to_have_value(point)
+    assert refused == []
     assert editor.script_errors == []
 
 

@@ -14,6 +14,7 @@ from the system (`make install` installs it as root); without it these tests are
 and fail under CI.
 """
 
+import datetime
 import re
 import socket
 from pathlib import Path
@@ -24,7 +25,9 @@ import requests
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from governance.models import a_year_after
 from tests.support.admin import publish, sign_in
 from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.content import load_southwark_content
@@ -345,6 +348,24 @@ def test_autosave_keeps_a_new_news_page_whose_date_is_not_yet_given(editor, api)
     expect(page.locator('[name="body-1-value-items-0-value"]')).to_have_value(point)
     assert refused == []
     assert editor.script_errors == []
+
+
+def test_with_nothing_due_the_due_for_review_report_says_when_the_next_review_is(editor):
+    # The Southwark content, loaded today, is due a year on: nothing within 30 days.
+    today = timezone.localdate()
+    editor.log_in("reviews-signed-in")
+    page = editor.page
+    page.get_by_role("button", name="Reports").click()
+    page.get_by_role("list", name="Reports").get_by_role("link", name="Due for review").click()
+    said = page.get_by_role("main")
+    expect(said).to_contain_text(
+        "Nothing is overdue or due for review in the next 30 days"
+        f" (to {date_format(today + datetime.timedelta(days=30))})."
+    )
+    expect(said).to_contain_text(
+        f"The next review falls due on {date_format(a_year_after(today))}:"
+    )
+    editor.snap("reviews-1-nothing-due")
 
 
 def test_an_editor_creates_a_news_page_and_the_front_end_is_told(editor, api, webhooks, settings):

@@ -217,6 +217,16 @@ def test_an_editor_previews_a_principle_both_ways_then_publishes_it(editor, api,
     assert editor.script_errors == []
 
 
+def test_the_sign_in_page_names_the_organisation(editor):
+    page = editor.page
+    page.goto("/admin/login/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sign in to Southwark Children’s Services"  # OrganisationSettings' name, not Wagtail
+    )
+    expect(page).to_have_title("Sign in - Southwark Children’s Services")
+    editor.snap("sign-in-page")
+
+
 def a_port_nothing_answers_on():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -5,8 +5,8 @@ Every response gets settings.CONTENT_SECURITY_POLICY. In responses of the admins
 of ADMIN_CONTENT_SECURITY_POLICY replace those, as Wagtail's admin runs scripts and
 styles written into its pages, and frames may come from the headless preview's front
 ends too (WAGTAIL_HEADLESS_PREVIEW's CLIENT_URLS), as its "Front end" preview frames
-them. Those are read on each request, so a test that points the preview elsewhere gets
-a header that agrees.
+them; that preview also asks them whether they answer (connect-src). Those are read on
+each request, so a test that points the preview elsewhere gets a header that agrees.
 """
 
 from urllib.parse import urlsplit
@@ -21,9 +21,11 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and in_admin(request):
+            front_ends = preview_origins()
             parts.replace = {
                 **settings.ADMIN_CONTENT_SECURITY_POLICY,
-                "frame-src": [SELF, *preview_origins()],
+                "frame-src": [SELF, *front_ends],
+                "connect-src": [SELF, *front_ends],
             }
         return parts
 

@@ -3,23 +3,39 @@ site's own templates.
 
 wagtail-headless-preview signs tokens but never expires them: here a token is good
 for PREVIEW_TOKEN_MAX_AGE seconds and opens only the draft it was issued for.
+
+The front end's preview is the default only where one is set up (HEADLESS_PREVIEW_URL):
+elsewhere, as in development, nothing would answer in the panel. The "Front end" page
+(templates/wagtail_headless_preview/preview.html, in place of the package's) says so
+when none is set up or the one set up does not answer, and leads to this site's templates.
 """
 
 from django.conf import settings
 from django.core.signing import BadSignature
+from django.template.response import TemplateResponse
 from graphql import GraphQLError
 from wagtail.models import Page
 from wagtail_headless_preview.models import HeadlessPreviewMixin, PagePreview
+from wagtail_headless_preview.settings import headless_preview_settings
 
 from core.visibility import mark_as_preview
 
 FRONT_END = "front-end"
+FRONT_END_PREVIEW_TEMPLATE = "wagtail_headless_preview/preview.html"
+
+
+def front_end_is_set_up():
+    return bool(headless_preview_settings.CLIENT_URLS)
 
 
 class PreviewablePage(HeadlessPreviewMixin):
     """Mix into every page model, before Page."""
 
     preview_modes = [(FRONT_END, "Front end"), ("", "This site's templates")]
+
+    @property
+    def default_preview_mode(self):
+        return FRONT_END if front_end_is_set_up() else ""
 
     @classmethod
     def get_page_from_preview_token(cls, token):
@@ -34,9 +50,11 @@ class PreviewablePage(HeadlessPreviewMixin):
         return preview.as_page() if preview else None
 
     def serve_preview(self, request, preview_mode):
-        if preview_mode == FRONT_END:
-            return super().serve_preview(request, preview_mode)
-        return Page.serve_preview(self, request, preview_mode)
+        if preview_mode != FRONT_END:
+            return Page.serve_preview(self, request, preview_mode)
+        if not front_end_is_set_up():
+            return TemplateResponse(request, FRONT_END_PREVIEW_TEMPLATE, {"preview_url": ""})
+        return super().serve_preview(request, preview_mode)
 
 
 def resolve_page_or_preview(resolve_page):

@@ -82,6 +82,18 @@ def due_items(narrow=lambda queryset: queryset, until=None):
     return sorted(items, key=lambda item: (item.review_by, item.title))
 
 
+def next_due_after(day, narrow=lambda queryset: queryset):
+    """The item whose review falls due first after `day`, or None; `narrow` as for
+    due_items."""
+    titles = section_titles()
+    firsts = []
+    for model in governed_models():
+        later = narrow(model._default_manager.filter(review_by__gt=day))
+        if first := later.order_by("review_by", "pk").first():
+            firsts.append(DueItem(first, section_of(first, titles)))
+    return min(firsts, key=lambda item: (item.review_by, item.title), default=None)
+
+
 def due_counts():
     """How many items are overdue, and how many more are due within DUE_SOON_DAYS."""
     today, cutoff = timezone.localdate(), due_soon_cutoff()

@@ -11,6 +11,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
@@ -20,8 +21,8 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
-from .models import ReviewMixin, governed_models
-from .reviews import due_items, mark_reviewed, section_titles
+from .models import DUE_SOON_DAYS, ReviewMixin, governed_models
+from .reviews import due_items, due_soon_cutoff, mark_reviewed, next_due_after, section_titles
 
 
 def owner_choices():
@@ -131,9 +132,33 @@ class DueForReviewView(ReportView):
     def get_filterset_kwargs(self):
         return {**super().get_filterset_kwargs(), "queryset": Page.objects.none()}
 
-    def get_queryset(self):
+    @cached_property
+    def narrow(self):
+        """What the owner and section filters leave of one governed model's queryset."""
         filters = self.filters if self.filters and self.filters.is_valid() else None
-        items = due_items(narrow=filters.filter_queryset if filters else lambda qs: qs)
+        return filters.filter_queryset if filters else lambda queryset: queryset
+
+    @cached_property
+    def no_results_message(self):
+        """What the report covers, and when the next item (of those filtered) falls due."""
+        until = due_soon_cutoff()
+        which = "matching these filters " if self.is_filtering else ""
+        said = (
+            f"Nothing {which}is overdue or due for review in the next {DUE_SOON_DAYS} days"
+            f" (to {date_format(until)})."
+        )
+        following = next_due_after(until, narrow=self.narrow)
+        if following is not None:
+            return (
+                f"{said} The next review falls due on {date_format(following.review_by)}:"
+                f" {following.title} ({following.kind.lower()})."
+            )
+        if self.is_filtering:
+            return f"{said} Nothing matching them has a later review date."
+        return f"{said} Nothing has a later review date: content gets one when it is published."
+
+    def get_queryset(self):
+        items = due_items(narrow=self.narrow)
         finder = AdminURLFinder(self.request.user)
         for item in items:
             item.edit_url = finder.get_edit_url(item.obj)

@@ -1,9 +1,12 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
+from wagtail.admin import action_menu
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
+from wagtail.snippets import action_menu as snippet_action_menu
 
-from . import views
+from . import sign_off, views
 from .models import DUE_SOON_DAYS
 from .reviews import REVIEWED_ACTION, due_counts
 
@@ -56,3 +59,38 @@ def register_review_log_action(actions):
     actions.register_action(
         REVIEWED_ACTION, "Reviewed, no change", "Reviewed with no change: review date moved on"
     )
+
+
+# Signing off (governance/sign_off.py) --------------------------------------------------------
+
+
+@hooks.register("construct_homepage_panels")
+def name_the_dashboards_approvals_as_the_footers(request, panels):
+    panels[:] = [
+        sign_off.ObjectsToSignOffPanel() if type(panel) is WorkflowObjectsToModeratePanel else panel
+        for panel in panels
+    ]
+
+
+@hooks.register("construct_page_action_menu")
+def offer_a_pages_approval_alone(menu_items, request, context):
+    if page := context.get("page"):
+        sign_off.offer_the_approval_alone(
+            menu_items, action_menu.WorkflowMenuItem, action_menu.PublishMenuItem, page
+        )
+
+
+@hooks.register("construct_snippet_action_menu")
+def offer_a_snippets_approval_alone(menu_items, request, context):
+    if instance := context.get("instance"):
+        sign_off.offer_the_approval_alone(
+            menu_items,
+            snippet_action_menu.WorkflowMenuItem,
+            snippet_action_menu.PublishMenuItem,
+            instance,
+        )
+
+
+@hooks.register("after_edit_page")
+def say_what_approving_a_page_did(request, page):
+    sign_off.say_what_approving_did(request, page, sign_off.page_updated_message(page))

@@ -49,7 +49,7 @@ class HeadingBlock(blocks.StructBlock):
     level = blocks.ChoiceBlock(
         choices=HEADING_LEVELS,
         default="h2",
-        help_text="h2 for a section, h3 or h4 for a part of one.",
+        help_text="Level 2 for a section, level 3 or 4 for a part of one.",
     )
 
     graphql_fields = [
@@ -100,9 +100,16 @@ class QuoteBlock(blocks.StructBlock):
 
 @register_streamfield_block
 class BulletListBlock(blocks.StructBlock):
-    items = blocks.ListBlock(blocks.CharBlock(max_length=500), help_text="One point a line.")
+    # Each point is a box of its own, headed "Point 1", "Point 2"... (numbered in the
+    # editor by home/wagtail_hooks.py's script, which finds the list by its classname).
+    items = blocks.ListBlock(
+        blocks.CharBlock(max_length=500, label="Point"),
+        label="Points",
+        help_text="One point a box: + adds a box for another.",
+        form_classname="numbered-points",
+    )
     ordered = blocks.BooleanBlock(
-        required=False, help_text="Number the points instead of using bullets."
+        required=False, label="Numbered", help_text="Number the points instead of using bullets."
     )
 
     graphql_fields = [
@@ -127,7 +134,9 @@ class BulletListBlock(blocks.StructBlock):
 
 @register_streamfield_block
 class ImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(help_text="The image's alt text is read out to screen readers.")
+    image = ImageChooserBlock(
+        help_text="One with alt text, which screen readers read out in the image's place."
+    )
     caption = blocks.CharBlock(max_length=255, required=False)
 
     graphql_fields = [
@@ -173,7 +182,7 @@ class ImageBlock(blocks.StructBlock):
 class CallToActionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=120, help_text="The button's words, e.g. 'See our jobs'.")
     page = blocks.PageChooserBlock(required=False, help_text="A page on this site, or…")
-    url = blocks.URLBlock(required=False, help_text="…an address elsewhere.")
+    url = blocks.URLBlock(required=False, label="Address", help_text="…an address elsewhere.")
 
     graphql_fields = [
         GraphQLString("text", required=True, description="The button's words (as `label`)."),
@@ -241,12 +250,17 @@ def skipped_heading_levels(stream):
             continue
         level = int(child.value["level"].removeprefix("h"))
         if level > previous + 1:
-            choices = " or ".join(f"h{n}" for n in range(2, previous + 2))
-            after = "the page's title, its h1" if previous == 1 else f"an h{previous} heading"
+            # In the words of the level's menu ("Level 2"...), which the editor changes.
+            choices = " or ".join(str(n) for n in range(2, previous + 2))
+            after = (
+                "the page's title, its level 1 heading"
+                if previous == 1
+                else f"a level {previous} heading"
+            )
             errors[index] = blocks.StructBlockValidationError(
                 block_errors={
                     "level": ValidationError(
-                        f"Choose {choices}: this heading comes after {after}, and headings"
+                        f"Choose level {choices}: this heading comes after {after}, and headings"
                         " may not skip a level (screen reader users find their way"
                         " through a page by its headings)."
                     )

@@ -3,6 +3,7 @@
 import graphene
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from grapple.models import (
     GraphQLField,
@@ -68,7 +69,10 @@ class NewsPageTag(TaggedItemBase):
 
 
 class NewsPage(GovernedPageMixin, PreviewablePage, Page):
-    date = models.DateField(help_text="The day the news was released.")
+    # Wagtail requires a field the database cannot leave empty before it saves even a
+    # draft, so without a date every autosave of a new news page would be refused until
+    # one is typed in. Today's is there from the start; the editor changes it if need be.
+    date = models.DateField(default=timezone.localdate, help_text="The day the news was released.")
     summary = models.TextField(
         help_text="One or two sentences for lists, feeds and search results."
     )

@@ -14,7 +14,9 @@ from the system (`make install` installs it as root); without it these tests are
 and fail under CI.
 """
 
+import datetime
 import re
+import socket
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -22,7 +24,10 @@ import pytest
 import requests
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
+from django.utils.formats import date_format
 
+from governance.models import a_year_after
 from tests.support.admin import publish, sign_in
 from tests.support.chromium import CHROMIUM_ARGS
 from tests.support.content import load_southwark_content
@@ -182,8 +187,8 @@ def test_an_editor_previews_a_principle_both_ways_then_publishes_it(editor, api,
     page.locator("#id_summary").fill(draft)
     page.get_by_role("button", name="Toggle preview").click()
 
-    # "Front end", the default: the admin frames the front end's preview route with a
-    # token, and the front end fetches the draft with it.
+    # "Front end", the default where one is set up: the admin frames the front end's
+    # preview route with a token, and the front end fetches the draft with it.
     mode = page.get_by_label("Preview mode")
     expect(mode).to_have_value("front-end")
     panel = page.frame_locator("#w-preview-iframe")
@@ -210,6 +215,167 @@ def test_an_editor_previews_a_principle_both_ways_then_publishes_it(editor, api,
     # The read cached before the publish was retired when the publish committed.
     assert principle_summaries(api)["fair"] == draft
     assert editor.script_errors == []
+
+
+def test_the_sign_in_page_names_the_organisation(editor):
+    page = editor.page
+    page.goto("/admin/login/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sign in to Southwark Children’s Services"  # OrganisationSettings' name, not Wagtail
+    )
+    expect(page).to_have_title("Sign in - Southwark Children’s Services")
+    editor.snap("sign-in-page")
+
+
+def a_port_nothing_answers_on():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def open_the_preview_of_fair(editor, api):
+    fair = api('{ page(urlPath: "/principles/fair/") { id } }')["page"]
+    editor.log_in("preview-signed-in")
+    editor.page.goto(f"/admin/pages/{fair['id']}/edit/")
+    editor.page.get_by_role("button", name="Toggle preview").click()
+    return editor.page.get_by_label("Preview mode"), editor.page.frame_locator("#w-preview-iframe")
+
+
+def test_without_a_front_end_set_up_the_preview_shows_this_sites_templates(editor, api, settings):
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {}}  # HEADLESS_PREVIEW_URL unset
+    mode, panel = open_the_preview_of_fair(editor, api)
+    expect(mode).to_have_value("")
+    expect(panel.locator("h1")).to_have_text("Fair")
+    editor.snap("preview-no-front-end-1-templates-by-default")
+
+    # Chosen anyway, "Front end" says why it cannot show the draft, and leads back.
+    mode.select_option(label="Front end")
+    notice = panel.get_by_role("status")
+    expect(notice).to_contain_text("No front end is set up to preview on")
+    editor.snap("preview-no-front-end-2-front-end-chosen")
+    notice.get_by_role("link", name="Preview with this site's templates").click()
+    expect(mode).to_have_value("")
+    expect(panel.locator("h1")).to_have_text("Fair")
+    assert editor.script_errors == []
+
+
+def test_a_front_end_that_does_not_answer_is_named_and_the_templates_offered(editor, api, settings):
+    front_end = f"http://127.0.0.1:{a_port_nothing_answers_on()}"
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": f"{front_end}/preview"}}
+    mode, panel = open_the_preview_of_fair(editor, api)
+    expect(mode).to_have_value("front-end")
+    notice = panel.get_by_role("status")
+    expect(notice).to_contain_text("The front end is not answering")
+    expect(notice).to_contain_text(f"at {front_end},")
+    editor.snap("preview-front-end-down-1-said-so")
+
+    notice.get_by_role("link", name="Preview with this site's templates").click()
+    expect(mode).to_have_value("")
+    expect(panel.locator("h1")).to_have_text("Fair")
+    editor.snap("preview-front-end-down-2-templates")
+    assert editor.script_errors == []
+
+
+def test_a_lists_help_and_headers_say_each_point_has_a_box_of_its_own(editor, api):
+    news_index = api('{ page(urlPath: "/news/") { id } }')["page"]
+    page = editor.page
+    editor.log_in("list-signed-in")
+    page.goto(f"/admin/pages/add/news/newspage/{news_index['id']}/")
+    page.locator("#body-root").get_by_role("button", name="Insert a block").click()
+    page.get_by_role("option", name="List").click()
+
+    points = page.locator('[data-contentpath="items"]')
+    expect(points).to_contain_text("One point a box: + adds a box for another.")
+    headers = points.get_by_role("heading", name=re.compile(r"^Point"))
+    expect(headers).to_have_count(1)
+    points.get_by_role("button", name="Add").last.click()
+    points.get_by_role("button", name="Add").last.click()
+    expect(headers).to_have_count(3)
+    for number in (1, 2, 3):  # the number shown beside each box's label
+        expect(headers.nth(number - 1)).to_have_accessible_name(re.compile(rf"^Point {number}\b"))
+    editor.snap("list-1-points-numbered")
+
+    # The numbers follow the boxes: with the first deleted, the next is point 1.
+    points.locator("[data-streamfield-child]").first.get_by_role("button", name="Delete").click()
+    expect(headers).to_have_count(2)
+    expect(headers.first).to_have_accessible_name(re.compile(r"^Point 1\b"))
+    expect(headers.last).to_have_accessible_name(re.compile(r"^Point 2\b"))
+    assert editor.script_errors == []
+
+
+def watched_for_changes(page):
+    """Wait until Wagtail's editor watches its form for changes (to autosave them): from
+    two seconds after it loads, its w-unsaved controller's start. An edit made sooner is
+    taken as where the form started; an editor takes longer, a test need not."""
+    page.wait_for_function(
+        """() => {
+            const form = document.querySelector('[data-controller~="w-unsaved"]');
+            const watching = wagtail.app.getControllerForElementAndIdentifier(form, "w-unsaved");
+            return Boolean(watching?.initialFormData);
+        }"""
+    )
+
+
+def test_autosave_keeps_a_new_news_page_whose_date_is_not_yet_given(editor, api):
+    # A news page's date is one the database cannot leave empty, so Wagtail refused every
+    # autosave until one was typed in (400: "There are validation errors, click save to
+    # highlight them."): blocks added meanwhile were not saved. It starts at today's.
+    refused = []
+    page = editor.page
+    page.on(
+        "response",
+        lambda response: (
+            response.request.method == "POST"
+            and response.status >= 400
+            and refused.append(f"{response.status} {response.url}: {response.text()}")
+        ),
+    )
+    news_index = api('{ page(urlPath: "/news/") { id } }')["page"]
+    quote, point = "We were listened to.", "Foster carers met the panel."
+    saved = page.locator("#w-autosave-indicator").get_by_text("Saved", exact=True)
+
+    editor.log_in("autosave-signed-in")
+    page.goto(f"/admin/pages/add/news/newspage/{news_index['id']}/")
+    expect(page.locator("#id_date")).to_have_value(timezone.localdate().isoformat())
+    watched_for_changes(page)
+    page.locator("#id_title").fill("Foster carers honoured")
+    page.locator("#body-root").get_by_role("button", name="Insert a block").click()
+    page.get_by_role("option", name="Quote").click()
+    page.locator('[name="body-0-value-quote"]').fill(quote)
+    # The first autosave creates the draft, and the address becomes its editor's.
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    expect(saved).to_be_visible()
+
+    page.locator("#body-root").get_by_role("button", name="Insert a block").last.click()
+    page.get_by_role("option", name="List").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and "/edit/" in r.url):
+        page.locator('[name="body-1-value-items-0-value"]').fill(point)
+    expect(saved).to_be_visible()
+    editor.snap("autosave-1-saved")
+
+    page.reload()  # what autosave kept, as the editor finds it when they come back
+    expect(page.locator('[name="body-0-value-quote"]')).to_have_value(quote)
+    expect(page.locator('[name="body-1-value-items-0-value"]')).to_have_value(point)
+    assert refused == []
+    assert editor.script_errors == []
+
+
+def test_with_nothing_due_the_due_for_review_report_says_when_the_next_review_is(editor):
+    # The Southwark content, loaded today, is due a year on: nothing within 30 days.
+    today = timezone.localdate()
+    editor.log_in("reviews-signed-in")
+    page = editor.page
+    page.get_by_role("button", name="Reports").click()
+    page.get_by_role("list", name="Reports").get_by_role("link", name="Due for review").click()
+    said = page.get_by_role("main")
+    expect(said).to_contain_text(
+        "Nothing is overdue or due for review in the next 30 days"
+        f" (to {date_format(today + datetime.timedelta(days=30))})."
+    )
+    expect(said).to_contain_text(
+        f"The next review falls due on {date_format(a_year_after(today))}:"
+    )
+    editor.snap("reviews-1-nothing-due")
 
 
 def test_an_editor_creates_a_news_page_and_the_front_end_is_told(editor, api, webhooks, settings):

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
 TIMEOUT_MS = 15_000
 FAIR = '{ page(urlPath: "/principles/fair/") { id ... on PrinciplePage { summary } } }'
+APPROVALS = ["Approve and publish", "Approve and publish, with a comment"]
 
 
 @pytest.fixture
@@ -108,16 +109,34 @@ def test_the_editor_submits_a_principle_and_the_moderator_signs_it_off(
     snap(editor, "sign-off-3-editor-turned-away-from-settings")
     assert read_fair(live_server)["summary"] == fair["summary"], "not live before sign-off"
 
-    # The moderator approves in the admin, and the change goes live.
+    # The moderator finds it on the dashboard, its approval named as in the editor.
     moderator = signed_in(browser, live_server, "moderator", dev_logins["moderator"])
+    awaiting = moderator.locator("section").filter(has_text="Awaiting your review")
+    awaiting.get_by_role("row").filter(has_text="Fair").get_by_role(
+        "button", name="Actions"
+    ).click()
+    for approval in APPROVALS:
+        expect(awaiting.get_by_role("button", name=approval, exact=True)).to_be_visible()
+    snap(moderator, "sign-off-4-moderator-dashboard")
+
+    # In the editor, the approval is offered alone: no plain Publish beside it, which
+    # would publish without signing off. Approving says the page is live, and where.
     moderator.goto(f"/admin/pages/{fair['id']}/edit/")
     expect(moderator.locator("#id_summary")).to_have_value(edited)
     moderator.get_by_role("button", name="More actions").click()
-    snap(moderator, "sign-off-4-moderator-reviews")
-    moderator.get_by_role("button", name="Approve and Publish", exact=True).click()
+    for approval in APPROVALS:
+        expect(moderator.get_by_role("button", name=approval, exact=True)).to_be_visible()
+    expect(moderator.get_by_role("button", name="Publish", exact=True)).to_have_count(0)
+    snap(moderator, "sign-off-5-moderator-reviews")
+    moderator.get_by_role("button", name="Approve and publish", exact=True).click()
     expect(moderator).to_have_url(re.compile(r"/admin/pages/\d+/$"))
     expect(explorer_row(moderator, "Fair").locator(".w-status")).to_have_text(LIVE)
-    snap(moderator, "sign-off-5-moderator-approved")
+    expect(moderator.locator(".messages")).to_have_text(
+        re.compile(
+            r"^\s*Page 'Fair' approved and published: it is live at http://\S+/principles/fair/"
+        )
+    )
+    snap(moderator, "sign-off-6-moderator-approved")
 
     assert read_fair(live_server)["summary"] == edited
     run_webhook_worker_in_a_thread("sign-off-test-worker")

@@ -94,6 +94,8 @@ def test_the_admin_may_run_its_inline_scripts_and_frame_the_preview_front_end(
     assert "script-src 'self' 'unsafe-inline'" in policy
     assert "style-src 'self' 'unsafe-inline'" in policy
     assert f"frame-src 'self' {preview_front_end}" in policy
+    # The "Front end" preview asks the front end whether it answers.
+    assert f"connect-src 'self' {preview_front_end}" in policy
 
 
 @pytest.mark.django_db

@@ -1,10 +1,12 @@
 """Editors preview drafts on the front end with a signed, expiring token."""
 
+import runpy
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.test import RequestFactory, override_settings
 
+from cms.settings import base as base_settings
 from news.models import NewsPage
 from principles.models import PrinciplePage
 
@@ -92,11 +94,34 @@ def test_previews_are_never_cached(client):
     assert second.json()["data"]["page"]["title"] == "Fairest"
 
 
-def test_the_admin_offers_the_front_end_and_the_templates(admin_client):
+def test_the_admin_offers_the_front_end_and_the_templates(admin_client, settings):
+    settings.WAGTAIL_HEADLESS_PREVIEW = {
+        "CLIENT_URLS": {"default": "https://front.example/preview"}
+    }
     page = NewsPage.objects.get(slug="ofsted-rates-childrens-services-good")
     assert [mode for mode, _ in page.preview_modes] == ["front-end", ""]
     assert page.default_preview_mode == "front-end"
     rendered = page.serve_preview(RequestFactory().get("/"), "")
     assert rendered.status_code == 200 and b"<h1>" in rendered.render().content
     headless = page.serve_preview(admin_client.get("/admin/").wsgi_request, "front-end")
+    assert b'<iframe id="front-end" src="https://front.example/preview/?' in headless.content
     assert b"token=" in headless.content
+
+
+def test_without_a_front_end_set_up_the_templates_are_the_default(admin_client, settings):
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {}}  # HEADLESS_PREVIEW_URL unset
+    page = NewsPage.objects.get(slug="ofsted-rates-childrens-services-good")
+    assert page.default_preview_mode == ""
+    chosen_anyway = page.serve_preview(admin_client.get("/admin/").wsgi_request, "front-end")
+    content = chosen_anyway.render().content.decode()
+    assert "No front end is set up to preview on" in content
+    assert "<iframe" not in content
+
+
+def test_the_front_end_is_not_set_up_unless_headless_preview_url_is(monkeypatch):
+    monkeypatch.delenv("HEADLESS_PREVIEW_URL", raising=False)
+    assert runpy.run_path(base_settings.__file__)["WAGTAIL_HEADLESS_PREVIEW"] == {"CLIENT_URLS": {}}
+    monkeypatch.setenv("HEADLESS_PREVIEW_URL", "https://www.example.org/preview")
+    assert runpy.run_path(base_settings.__file__)["WAGTAIL_HEADLESS_PREVIEW"] == {
+        "CLIENT_URLS": {"default": "https://www.example.org/preview"}
+    }

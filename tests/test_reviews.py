@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail.models import PageLogEntry
 
 from governance.models import a_year_after
@@ -111,6 +112,26 @@ def test_the_report_filters_by_owner_and_by_section(admin_client, owner):
     assert titles(owner="team:news@example.org") == ["Adoption week"]
     assert titles(section=f"page:{news_index.path}") == ["Adoption week"]
     assert titles(section="model:home.testimonial") == [str(home.Testimonial.objects.first())]
+
+
+def test_an_empty_report_says_what_it_covers_and_when_the_next_review_falls_due(
+    admin_client, owner
+):
+    # The Southwark content is due a year after loading: nothing within 30 days.
+    window = f"in the next 30 days (to {date_format(days_from_today(30))})."
+    due(NewsPageFactory(title="Adoption week"), 45, content_owner=owner)
+    NewsPageFactory(title="Undated", review_by=None, content_owner_email="team@example.org")
+    next_one = f"falls due on {date_format(days_from_today(45))}: Adoption week (news page)."
+
+    said = admin_client.get(REPORT).content.decode()
+    assert f"Nothing is overdue or due for review {window} The next review {next_one}" in said
+
+    said = admin_client.get(REPORT, {"owner": f"user:{owner.pk}"}).content.decode()
+    assert f"Nothing matching these filters is overdue or due for review {window}" in said
+    assert f"The next review {next_one}" in said
+
+    said = admin_client.get(REPORT, {"owner": "team:team@example.org"}).content.decode()
+    assert "Nothing matching them has a later review date." in said
 
 
 def test_reviewed_no_change_moves_the_review_date_on_a_year_and_logs_it(admin_client, owner):

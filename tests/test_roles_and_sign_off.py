@@ -4,12 +4,15 @@ over the page tree and both snippet types, and the dev logins for each role.
 (tests/test_browser_sign_off.py walks an editor's submission and a moderator's approval
 through the admin in Chromium.)"""
 
+import re
+from html import unescape
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import strip_tags
 from wagtail.models import Page, Workflow
 from wagtail.test.utils.form_data import nested_form_data
 
@@ -106,23 +109,11 @@ def test_a_testimonial_edit_waits_for_sign_off_before_it_reaches_graphql(
     testimonial = home.Testimonial.objects.filter(live=True).first()
     before = testimonial.quote
     edited = "They listened to me, and then they acted."
-    form = nested_form_data(
-        {
-            "quote": edited,
-            "attribution": testimonial.attribution,
-            "role": testimonial.role,
-            "source": testimonial.source,
-            "year": testimonial.year or "",
-            "content_owner": "",
-            "content_owner_email": "",
-            "review_by": "",
-            "action-submit": "action-submit",
-        }
-    )
     client.force_login(editor)
-    url = reverse("wagtailsnippets_home_testimonial:edit", args=[testimonial.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, form)
+        response = client.post(
+            edit_url(testimonial), form_for(testimonial, edited, **{"action-submit": "1"})
+        )
     assert response.status_code == 302, response.context["form"].errors
 
     testimonial.refresh_from_db()
@@ -136,6 +127,51 @@ def test_a_testimonial_edit_waits_for_sign_off_before_it_reaches_graphql(
 
     quotes = {item["id"]: item["quote"] for item in graphql(TESTIMONIALS)["data"]["testimonials"]}
     assert quotes[str(testimonial.pk)] == edited
+
+
+def edit_url(testimonial):
+    return reverse("wagtailsnippets_home_testimonial:edit", args=[testimonial.pk])
+
+
+def form_for(testimonial, quote, **action):
+    return nested_form_data(
+        {
+            "quote": quote,
+            "attribution": testimonial.attribution,
+            "role": testimonial.role,
+            "source": testimonial.source,
+            "year": testimonial.year or "",
+            "content_owner": "",
+            "content_owner_email": "",
+            "review_by": "",
+            **action,
+        }
+    )
+
+
+def test_a_moderator_is_offered_approve_and_publish_alone_and_told_it_is_published(
+    client, editor, moderator
+):
+    # The same as for pages (tests/test_browser_sign_off.py): one name for the approval,
+    # no plain Publish beside it, and a message that says what approving did.
+    testimonial = home.Testimonial.objects.filter(live=True).first()
+    edited = "They listened to me, and then they acted."
+    client.force_login(editor)
+    client.post(edit_url(testimonial), form_for(testimonial, edited, **{"action-submit": "1"}))
+
+    client.force_login(moderator)
+    footer = client.get(edit_url(testimonial)).content.decode()
+    assert re.search(r"Approve and publish\s*</button>", footer)
+    assert 'name="action-publish"' not in footer
+    approve = {"action-workflow-action": "1", "workflow-action-name": "approve"}
+    response = client.post(
+        edit_url(testimonial), form_for(testimonial, edited, **approve), follow=True
+    )
+    [said] = [" ".join(unescape(strip_tags(str(m))).split()) for m in response.context["messages"]]
+    name = f"Testimonial '{testimonial.attribution}: {edited[:60]}'"
+    assert said.startswith(f"{name} approved and published.")
+    testimonial.refresh_from_db()
+    assert testimonial.live and testimonial.quote == edited
 
 
 # Dev logins ----------------------------------------------------------------------------------

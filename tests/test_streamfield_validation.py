@@ -16,13 +16,15 @@ from home.blocks import BodyBlock, NewsBodyBlock
 from news.models import NewsIndexPage, NewsPage
 from tests.support.factories import ImageFactory
 
+# In the words of the level's menu, "Level 2" to "Level 4".
 FIRST_HEADING_SKIPS = (
-    "Choose h2: this heading comes after the page's title, its h1, and headings may not"
-    " skip a level (screen reader users find their way through a page by its headings)."
+    "Choose level 2: this heading comes after the page's title, its level 1 heading, and"
+    " headings may not skip a level (screen reader users find their way through a page by"
+    " its headings)."
 )
 H4_AFTER_H2 = (
-    "Choose h2 or h3: this heading comes after an h2 heading, and headings may not skip a"
-    " level (screen reader users find their way through a page by its headings)."
+    "Choose level 2 or 3: this heading comes after a level 2 heading, and headings may not"
+    " skip a level (screen reader users find their way through a page by its headings)."
 )
 
 

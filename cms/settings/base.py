@@ -361,13 +361,13 @@ CORS_ALLOW_METHODS = ["GET", "OPTIONS", "POST"]
 CORS_ALLOW_HEADERS = ["content-type", "if-none-match", "x-request-id", "x-frontend-key"]
 CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id"]
 
-# Headless preview: the admin's Preview opens the front end with a signed token,
-# good for this many seconds.
+# Headless preview: the admin's "Front end" preview opens the front end's preview route
+# (HEADLESS_PREVIEW_URL) with a signed token, good for this many seconds. Without that
+# route, nothing answers there: previews default to this site's templates (core/preview.py).
 PREVIEW_TOKEN_MAX_AGE = int(os.environ.get("PREVIEW_TOKEN_MAX_AGE", "3600"))
+_HEADLESS_PREVIEW_URL = os.environ.get("HEADLESS_PREVIEW_URL", "")
 WAGTAIL_HEADLESS_PREVIEW = {
-    "CLIENT_URLS": {
-        "default": os.environ.get("HEADLESS_PREVIEW_URL", "http://localhost:3000/preview")
-    },
+    "CLIENT_URLS": {"default": _HEADLESS_PREVIEW_URL} if _HEADLESS_PREVIEW_URL else {},
 }
 
 # Content-Security-Policy (django-csp, core/csp.py): scripts, fonts and frames from this

@@ -95,9 +95,11 @@ RECORD_AXE_RUNS = """() => {
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_checks_panel_reports_an_issue_found_by_the_wcag_run(
-    chromium_path, live_server, page_with_a_file_name_for_alt_text, settings
+    chromium_path, live_server, page_with_a_file_name_for_alt_text, settings, front_end
 ):
     settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars without calling gravatar.com
+    # A front end set up, so that the preview starts in its mode, which the checker cannot read.
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": front_end.preview_url}}
     page_id = page_with_a_file_name_for_alt_text.pk
     screenshots = SCREENSHOTS / connection.vendor / "accessibility"
     screenshots.mkdir(parents=True, exist_ok=True)
@@ -115,7 +117,7 @@ def test_the_checks_panel_reports_an_issue_found_by_the_wcag_run(
             sign_in(tab, EDITOR, PASSWORD)
             tab.goto(f"/admin/pages/{page_id}/edit/")
             mode = tab.get_by_label("Preview mode")
-            expect(mode).to_have_value("front-end")  # the preview's default
+            expect(mode).to_have_value("front-end")  # the preview's default, with a front end
             tab.evaluate(RECORD_AXE_RUNS)
 
             tab.get_by_role("button", name="Toggle checks").click()

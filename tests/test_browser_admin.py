@@ -1,4 +1,6 @@
-"""Editors in a real browser: preview a draft both ways, publish, create news, tell the front end.
+"""Editors in a real browser: preview a draft both ways (and without a front end, or with one
+down), publish, create news (autosaved as it is built, a list's points numbered), tell the
+front end; the sign-in page, and the due-for-review report with nothing due.
 
 Headless Chromium, driven by Playwright, against the app on pytest-django's live server,
 with a stand-in front end (tests/support/front_end.py) for the preview route and the

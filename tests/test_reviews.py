@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.models import PageLogEntry
 
-from governance.models import a_year_after
+from governance.models import a_year_after, governed_models
 from home import models as home
 from principles.models import PrinciplePage
 from tests.support.factories import NewsPageFactory, PrinciplePageFactory, UserFactory, publish
@@ -132,6 +132,11 @@ def test_an_empty_report_says_what_it_covers_and_when_the_next_review_falls_due(
 
     said = admin_client.get(REPORT, {"owner": "team:team@example.org"}).content.decode()
     assert "Nothing matching them has a later review date." in said
+
+    for model in governed_models():
+        model.objects.update(review_by=None)
+    said = admin_client.get(REPORT).content.decode()
+    assert "Nothing has a later review date: content gets one when it is published." in said
 
 
 def test_reviewed_no_change_moves_the_review_date_on_a_year_and_logs_it(admin_client, owner):

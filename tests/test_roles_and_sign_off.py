@@ -4,6 +4,7 @@ over the page tree and both snippet types, and the dev logins for each role.
 (tests/test_browser_sign_off.py walks an editor's submission and a moderator's approval
 through the admin in Chromium.)"""
 
+import datetime
 import re
 from html import unescape
 from io import StringIO
@@ -12,10 +13,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from wagtail.models import Page, Workflow
 from wagtail.test.utils.form_data import nested_form_data
 
+from governance.sign_off import what_approving_did
 from home import models as home
 from principles.models import PrinciplePage
 from tests.support.factories import UserFactory
@@ -172,6 +176,22 @@ def test_a_moderator_is_offered_approve_and_publish_alone_and_told_it_is_publish
     assert said.startswith(f"{name} approved and published.")
     testimonial.refresh_from_db()
     assert testimonial.live and testimonial.quote == edited
+
+
+def test_approving_what_is_scheduled_says_when_it_will_be_published(editor, moderator):
+    page = fair()
+    page.go_live_at = timezone.now() + datetime.timedelta(days=3)
+    page.save_revision(user=editor)
+    Workflow.objects.get(name="Moderators approval").start(page, editor)
+    assert what_approving_did(page) is None, "still waiting: Wagtail's message stands"
+
+    task_state = page.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, moderator, "approve")
+    when = date_format(timezone.localtime(page.go_live_at), "DATETIME_FORMAT")
+    assert what_approving_did(page) == (
+        f"Page 'Fair' approved: it will be published on {when}.",
+        [],
+    )
 
 
 # Dev logins ----------------------------------------------------------------------------------

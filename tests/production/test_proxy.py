@@ -117,7 +117,8 @@ def answered(response):
     """(status, the error's code if it came in the API's error shape, whether it came
     with an X-Request-ID, the same as the error's)."""
     request_id = response.headers.get("X-Request-ID")
-    is_json = response.headers.get("Content-Type") == "application/json"
+    media_type = response.headers.get("Content-Type", "").partition(";")[0]
+    is_json = media_type == "application/json"
     errors = response.json().get("errors") if is_json else None
     if not errors:
         return response.status_code, None, request_id is not None

@@ -69,7 +69,7 @@ def read():
 
 
 def version_for(request):
-    """The content version what `request` looks up may be kept for (the memos below); none
+    """The content version what `request` looks up may be kept for (core/memo.py); none
     inside a transaction, where the database may hold changes no version describes yet,
     nor for no request."""
     if request is None or connection.in_atomic_block:

@@ -156,7 +156,8 @@ STEPS = {
 
 def queue_for(due_at):
     """Have the worker run `apply_due` when a step falls due. A backend that runs
-    tasks at once (the test suite's) cannot wait: the next change takes the step then."""
+    tasks at once (the test suite's) cannot wait: there a step left for later waits
+    until `apply_due` is called."""
     backend = apply_due.get_backend()
     if backend.supports_defer:
         apply_due.using(run_after=max(due_at, timezone.now())).enqueue()

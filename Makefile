@@ -20,7 +20,7 @@ AUDITS := tests/graphql_http
 AUDIT_PROBE := https://pypi.org/pypi/django/$(shell sed -n 's/^django==\([^ ]*\).*/\1/p' requirements.lock)/json
 UPGRADE_PACKAGES := $(foreach pin,$(UPGRADE),--upgrade-package '$(pin)')
 
-.PHONY: help install install-dev chromium production-tools nginx varnish node-clients node-axe node-audits run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
+.PHONY: help install install-dev chromium libreoffice production-tools nginx varnish node-clients node-axe node-audits run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,7 +38,7 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
 
 install: $(BIN)/.installed ## Create .venv and install what running the CMS needs (requirements.lock)
 
-install-dev: $(BIN)/.installed-dev chromium node-axe node-audits ## Add the test and lint tools (requirements-dev.lock), Chromium, axe-core and graphql-http
+install-dev: $(BIN)/.installed-dev chromium libreoffice node-axe node-audits ## Add the test and lint tools (requirements-dev.lock), Chromium, LibreOffice, axe-core and graphql-http
 
 # The browser tests (tests/test_browser_admin.py) drive the system's Chromium. Without it
 # they are skipped, except under CI, where they fail.
@@ -48,6 +48,17 @@ chromium: ## Install Chromium for the browser tests if missing (as root; otherwi
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else \
 		echo "Chromium is missing: install it (sudo apt-get install chromium) or the browser tests are skipped (under CI they fail)."; \
+	fi
+
+# The Word import's tests (tests/test_word_import.py) also read documents LibreOffice saved
+# as .docx, converting ones they write with its Writer. Without it those tests are skipped,
+# except under CI, where they fail.
+libreoffice: ## Install LibreOffice Writer for the Word import's tests if missing (as root; otherwise say how)
+	@if command -v soffice >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; \
+	else \
+		echo "LibreOffice is missing: install it (sudo apt-get install libreoffice-writer-nogui) or the Word import's LibreOffice tests are skipped (under CI they fail)."; \
 	fi
 
 # The production suite (tests/production/) runs Debian's nginx in front of the app servers

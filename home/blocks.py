@@ -179,6 +179,81 @@ class ImageBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+class TableBlock(blocks.StructBlock):
+    # Cells are plain text, a row a box of its own (as the list block's points are), so
+    # that front ends get a grid they can lay out as they choose, with its header cells
+    # named: screen readers announce a data cell with the header cells above and beside it.
+    caption = blocks.CharBlock(
+        max_length=255,
+        required=False,
+        help_text="What the table shows, e.g. 'Placements by year'; read out before it.",
+    )
+    first_row_is_header = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        label="First row is a header",
+        help_text="The first row names the columns.",
+    )
+    first_column_is_header = blocks.BooleanBlock(
+        required=False,
+        label="First column is a header",
+        help_text="The first cell of each row names the row.",
+    )
+    rows = blocks.ListBlock(
+        blocks.ListBlock(
+            blocks.CharBlock(max_length=1000, required=False, label="Cell"), label="Row"
+        ),
+        label="Rows",
+        help_text="One row a box, its cells from left to right; every row has as many cells.",
+    )
+
+    graphql_fields = [
+        GraphQLString("caption", description="What the table shows, if given."),
+        GraphQLBoolean(
+            "first_row_is_header",
+            required=True,
+            description="True when the first of `rows` holds the column headers (<th>).",
+        ),
+        GraphQLBoolean(
+            "first_column_is_header",
+            required=True,
+            description="True when each row's first cell is its row header (<th>).",
+        ),
+        GraphQLField(
+            "rows",
+            graphene.List(graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))),
+            required=True,
+            description="The rows, from the top, each its cells from left to right, as plain text.",
+        ),
+    ]
+
+    def clean(self, value):
+        value = super().clean(value)
+        widths = [len(row) for row in value["rows"]]
+        if not any(cell.strip() for row in value["rows"] for cell in row):
+            raise blocks.StructBlockValidationError(
+                block_errors={"rows": ValidationError("Give the table at least one cell.")}
+            )
+        # A ragged table has cells with no header above them.
+        if len(set(widths)) > 1:
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "rows": ValidationError(
+                        "Give every row the same number of cells: they have "
+                        + ", ".join(str(width) for width in widths)
+                        + "."
+                    )
+                }
+            )
+        return value
+
+    class Meta:
+        icon = "table"
+        template = "blocks/table_block.html"
+        graphql_description = "A table of plain-text cells, with its header cells marked."
+
+
+@register_streamfield_block
 class CallToActionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=120, help_text="The button's words, e.g. 'See our jobs'.")
     page = blocks.PageChooserBlock(required=False, help_text="A page on this site, or…")
@@ -222,6 +297,7 @@ class NewsBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     list = BulletListBlock()
     image = ImageBlock()
+    table = TableBlock()
 
     def clean(self, value):
         # Every error at once, the blocks' own and the headings' order, so that an editor

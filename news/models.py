@@ -60,6 +60,8 @@ class NewsIndexPage(GovernedPageMixin, PreviewablePage, Page):
 
 # The feeds' addresses under /news/ (news/urls.py): a news page there would be unreachable.
 FEED_SLUGS = ("feed",)
+# What the notes to editors may hold: paragraphs with bold, italic, links and lists.
+NOTES_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
 class NewsPageTag(TaggedItemBase):
@@ -77,6 +79,15 @@ class NewsPage(GovernedPageMixin, PreviewablePage, Page):
         help_text="One or two sentences for lists, feeds and search results."
     )
     body = StreamField(NewsBodyBlock(), blank=True, use_json_field=True)
+    # A press release ends with what is for journalists, not readers: "ENDS", the notes to
+    # editors, the press office's contacts. Kept apart from the story (a Word import puts
+    # them here: news/word_import.py) so that front ends show them only where they mean to.
+    notes_to_editors = RichTextField(
+        features=NOTES_FEATURES,
+        blank=True,
+        help_text="For journalists, apart from the story: a release's notes to editors and "
+        "press office contacts.",
+    )
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -96,6 +107,7 @@ class NewsPage(GovernedPageMixin, PreviewablePage, Page):
         FieldPanel("summary"),
         FieldPanel("hero_image"),
         FieldPanel("body"),
+        FieldPanel("notes_to_editors"),
         FieldPanel("source_url"),
     ]
 
@@ -114,6 +126,11 @@ class NewsPage(GovernedPageMixin, PreviewablePage, Page):
             "body",
             description="The article in blocks: paragraphs, headings, quotes, lists, images.",
         ),
+        GraphQLRichText(
+            "notes_to_editors",
+            required=True,
+            description=help_text_of(notes_to_editors, ", as HTML, or ''"),
+        ),
         GraphQLImage(
             "hero_image", description=help_text_of(hero_image, "; null if none is public")
         ),
@@ -126,6 +143,7 @@ class NewsPage(GovernedPageMixin, PreviewablePage, Page):
         APIField("tags", serializer=TagNamesField()),
         APIField("hero_image", serializer=PublicImageRenditionField("width-480")),
         APIField("body"),
+        APIField("notes_to_editors"),
         APIField("source_url"),
     ]
 

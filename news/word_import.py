@@ -30,6 +30,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import PurePath
 
 import mammoth
@@ -86,6 +87,8 @@ p[style-name='Quotations'] => blockquote > p:fresh
 p[style-name='Caption'] => p.caption:fresh
 """
 IMAGE_SOURCE = "word-image:"
+CORE_PROPERTIES = "docProps/core.xml"
+CORE_TITLE = re.compile(r"<dc:title>([^<]*)</dc:title>")
 
 # The line that ends a release's story, and the headings of what follows it.
 ENDS_LINE = re.compile(r"^[\s\-–—#*]*ends[\s\-–—#*.]*$", re.IGNORECASE)
@@ -349,7 +352,8 @@ class Reader:
             yield ("list", element)
         elif element.name == "blockquote":
             lines = [plain_text(p) for p in element.find_all("p")] or [plain_text(element)]
-            yield ("quote", [line for line in lines if line])
+            if any(lines):
+                yield ("quote", [line for line in lines if line])
         elif element.name == "table":
             yield ("table", element)
         elif element.name == "img":
@@ -369,10 +373,9 @@ class Reader:
             yield ("caption", plain_text(paragraph))
 
     def image_items(self, images):
+        # Every image's source is the one keep_image gave it.
         for img in images:
-            source = img.get("src", "")
-            if source.startswith(IMAGE_SOURCE):
-                yield ("image", self.images[int(source.removeprefix(IMAGE_SOURCE))])
+            yield ("image", self.images[int(img["src"].removeprefix(IMAGE_SOURCE))])
 
     # The parts of the page
 
@@ -440,10 +443,13 @@ class Reader:
             elif kind == "paragraph":
                 add_rich_text(body, rich_text_of(item[1]))
             elif kind == "list":
-                body.append(list_block(item[1]))
+                block = list_block(item[1])
+                if block is None:
+                    add_rich_text(body, rich_list_of(item[1]))
+                else:
+                    body.append(block)
             elif kind == "quote":
-                if item[1]:
-                    body.append(("quote", quote_of(item[1])))
+                body.append(("quote", quote_of(item[1])))
             elif kind == "table":
                 table = self.table_of(item[1], table_count + 1)
                 if table is not None:
@@ -575,13 +581,13 @@ def date_in(text):
 
 
 def document_title(data):
-    """The document's title property (docProps/core.xml), or ''."""
+    """The document's title property (docProps/core.xml, checked above), or ''."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if "docProps/core.xml" not in archive.namelist():
-            return ""
-        core = BeautifulSoup(archive.read("docProps/core.xml"), "html.parser")
-    title = core.find("dc:title")
-    return " ".join(title.get_text().split()) if title else ""
+        names = archive.namelist()
+        core = archive.read(CORE_PROPERTIES) if CORE_PROPERTIES in names else b""
+    # One element of plain text: read without an XML parser (and its entity expansion).
+    title = CORE_TITLE.search(core.decode("utf-8", "replace"))
+    return " ".join(unescape(title[1]).split()) if title else ""
 
 
 # HTML to the blocks' values ------------------------------------------------------------------
@@ -662,13 +668,13 @@ def web_address(href):
 
 
 def list_block(element):
-    """The list block for a plain list; a list with nested points, formatting or links,
-    or with a point too long for the block, stays rich text, keeping them."""
+    """The list block for a plain list, or None for a list with nested points, formatting
+    or links, or a point too long for the block: that stays rich text, keeping them."""
     points = [plain_text(li) for li in element.find_all("li", recursive=False)]
     nested = element.find(("ul", "ol", "a", "strong", "em"))
     if nested is None and all(0 < len(point) <= LIST_POINT_MAX_CHARS for point in points):
         return ("list", {"items": points, "ordered": element.name == "ol"})
-    return ("paragraph", [rich_list_of(element)])
+    return None
 
 
 def quote_of(lines):

@@ -401,6 +401,78 @@ def test_two_imports_of_one_release_get_two_slugs(client, news_index, editor):
     ]
 
 
+def read_html(html, images=()):
+    """The press release mammoth's HTML `html` maps to (images by their index)."""
+    return word_import.Reader("release.docx", press_release(), list(images)).read(html)
+
+
+def test_what_mammoth_gives_maps_to_the_blocks_and_the_notes():
+    picture = word_import.WordImage(png(), "image/png", "A family hub")
+    release = read_html(
+        "<h1 class='title'>Hubs open</h1><p>1 March 2024</p><p>The lead.</p><h2></h2>"
+        "<p>Line one<br/>line <u>two</u>, <sup>1</sup> <a href='#_ftn1'>note</a>.</p>"
+        "<ul><li>Point<ul><li>Sub-point</li></ul></li></ul>"
+        "<blockquote><p>“Words without a name.”</p></blockquote><blockquote></blockquote>"
+        "<p class='caption'>A caption after no image</p>"
+        "<table><tr><td></td></tr></table>"
+        "<table><tr><th colspan='2'>Hub</th></tr><tr><td>Peckham</td><td>Open</td></tr></table>"
+        "<img src='word-image:0'/>"
+        "<h2>Notes to editors</h2><ul><li>One</li></ul><blockquote><p>A quote</p></blockquote>"
+        "<table><tr><td>Press office</td><td>020 7525 7305</td></tr></table>"
+        "<img src='word-image:0'/><p class='caption'>A caption</p>",
+        [picture],
+    )
+    assert (release.title, release.date, release.summary) == (
+        "Hubs open",
+        datetime.date(2024, 3, 1),
+        "The lead.",
+    )
+    assert release.body == [
+        ("paragraph", release.body[0][1]),
+        ("quote", {"quote": "Words without a name.", "attribution": "", "role": ""}),
+        ("paragraph", release.body[2][1]),
+        ("table", release.body[3][1]),
+        ("image", {"image": picture, "caption": ""}),
+    ]
+    assert release.body[0][1].source == (
+        "<p>Line one<br/>line two, 1 note.</p><ul><li>Point<ul><li>Sub-point</li></ul></li></ul>"
+    )
+    assert release.body[2][1].source == "<p>A caption after no image</p>"
+    assert release.body[3][1]["rows"] == [["Hub", ""], ["Peckham", "Open"]]
+    assert release.notes_to_editors == (
+        "<p><b>Notes to editors</b></p><ul><li>One</li></ul><p>A quote</p>"
+        "<p>Press office – 020 7525 7305</p><p>A caption</p>"
+    )
+    assert any("An image in the notes to editors was left out" in n for n in release.notes)
+
+
+def test_a_document_of_headings_alone_has_its_title_as_summary_and_the_editor_told(
+    client, news_index, editor
+):
+    document = docx.Document()
+    document.add_paragraph("Feed", style="Title")
+    document.add_paragraph("16 July 2024")
+    document.add_heading("Hubs open", level=2)
+
+    response = upload(client, news_index, saved(document))
+
+    page = imported(news_index)
+    assert (page.slug, page.summary) == ("feed-release", "Feed")
+    said = [str(message) for message in response.wsgi_request._messages]
+    assert any("no paragraph to take the summary from" in m for m in said)
+
+
+def test_a_document_without_its_properties_part_is_titled_by_its_file_name():
+    document = docx.Document()
+    document.add_paragraph("Young people elected their youth council.")
+    data = saved(document)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    del parts["docProps/core.xml"]
+    release = word_import.read_press_release("Youth council.docx", zipped(parts))
+    assert release.title == "Youth council"
+
+
 # Who may import -------------------------------------------------------------------------------
 
 

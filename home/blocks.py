@@ -208,7 +208,7 @@ class TableBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLString("caption", description="What the table shows, if given."),
+        GraphQLString("caption", required=True, description=help_text_of(caption, ", or ''")),
         GraphQLBoolean(
             "first_row_is_header",
             required=True,

@@ -124,7 +124,8 @@ class NewsPage(GovernedPageMixin, PreviewablePage, Page):
         GraphQLString("summary", required=True, description=help_text_of(summary)),
         GraphQLStreamfield(
             "body",
-            description="The article in blocks: paragraphs, headings, quotes, lists, images.",
+            description="The article in blocks: paragraphs, headings, quotes, lists, images and "
+            "tables.",
         ),
         GraphQLRichText(
             "notes_to_editors",

@@ -32,6 +32,9 @@ WORDED_FOR_EACH_READER = {
     "CallToActionBlock.text",
     "CallToActionBlock.page",
     "CallToActionBlock.url",
+    "TableBlock.first_row_is_header",
+    "TableBlock.first_column_is_header",
+    "TableBlock.rows",
 }
 
 # Copies that had drifted apart already: making them one text would change the schema, or

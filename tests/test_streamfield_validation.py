@@ -136,3 +136,19 @@ def test_the_editor_sees_the_message_beside_the_heading_level(
     assert errors == {
         "blockErrors": {"0": {"blockErrors": {"level": {"messages": [FIRST_HEADING_SKIPS]}}}}
     }
+
+
+def table(rows):
+    return {
+        "type": "table",
+        "value": {"caption": "", "first_row_is_header": True, "rows": rows},
+    }
+
+
+def test_a_table_needs_a_cell_and_every_row_as_many_cells():
+    assert errors_of([table([["", ""]])]) == {0: {"rows": ["Give the table at least one cell."]}}
+    assert errors_of([table([["Area", "Rating"], ["Adoption"]])]) == {
+        0: {"rows": ["Give every row the same number of cells: they have 2, 1."]}
+    }
+    [child] = clean([table([["Area", "Rating"], ["Adoption", "Outstanding"]])])
+    assert child.value["rows"][1][1] == "Outstanding"

@@ -31,6 +31,12 @@ from PIL import Image as PILImage
 from wagtail.blocks import StreamBlockValidationError
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageLogEntry
+from wagtail.test.utils.form_data import (
+    inline_formset,
+    nested_form_data,
+    rich_text,
+    streamfield,
+)
 
 from home.blocks import NewsBodyBlock, skipped_heading_levels
 from news import word_import
@@ -269,6 +275,30 @@ def test_the_import_publishes_nothing_and_the_draft_goes_through_sign_off(
     assert b"Submit to Moderators approval" in edit.content
 
 
+def test_once_approved_the_table_and_the_notes_are_read_over_graphql(
+    client, news_index, editor, graphql
+):
+    upload(client, news_index, press_release())
+    imported(news_index).get_latest_revision().publish()  # as the moderator's approval does
+
+    found = graphql(
+        """{ newsItem(slug: "fostering-in-southwark-rated-outstanding") {
+            notesToEditors
+            body { ... on TableBlock { caption firstRowIsHeader firstColumnIsHeader rows } }
+        } }"""
+    )
+    item = found["data"]["newsItem"]
+    assert item["notesToEditors"].startswith("<p><b>Notes to editors</b></p>")
+    assert [block for block in item["body"] if block] == [
+        {
+            "caption": "",
+            "firstRowIsHeader": True,
+            "firstColumnIsHeader": False,
+            "rows": [["Service", "Rating"], ["Adoption", "Outstanding"], ["Overall", "Good"]],
+        }
+    ]
+
+
 def test_a_document_without_a_date_line_is_dated_today_and_the_editor_told(
     client, news_index, editor
 ):
@@ -350,6 +380,39 @@ def test_an_image_without_alt_text_keeps_the_page_from_being_published(client, n
     image.description = "Children at a summer activity"
     image.save()
     NewsBodyBlock().clean(NewsPage.objects.get(pk=page.pk).body)
+
+
+def test_the_editor_cannot_submit_the_draft_until_its_image_has_alt_text(
+    client, news_index, editor
+):
+    document = docx.Document()
+    document.add_paragraph("Summer activities", style="Title")
+    document.add_paragraph("Free activities for children this summer.")
+    add_picture(document)
+    upload(client, news_index, saved(document))
+    page = imported(news_index)
+    image_id = body_of(page)[0][1]["image"]
+    form = nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "date": page.date.isoformat(),
+            "summary": page.summary,
+            "tags": "",
+            "body": streamfield([("image", {"image": image_id, "caption": ""})]),
+            "notes_to_editors": rich_text(""),
+            "source_url": "",
+            "change_kind": "minor",
+            "comments": inline_formset([]),
+            "action-submit": "Submit to Moderators approval",
+        }
+    )
+
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[page.id]), form)
+
+    assert response.status_code == 200  # the form again, saying what is wrong
+    assert b"has no alt text" in response.content
+    assert not NewsPage.objects.get(pk=page.pk).workflow_in_progress
 
 
 def test_a_title_from_the_document_properties_or_else_the_file_name(client, news_index, editor):

@@ -29,6 +29,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import PurePath
@@ -70,11 +71,23 @@ ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 # zipfile never unpacks more of a part than its declared size (and fails its CRC check if
 # the data says otherwise), so the declared sizes bound what is read. A real release,
 # images and all, unpacks to a few times its size; text parts compress up to about 20:1.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_PARTS = 2000
 MAX_RATIO = 100
 # Below this size a part's ratio does not matter: it cannot unpack to much.
 RATIO_CHECKED_FROM = 1024 * 1024
+# How reading a damaged zip fails: a bad header or checksum, data zlib cannot inflate, a
+# part encrypted on its own or packed in a way Python does not read (RuntimeError, and its
+# NotImplementedError).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+)
 
 # Word's styles, as mammoth maps them (its defaults do Heading 1-6, lists and tables):
 # LibreOffice saves its "Quotations" style by that name.
@@ -198,7 +211,7 @@ def check_word_file(name, data):
             # Reads every part, checking it against its checksum: a damaged file fails
             # here rather than halfway through the conversion.
             damaged = archive.testzip()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
+    except ZIP_ERRORS as error:
         raise ImportRefused(damaged_message()) from error
     if damaged is not None:
         raise ImportRefused(damaged_message())
@@ -359,6 +372,7 @@ class Reader:
         elif element.name == "img":
             # An image in a frame of its own (as LibreOffice saves one) is not in a paragraph.
             yield from self.image_items([element])
+        # mammoth writes nothing else at the top level: anything else is left out.
 
     def paragraph_items(self, paragraph):
         images = paragraph.find_all("img")
@@ -514,7 +528,7 @@ class Reader:
                 for tr in item[1].find_all("tr"):
                     cells = [plain_text(cell) for cell in tr.find_all(("td", "th"))]
                     html.append(f"<p>{escape(' – '.join(cell for cell in cells if cell))}</p>")
-            elif kind == "image":
+            else:  # an image
                 self.notes.append(
                     "An image in the notes to editors was left out: add it to the story if "
                     "it belongs there."

@@ -472,7 +472,7 @@ def read_html(html, images=()):
 def test_what_mammoth_gives_maps_to_the_blocks_and_the_notes():
     picture = word_import.WordImage(png(), "image/png", "A family hub")
     release = read_html(
-        "<h1 class='title'>Hubs open</h1><p>1 March 2024</p><p>The lead.</p><h2></h2>"
+        "<h1 class='title'>Hubs open</h1><p>1 March 2024</p><p>The lead.</p><h2></h2><hr/>"
         "<p>Line one<br/>line <u>two</u>, <sup>1</sup> <a href='#_ftn1'>note</a>.</p>"
         "<ul><li>Point<ul><li>Sub-point</li></ul></li></ul>"
         "<blockquote><p>“Words without a name.”</p></blockquote><blockquote></blockquote>"

@@ -10,6 +10,7 @@ nothing behind: no page, no image, no file.
 
 import datetime
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -284,12 +285,16 @@ def test_once_approved_the_table_and_the_notes_are_read_over_graphql(
     found = graphql(
         """{ newsItem(slug: "fostering-in-southwark-rated-outstanding") {
             notesToEditors
-            body { ... on TableBlock { caption firstRowIsHeader firstColumnIsHeader rows } }
+            body {
+                ... on TableBlock { rawValue caption firstRowIsHeader firstColumnIsHeader rows }
+            }
         } }"""
     )
     item = found["data"]["newsItem"]
     assert item["notesToEditors"].startswith("<p><b>Notes to editors</b></p>")
-    assert [block for block in item["body"] if block] == [
+    [table] = [block for block in item["body"] if block]
+    assert len(json.loads(table.pop("rawValue"))["rows"]) == 3  # as stored, as text
+    assert [table] == [
         {
             "caption": "",
             "firstRowIsHeader": True,

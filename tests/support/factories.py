@@ -211,7 +211,8 @@ class InspectionFactory(DjangoModelFactory):
 def every_block_kind():
     """A body with every kind of block a page's body offers (home/blocks.py BodyBlock), as
     an editor may build it: headings in order (h2, h3, h4), both kinds of list, an image
-    with its caption, a call to action to a page here and one to an address elsewhere."""
+    with its caption, a table with header cells, a call to action to a page here and one
+    to an address elsewhere."""
     return [
         (
             "paragraph",
@@ -231,6 +232,15 @@ def every_block_kind():
         ("heading", {"text": "A part of that", "level": "h4"}),
         ("list", {"items": ["One", "Two"], "ordered": True}),
         ("image", {"image": ImageFactory(), "caption": "A caption under the image"}),
+        (
+            "table",
+            {
+                "caption": "Placements by year",
+                "first_row_is_header": True,
+                "first_column_is_header": True,
+                "rows": [["Year", "Fostering", "Adoption"], ["2016", "310", "21"]],
+            },
+        ),
         (
             "call_to_action",
             {"text": "Go to the home page", "page": HomePage.objects.get(), "url": ""},

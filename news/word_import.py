@@ -151,6 +151,7 @@ DATE_LINE_WITHIN = 3
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MAX_HEADING_LEVEL = 4
 LIST_POINT_MAX_CHARS = 500
+MAX_COLUMNS = 50
 QUOTE_MARKS = "\"'“”‘’« »"
 ATTRIBUTION_DASH = re.compile(r"^\s*[-–—]+\s*")
 
@@ -431,7 +432,7 @@ class Reader:
             date = timezone.localdate()
             self.notes.append(
                 f"No date line was found near the top of the document, so the date is today's "
-                f"({date:%-d %B %Y}): change it to the day of the release."
+                f"({date.day} {date:%B %Y}): change it to the day of the release."
             )
         return date, kept
 
@@ -488,9 +489,10 @@ class Reader:
         header_row = False
         for index, tr in enumerate(table.find_all("tr")):
             cells = []
-            for cell in tr.find_all(("td", "th")):
+            for cell in tr.find_all(("td", "th"), recursive=False):
                 # A merged cell covers several columns: its neighbours in the grid are empty.
-                span = int(cell.get("colspan", 1) or 1)
+                # (The document gives the span: a few columns, not a million.)
+                span = min(int(cell.get("colspan", 1)), MAX_COLUMNS)
                 cells.extend([plain_text(cell)[:1000]] + [""] * (span - 1))
             if index == 0:
                 header_row = bool(tr.find_all("th"))

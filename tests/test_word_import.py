@@ -484,6 +484,7 @@ def test_what_mammoth_gives_maps_to_the_blocks_and_the_notes():
         "<p class='caption'>A caption after no image</p>"
         "<table><tr><td></td></tr></table>"
         "<table><tr><th colspan='2'>Hub</th></tr><tr><td>Peckham</td><td>Open</td></tr></table>"
+        "<table><tr><td colspan='100000000'>Wide</td></tr></table>"
         "<img src='word-image:0'/>"
         "<h2>Notes to editors</h2><ul><li>One</li></ul><blockquote><p>A quote</p></blockquote>"
         "<table><tr><td>Press office</td><td>020 7525 7305</td></tr></table>"
@@ -500,8 +501,10 @@ def test_what_mammoth_gives_maps_to_the_blocks_and_the_notes():
         ("quote", {"quote": "Words without a name.", "attribution": "", "role": ""}),
         ("paragraph", release.body[2][1]),
         ("table", release.body[3][1]),
+        ("table", release.body[4][1]),
         ("image", {"image": picture, "caption": ""}),
     ]
+    assert release.body[4][1]["rows"] == [["Wide"] + [""] * 49]
     assert release.body[0][1].source == (
         "<p>Line one<br/>line two, 1 note.</p><ul><li>Point<ul><li>Sub-point</li></ul></li></ul>"
     )

@@ -45,10 +45,12 @@ Step = Retirement.Step
 
 def record(keys):
     """Record what a change retires, in its transaction; take its steps once it commits."""
-    retirement = Retirement.objects.create(keys=sorted(keys))
-    # Queued in the same transaction: should this process stop before it claims the
-    # retirement, the worker takes it then.
-    queue_for(retirement.created_at + timedelta(seconds=CLAIM_SECONDS + 1))
+    # Held by this process from the start, as if claimed: a worker running meanwhile leaves
+    # it alone. Queued in the same transaction: should this process stop before it takes
+    # the retirement, the worker takes it once the hold lapses.
+    held_until = timezone.now() + timedelta(seconds=CLAIM_SECONDS + 1)
+    retirement = Retirement.objects.create(keys=sorted(keys), due_at=held_until)
+    queue_for(held_until)
     transaction.on_commit(lambda: take_committed(retirement))
 
 

@@ -91,6 +91,23 @@ def test_a_change_the_shared_cache_could_not_take_is_retired_when_it_returns(
     assert "Retitled while the cache was away" in answer(client)
 
 
+def test_the_worker_leaves_a_change_to_the_process_that_made_it_until_its_hold_lapses(
+    django_capture_on_commit_callbacks,
+):
+    """A worker whose task runs between the commit and the changing process taking its
+    retirement finds nothing due: the change's own process retires it, as it commits."""
+    with django_capture_on_commit_callbacks() as taken_on_commit:
+        page = publish(NewsPageFactory(title="Fostering fortnight"))
+    retirements.apply_due.call()  # the worker, first
+    held = waiting_for(page)
+    assert (held.step, held.failures) == (Retirement.Step.RETIRE, 0)
+    assert held.due_at > timezone.now() + timedelta(seconds=retirements.CLAIM_SECONDS)
+
+    for callback in taken_on_commit:
+        callback()
+    assert not [each for each in Retirement.objects.all() if f"page:{page.pk}" in each.keys]
+
+
 def test_a_retry_waits_longer_each_time_it_fails_up_to_a_minute(committed, monkeypatch):
     monkeypatch.setitem(retirements.STEPS, Retirement.Step.RETIRE, fail)
     page = committed(lambda: publish(NewsPageFactory(title="Fostering fortnight")))

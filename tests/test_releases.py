@@ -1,0 +1,241 @@
+"""Releases (releases/): drafts of pages and snippets, each signed off, published
+together, all or nothing, as one moment for the front ends: one event, one purge."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+from wagtail.models import Workflow
+
+from core import retirements
+from core.models import Retirement
+from home.models import Inspection
+from principles.models import PrinciplePage
+from releases import publishing
+from releases.models import Release, add
+from tests.support.factories import NewsPageFactory, UserFactory
+from webhooks.models import Change
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
+
+PRINCIPLE = '{ page(urlPath: "/principles/fair/") { title ... on PrinciplePage { summary } } }'
+INSPECTIONS = "{ inspections { id summary } }"
+
+
+@pytest.fixture
+def editor():
+    return UserFactory(username="release-editor", role="Editors")
+
+
+@pytest.fixture
+def moderator():
+    return UserFactory(username="release-moderator", role="Moderators")
+
+
+@pytest.fixture
+def purged(settings, monkeypatch):
+    """The keys of each CDN purge sent, in order (a purge backend set, nothing sent)."""
+    settings.CDN_PURGE_BACKEND = "varnish"
+    sent = []
+    monkeypatch.setitem(
+        retirements.STEPS, Retirement.Step.PURGE, lambda keys: sent.append(set(keys))
+    )
+    return sent
+
+
+def edit(obj, user, **values):
+    """Save a draft of the page or snippet with these values, as an editor does."""
+    obj = type(obj).objects.get(pk=obj.pk)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save_revision(user=user)
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def sign_off(obj, editor, moderator):
+    """The editor submits its latest draft to Moderators approval; a moderator approves."""
+    Workflow.objects.get(name="Moderators approval").start(obj, editor)
+    obj = type(obj).objects.get(pk=obj.pk)
+    task_state = obj.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, moderator, "approve")
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def fair():
+    return PrinciplePage.objects.get(slug="fair")
+
+
+def inspection():
+    return Inspection.objects.filter(live=True).order_by("pk").first()
+
+
+def ready_release(editor, moderator, name="Ofsted day"):
+    """A release of two signed-off drafts: the principle page Fair and an inspection."""
+    release = Release.objects.create(name=name, created_by=editor)
+    page = edit(fair(), editor, title="Fairer", summary="Fairness, released.")
+    add(release, page, editor)
+    snippet = edit(inspection(), editor, summary="Released with the report.")
+    add(release, snippet, editor)
+    sign_off(page, editor, moderator)
+    sign_off(snippet, editor, moderator)
+    return release
+
+
+def summaries(graphql):
+    return {item["summary"] for item in graphql(INSPECTIONS)["data"]["inspections"]}
+
+
+# Sign-off ------------------------------------------------------------------------------------
+
+
+def test_approving_an_item_of_a_release_leaves_it_for_the_release(editor, moderator, graphql):
+    release = ready_release(editor, moderator)
+    assert graphql(PRINCIPLE)["data"]["page"]["title"] == "Fair"
+    assert "Released with the report." not in summaries(graphql)
+    assert [item.problem() for item in release.items.all()] == [None, None]
+    assert fair().has_unpublished_changes
+
+
+def test_approving_what_is_in_no_release_still_publishes_it(editor, moderator):
+    page = sign_off(edit(fair(), editor, title="Fairest"), editor, moderator)
+    assert page.title == "Fairest" and not page.has_unpublished_changes
+
+
+def test_a_release_is_scheduled_only_when_every_item_is_signed_off(editor, moderator):
+    release = Release.objects.create(name="Not yet")
+    with pytest.raises(publishing.NotReady, match="it has no items"):
+        publishing.schedule(release, timezone.now())
+    add(release, edit(fair(), editor, title="Fairer"), editor)
+    with pytest.raises(publishing.NotReady) as refused:
+        publishing.schedule(release, timezone.now())
+    assert refused.value.problems == [
+        "'Fairer': it has not been signed off (submit it to Moderators approval)"
+    ]
+    sign_off(fair(), editor, moderator)
+    go_live_at = timezone.now() + datetime.timedelta(hours=1)
+    publishing.schedule(release, go_live_at, editor)
+    release.refresh_from_db()
+    assert (release.status, release.go_live_at) == (Release.Status.SCHEDULED, go_live_at)
+
+
+def test_an_item_edited_after_it_was_added_is_changed_until_added_and_signed_off_again(
+    editor, moderator
+):
+    release = ready_release(editor, moderator)
+    edit(fair(), editor, title="Fairer still")
+    item = release.items.get(label="Fairer")
+    assert item.problem() == (
+        "it was edited after it was added: add it again, and have it signed off"
+    )
+    with pytest.raises(publishing.NotReady, match="'Fairer': it was edited after"):
+        publishing.schedule(release, timezone.now())
+
+    item = add(release, fair(), editor)  # its latest draft, in place of the one before
+    assert (item.label, item.problem()) == (
+        "Fairer still",
+        "it has not been signed off (submit it to Moderators approval)",
+    )
+    sign_off(fair(), editor, moderator)
+    assert release.items.count() == 2 and publishing.problems_of(release) == []
+
+
+# Publishing: all or nothing, one moment ------------------------------------------------------
+
+
+def test_publishing_puts_every_item_live_with_one_event_and_one_purge(
+    editor, moderator, graphql, committed, purged
+):
+    release = ready_release(editor, moderator)
+    page, snippet = fair(), inspection()
+    Change.objects.all().delete()
+    assert committed(lambda: publishing.publish(release, moderator)) is True
+
+    assert graphql(PRINCIPLE)["data"]["page"] == {
+        "title": "Fairer",
+        "summary": "Fairness, released.",
+    }
+    assert "Released with the report." in summaries(graphql)
+    release.refresh_from_db()
+    assert (release.status, release.failure) == (Release.Status.PUBLISHED, "")
+    assert release.published_at is not None
+
+    # One purge of every key the items retire (then the changes feed's, once recorded).
+    content_purge, feed_purge = purged
+    assert {f"page:{page.pk}", f"home.inspection:{snippet.pk}"} <= content_purge
+    assert feed_purge == {"list:webhooks.change"}
+    # One event for the release, listing its items; then each item's, with its id.
+    release_event, *item_events = Change.objects.order_by("pk")
+    assert (release_event.event, release_event.content_type, release_event.object_id) == (
+        "release.published",
+        "releases.Release",
+        release.pk,
+    )
+    assert [(event.event, event.object_id, event.release_id) for event in item_events] == [
+        ("page.published", page.pk, release.pk),
+        ("snippet.published", snippet.pk, release.pk),
+    ]
+    assert json.loads(release_event.webhook_body())["items"] == [
+        {
+            "event": "page.published",
+            "type": "principles.PrinciplePage",
+            "id": page.pk,
+            "urlPath": "/principles/fair/",
+            "url": "http://localhost/principles/fair/",
+        },
+        {
+            "event": "snippet.published",
+            "type": "home.Inspection",
+            "id": snippet.pk,
+            "urlPath": None,
+            "url": None,
+        },
+    ]
+    assert json.loads(item_events[0].webhook_body())["release"] == release.pk
+
+
+def test_if_one_item_fails_nothing_goes_live_and_the_release_says_which_and_why(
+    editor, moderator, graphql, committed, purged
+):
+    release = ready_release(editor, moderator)
+    snippet_item = release.items.get(base_content_type__model="inspection")
+    # Its signed-off draft has lost a field it must have: it fails validation.
+    snippet_item.revision.content["summary"] = ""
+    snippet_item.revision.save(update_fields=["content"])
+    Change.objects.all().delete()
+
+    assert committed(lambda: publishing.publish(release, moderator)) is False
+
+    assert graphql(PRINCIPLE)["data"]["page"]["title"] == "Fair"  # the other item too
+    assert "Released with the report." not in summaries(graphql)
+    assert fair().title == "Fair" and fair().has_unpublished_changes
+    assert not Change.objects.exists() and purged == []
+    release.refresh_from_db()
+    assert release.status == Release.Status.FAILED
+    assert release.failure == (
+        "'Ofsted, June 2017: Good': its draft is not valid (summary: This field cannot be blank.)"
+    )
+    assert "releases.fail" in [entry.action for entry in history_of(release)]
+
+
+def test_a_deleted_or_locked_item_fails_the_release(editor, moderator, committed):
+    release = ready_release(editor, moderator)
+    Inspection.objects.filter(pk=inspection().pk).update(locked=True)
+    assert committed(lambda: publishing.publish(release)) is False
+    release.refresh_from_db()
+    assert "it is locked" in release.failure
+
+    news = NewsPageFactory(title="Gone before its release")
+    release = Release.objects.create(name="With a deleted page")
+    add(release, edit(news, editor, summary="Never published."), editor)
+    news.delete()
+    assert publishing.problems_of(release) == ["'Gone before its release': it has been deleted"]
+    assert committed(lambda: publishing.publish(release)) is False
+    release.refresh_from_db()
+    assert release.failure == "'Gone before its release': it has been deleted"
+
+
+def history_of(release):
+    from wagtail.models import ModelLogEntry
+
+    return ModelLogEntry.objects.for_instance(release)

@@ -79,8 +79,8 @@ def publish(release, user=None):
     try:
         with transaction.atomic():
             # Held until it commits: the scheduler and an editor cannot both publish it.
-            release = Release.objects.select_for_update().get(pk=release.pk)
-            if release.status == Release.Status.PUBLISHED:
+            current = Release.objects.select_for_update().get(pk=release.pk)
+            if current.status == Release.Status.PUBLISHED:
                 return False
             items = items_of(release)
             if not items:

@@ -2,11 +2,13 @@
 together, all or nothing, as one moment for the front ends: one event, one purge."""
 
 import datetime
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
-from wagtail.models import Workflow
+from wagtail.models import ModelLogEntry, Workflow
 
 from core import retirements
 from core.models import Retirement
@@ -236,6 +238,56 @@ def test_a_deleted_or_locked_item_fails_the_release(editor, moderator, committed
 
 
 def history_of(release):
-    from wagtail.models import ModelLogEntry
-
     return ModelLogEntry.objects.for_instance(release)
+
+
+# The scheduler -------------------------------------------------------------------------------
+
+
+def test_the_scheduler_publishes_every_release_that_is_due_even_long_overdue(
+    editor, moderator, graphql, committed
+):
+    due = ready_release(editor, moderator, name="Due while the scheduler was down")
+    publishing.schedule(due, timezone.now() - datetime.timedelta(hours=5), editor)
+    later = Release.objects.create(name="Tomorrow's")
+    add(later, edit(NewsPageFactory(title="Tomorrow"), editor, summary="Later."), editor)
+    sign_off(later.items.get().revision.content_object, editor, moderator)
+    publishing.schedule(later, timezone.now() + datetime.timedelta(days=1), editor)
+
+    dry = io.StringIO()
+    call_command("publish_scheduled", dryrun=True, stdout=dry)
+    assert "Release to be published:" in dry.getvalue() and "Tomorrow's" not in dry.getvalue()
+    assert Release.objects.get(pk=due.pk).status == Release.Status.SCHEDULED
+
+    out = io.StringIO()
+    committed(lambda: call_command("publish_scheduled", stdout=out))
+    assert "Published the release 'Due while the scheduler was down'." in out.getvalue()
+    assert graphql(PRINCIPLE)["data"]["page"]["title"] == "Fairer"
+    statuses = dict(Release.objects.values_list("name", "status"))
+    assert statuses == {
+        "Due while the scheduler was down": Release.Status.PUBLISHED,
+        "Tomorrow's": Release.Status.SCHEDULED,
+    }
+
+
+def test_the_scheduler_says_when_a_due_release_fails(editor, moderator, committed):
+    release = ready_release(editor, moderator)
+    publishing.schedule(release, timezone.now() - datetime.timedelta(minutes=1), editor)
+    edit(fair(), editor, title="Edited after it was scheduled")
+    err = io.StringIO()
+    committed(lambda: call_command("publish_scheduled", stdout=io.StringIO(), stderr=err))
+    assert err.getvalue().strip() == (
+        "The release 'Ofsted day' failed: 'Fairer': it was edited after it was added: add it "
+        "again, and have it signed off"
+    )
+    assert Release.objects.get(pk=release.pk).status == Release.Status.FAILED
+    assert fair().title == "Fair"
+
+
+def test_a_published_release_is_not_published_again(editor, moderator, committed):
+    release = ready_release(editor, moderator)
+    assert committed(lambda: publishing.publish(release)) is True
+    assert publishing.publish(release) is False
+    assert Release.objects.get(pk=release.pk).status == Release.Status.PUBLISHED
+    assert publishing.publish(Release.objects.create(name="Empty")) is False
+    assert Release.objects.get(name="Empty").failure == "it has no items"

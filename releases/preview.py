@@ -9,6 +9,7 @@ here (`token_kinds`). Each answer is marked a preview: never kept by a cache.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.signing import BadSignature, TimestampSigner
 from graphql import GraphQLError
 from wagtail.models import Page
@@ -39,7 +40,7 @@ def release_of(token):
 def page_drafts_of(release):
     """The release's drafts of pages, each as it will be published."""
     page_items = release.items.filter(
-        base_content_type=Page.get_base_content_type(), revision__isnull=False
+        base_content_type=ContentType.objects.get_for_model(Page), revision__isnull=False
     )
     return [item.revision.as_object() for item in page_items.select_related("revision")]
 

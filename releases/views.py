@@ -58,7 +58,7 @@ def object_for(content_type_id, object_id):
 def add_to_release(request, content_type_id, object_id):
     check_may_change_releases(request.user)
     obj = object_for(content_type_id, object_id)
-    form = AddToReleaseForm(request.POST or None)
+    form = AddToReleaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         release = form.cleaned_data["release"] or Release.objects.create(
             name=form.cleaned_data["new_release_name"], created_by=request.user

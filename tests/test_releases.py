@@ -6,7 +6,9 @@ import io
 import json
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Workflow
 
@@ -14,8 +16,10 @@ from core import retirements
 from core.models import Retirement
 from home.models import Inspection
 from principles.models import PrinciplePage
+from releases import preview as release_preview
 from releases import publishing
 from releases.models import Release, add
+from releases.wagtail_hooks import add_item_url
 from tests.support.factories import NewsPageFactory, UserFactory
 from webhooks.models import Change
 
@@ -23,6 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
 PRINCIPLE = '{ page(urlPath: "/principles/fair/") { title ... on PrinciplePage { summary } } }'
 INSPECTIONS = "{ inspections { id summary } }"
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -291,3 +296,171 @@ def test_a_published_release_is_not_published_again(editor, moderator, committed
     assert Release.objects.get(pk=release.pk).status == Release.Status.PUBLISHED
     assert publishing.publish(Release.objects.create(name="Empty")) is False
     assert Release.objects.get(name="Empty").failure == "it has no items"
+
+
+# Preview: one token for the whole release ----------------------------------------------------
+
+PREVIEW = """
+query ($token: String!, $urlPath: String, $id: ID, $slug: String) {
+  page(token: $token, urlPath: $urlPath, id: $id, slug: $slug) {
+    title
+    ... on PrinciplePage { summary }
+  }
+}
+"""
+
+
+def test_a_release_token_shows_each_draft_in_it_and_nothing_else_unpublished(
+    editor, moderator, graphql, client
+):
+    release = ready_release(editor, moderator)
+    news = NewsPageFactory(title="New with the release", live=False)
+    add(release, edit(news, editor, summary="Brand new."), editor)
+    edit(PrinciplePage.objects.get(slug="reflective"), editor, title="ZEBRA: not in it")
+    token = release_preview.token_for(release)
+
+    def title(**where):
+        response = graphql(PREVIEW, {"token": token, **where})
+        assert "errors" not in response, response
+        return (response["data"]["page"] or {}).get("title")
+
+    assert title(urlPath="/principles/fair/") == "Fairer"
+    assert title(urlPath="principles/fair") == "Fairer"
+    assert title(id=str(fair().pk)) == "Fairer"
+    assert title(slug="fair") == "Fairer"
+    assert title(urlPath=f"/news/{news.slug}/") == "New with the release"  # never yet live
+    # Every other page as it is live: another draft is not shown.
+    assert title(urlPath="/principles/reflective/") == "Reflective"
+    assert title(urlPath="/") == "Southwark Children’s Services"
+    assert title() is None
+    # The answer is for the editor: never cached.
+    body = {"query": PREVIEW, "variables": {"token": token, "urlPath": "/principles/fair/"}}
+    answer = client.post("/graphql/", body, content_type="application/json")
+    assert answer["Cache-Control"] == "private, no-store"
+    # Without the token, the live pages.
+    assert graphql(PRINCIPLE)["data"]["page"]["title"] == "Fair"
+
+
+def test_a_tampered_or_expired_release_token_is_refused(editor, moderator, graphql, settings):
+    token = release_preview.token_for(ready_release(editor, moderator))
+    response = graphql(PREVIEW, {"token": token[:-2] + "xx", "urlPath": "/principles/fair/"})
+    assert response["errors"][0]["extensions"]["code"] == "PREVIEW_TOKEN_INVALID"
+    settings.PREVIEW_TOKEN_MAX_AGE = -1
+    response = graphql(PREVIEW, {"token": token, "urlPath": "/principles/fair/"})
+    assert response["errors"][0]["extensions"]["code"] == "PREVIEW_TOKEN_INVALID"
+    assert "Fairer" not in str(response)
+
+
+# The admin -----------------------------------------------------------------------------------
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_an_editor_adds_a_pages_draft_to_a_new_release_from_its_action_menu(client, editor):
+    client.force_login(editor)
+    page = edit(fair(), editor, title="Fairer")
+    footer = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    add_url = add_item_url(page)
+    assert f'href="{add_url}"' in footer and "Add to a release" in footer
+
+    assert "Choose a release, or name a new one." in client.post(add_url, {}).content.decode()
+    response = client.post(add_url, {"new_release_name": "Ofsted day"}, follow=True)
+    release = Release.objects.get(name="Ofsted day")
+    assert response.redirect_chain[-1][0] == reverse("releases:edit", args=[release.pk])
+    assert messages_of(response) == [
+        "'Fairer' added to the release 'Ofsted day': it has not been signed off (submit it to "
+        "Moderators approval)."
+    ]
+    page_text = response.content.decode()
+    assert "data-release-item" in page_text and "Schedule for its go-live time" in page_text
+    assert release.items.get().revision_id == fair().latest_revision_id
+
+
+def test_a_snippets_draft_is_added_to_a_release_and_unschedules_it(client, editor, moderator):
+    release = ready_release(editor, moderator)
+    publishing.schedule(release, timezone.now() + datetime.timedelta(days=1), editor)
+    client.force_login(editor)
+    snippet = edit(inspection(), editor, summary="Edited again.")
+    edit_url = reverse("wagtailsnippets_home_inspection:edit", args=[snippet.pk])
+    add_url = add_item_url(snippet)
+    assert f'href="{add_url}"' in client.get(edit_url).content.decode()
+    assert "Ofsted day" in client.get(add_url).content.decode()
+
+    client.post(add_url, {"release": release.pk})
+    release.refresh_from_db()
+    assert release.status == Release.Status.DRAFT  # scheduled again once it is signed off
+    item = release.items.get(base_content_type__model="inspection")
+    assert item.revision_id == Inspection.objects.get(pk=snippet.pk).latest_revision_id
+
+
+def test_only_drafts_of_pages_and_snippets_with_drafts_can_be_added(client, editor):
+    client.force_login(editor)
+    no_drafts = ContentType.objects.get_for_model(Release)
+    assert client.get(reverse("releases:add_item", args=[no_drafts.pk, 1])).status_code == 404
+    never_saved = NewsPageFactory(title="No revision yet")
+    assert client.get(add_item_url(never_saved)).status_code == 404
+    client.force_login(UserFactory(username="no-releases", role="Administrators"))
+    refused = client.post(add_item_url(fair()), {"new_release_name": "Not theirs"})
+    assert (refused.status_code, refused.url) == (302, "/admin/")  # Wagtail's "denied"
+    assert not Release.objects.exists()
+
+
+def test_the_release_editor_schedules_publishes_and_keeps_a_history(
+    client, editor, moderator, committed
+):
+    release = ready_release(editor, moderator)
+    client.force_login(editor)
+    schedule_url = reverse("releases:schedule", args=[release.pk])
+    response = client.post(schedule_url, follow=True)
+    assert messages_of(response) == ["Give the release a go-live time, and save it, first."]
+
+    Release.objects.filter(pk=release.pk).update(go_live_at=timezone.now() + HOUR)
+    edit(fair(), editor, title="Fairer still")
+    response = client.post(schedule_url, follow=True)
+    assert messages_of(response) == [
+        "The release cannot be scheduled: 'Fairer': it was edited after it was added: add it "
+        "again, and have it signed off."
+    ]
+    add(release, fair(), editor)
+    sign_off(fair(), editor, moderator)
+    response = client.post(schedule_url, follow=True)
+    assert messages_of(response) == ["The release 'Ofsted day' is scheduled."]
+    assert "Unschedule" in response.content.decode()
+    response = client.post(reverse("releases:unschedule", args=[release.pk]), follow=True)
+    assert messages_of(response) == ["The release 'Ofsted day' is no longer scheduled."]
+
+    publish_url = reverse("releases:publish", args=[release.pk])
+    response = committed(lambda: client.post(publish_url, follow=True))
+    assert messages_of(response) == ["The release 'Ofsted day' is published."]
+    assert client.post(publish_url).status_code == 404  # published once only
+
+    listing = client.get(reverse("releases:index"), {"status": "published"}).content.decode()
+    assert "Ofsted day" in listing
+    history = client.get(reverse("releases:history", args=[release.pk])).content.decode()
+    for said in ("Scheduled", "Taken off the schedule", "Published: every item went live"):
+        assert said in history
+
+
+def test_publish_now_says_why_nothing_was_published(client, editor, moderator, committed):
+    release = ready_release(editor, moderator)
+    edit(inspection(), editor, summary="Not signed off.")
+    client.force_login(editor)
+    response = committed(
+        lambda: client.post(reverse("releases:publish", args=[release.pk]), follow=True)
+    )
+    assert messages_of(response) == [
+        "Nothing was published: the release failed. 'Ofsted, June 2017: Good': it was "
+        "edited after it was added: add it again, and have it signed off"
+    ]
+    assert "data-release-failure" in response.content.decode()
+
+
+def test_a_new_release_form_says_how_items_are_added(client, editor):
+    client.force_login(editor)
+    form = client.get(reverse("releases:add")).content.decode()
+    assert "Save the release, then add drafts to it from their editors" in form
+    response = client.post(reverse("releases:add"), {"name": "Budget day", "go_live_at": ""})
+    assert response.status_code == 302
+    assert Release.objects.get(name="Budget day").status == Release.Status.DRAFT

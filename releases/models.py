@@ -50,11 +50,6 @@ class Release(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def is_open(self):
-        """Whether items may still be added to it (it has not gone live)."""
-        return self.status != self.Status.PUBLISHED
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "go_live_at"])]

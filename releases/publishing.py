@@ -115,13 +115,14 @@ def publish_item(item, user):
     except ValidationError as error:
         raise ItemFailed(item, f"its draft is not valid ({what_is_wrong(error)})") from error
     # The sign-off is the permission: the moderator approved this very revision.
-    item.revision.publish(user=user, skip_permission_checks=True)
+    try:
+        item.revision.publish(user=user, skip_permission_checks=True)
+    except Exception as error:
+        raise ItemFailed(item, f"it could not be published ({error})") from error
 
 
 def what_is_wrong(error):
-    """A validation error in a sentence, each field's messages after its name."""
-    if not hasattr(error, "error_dict"):
-        return "; ".join(error.messages)
+    """A model's validation error in a sentence, each field's messages after its name."""
     return "; ".join(
         f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
     )

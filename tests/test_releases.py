@@ -14,13 +14,15 @@ from wagtail.models import ModelLogEntry, Workflow
 
 from core import retirements
 from core.models import Retirement
+from governance.sign_off import what_approving_did
 from home.models import Inspection
 from principles.models import PrinciplePage
 from releases import preview as release_preview
 from releases import publishing
 from releases.models import Release, add
-from releases.wagtail_hooks import add_item_url
+from releases.wagtail_hooks import add_item_url, register_add_snippet_to_release_menu_item
 from tests.support.factories import NewsPageFactory, UserFactory
+from webhooks import events
 from webhooks.models import Change
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
@@ -464,3 +466,73 @@ def test_a_new_release_form_says_how_items_are_added(client, editor):
     response = client.post(reverse("releases:add"), {"name": "Budget day", "go_live_at": ""})
     assert response.status_code == 302
     assert Release.objects.get(name="Budget day").status == Release.Status.DRAFT
+
+
+def test_the_moderator_is_told_an_approved_item_goes_live_with_its_release(editor, moderator):
+    release = Release.objects.create(name="Ofsted day")
+    page = edit(fair(), editor, title="Fairer")
+    add(release, page, editor)
+    assert what_approving_did(sign_off(page, editor, moderator)) == (
+        "Page 'Fairer' approved: it will be published with its release.",
+        [],
+    )
+
+
+def test_an_item_that_cannot_be_published_or_an_error_after_the_items_fails_it_all(
+    editor, moderator, committed, monkeypatch
+):
+    release = ready_release(editor, moderator)
+    item = release.items.get(base_content_type__model="inspection")
+    assert str(item) == "Ofsted, June 2017: Good"
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the database said no")
+
+    monkeypatch.setattr(type(item.revision), "publish", refuse)
+    assert committed(lambda: publishing.publish(release)) is False
+    release.refresh_from_db()
+    assert release.failure == "'Fairer': it could not be published (the database said no)"
+    monkeypatch.undo()
+
+    original_log = publishing.log
+
+    def log_fails_on_publish(instance, action, **kwargs):
+        if action == "releases.publish":
+            raise RuntimeError("the history could not be written")
+        return original_log(instance, action, **kwargs)
+
+    monkeypatch.setattr(publishing, "log", log_fails_on_publish)
+    assert committed(lambda: publishing.publish(release)) is False
+    release.refresh_from_db()
+    assert release.failure == "it could not be published (the history could not be written)"
+    assert fair().title == "Fair" and not Change.objects.filter(event="release.published")
+
+
+def test_a_release_of_items_no_reader_can_see_makes_no_release_event(editor, moderator, committed):
+    news = NewsPageFactory(title="Behind an unpublished index")
+    news.get_parent().specific.unpublish()
+    release = Release.objects.create(name="Private")
+    add(release, edit(news, editor, summary="Edited."), editor)
+    sign_off(news, editor, moderator)
+    Change.objects.all().delete()
+    assert committed(lambda: publishing.publish(release)) is True
+    assert not Change.objects.exists()
+
+
+def test_an_event_that_cannot_be_described_never_stops_the_release(
+    editor, moderator, committed, monkeypatch, caplog
+):
+    release = ready_release(editor, moderator)
+
+    def cannot(change):
+        raise ValueError("cannot describe it")
+
+    monkeypatch.setattr(events, "as_event", cannot)
+    assert committed(lambda: publishing.publish(release)) is True
+    assert "Could not describe the changes of <Release: Ofsted day>" in caplog.text
+    assert fair().title == "Fairer"
+
+
+def test_only_snippets_with_drafts_offer_add_to_a_release():
+    assert register_add_snippet_to_release_menu_item(Inspection) is not None
+    assert register_add_snippet_to_release_menu_item(Release) is None

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from wagtail.log_actions import log
 from wagtail.models import DraftStateMixin
 
 from . import publishing
@@ -64,6 +65,7 @@ def add_to_release(request, content_type_id, object_id):
             name=form.cleaned_data["new_release_name"], created_by=request.user
         )
         item = add(release, obj, request.user)
+        log(release, "releases.add_item", user=request.user, data={"item": item.label})
         if release.status == Release.Status.SCHEDULED:  # checked again when scheduled again
             publishing.unschedule(release, request.user)
         messages.success(request, f"'{item.label}' added to the release '{release}': {item.state}.")
@@ -84,6 +86,17 @@ def schedule(request, pk):
         messages.error(request, f"The release cannot be scheduled: {not_ready}.")
     else:
         messages.success(request, f"The release '{release}' is scheduled.")
+    return redirect(edit_url(release))
+
+
+@require_POST
+def remove_item(request, pk, item_pk):
+    check_may_change_releases(request.user)
+    release = get_object_or_404(Release.objects.exclude(status=Release.Status.PUBLISHED), pk=pk)
+    item = get_object_or_404(release.items, pk=item_pk)
+    item.delete()
+    log(release, "releases.remove_item", user=request.user, data={"item": item.label})
+    messages.success(request, f"'{item.label}' removed from the release '{release}'.")
     return redirect(edit_url(release))
 
 

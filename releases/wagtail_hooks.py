@@ -15,6 +15,8 @@ from . import preview, views
 from .models import Release
 
 LOG_ACTIONS = {
+    "releases.add_item": ("Add an item", "An item's latest draft added"),
+    "releases.remove_item": ("Remove an item", "An item removed"),
     "releases.schedule": ("Schedule", "Scheduled"),
     "releases.unschedule": ("Unschedule", "Taken off the schedule"),
     "releases.publish": ("Publish", "Published: every item went live"),
@@ -57,6 +59,7 @@ class ReleaseViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("<int:pk>/schedule/", views.schedule, name="schedule"),
             path("<int:pk>/unschedule/", views.unschedule, name="unschedule"),
+            path("<int:pk>/remove-item/<int:item_pk>/", views.remove_item, name="remove_item"),
             path("<int:pk>/publish/", views.publish_now, name="publish"),
             path(
                 "add-item/<int:content_type_id>/<str:object_id>/",

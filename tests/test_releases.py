@@ -22,6 +22,7 @@ from releases import publishing
 from releases.models import Release, add
 from releases.wagtail_hooks import add_item_url, register_add_snippet_to_release_menu_item
 from tests.support.factories import NewsPageFactory, UserFactory
+from tests.support.webhook_receiving import WEBHOOK_SECRET, run_webhook_worker
 from webhooks import events
 from webhooks.models import Change
 
@@ -171,7 +172,8 @@ def test_publishing_puts_every_item_live_with_one_event_and_one_purge(
 
     # One purge of every key the items retire (then the changes feed's, once recorded).
     content_purge, feed_purge = purged
-    assert {f"page:{page.pk}", f"home.inspection:{snippet.pk}"} <= content_purge
+    # The lists the feeds and the sitemap answer go with the items' own keys.
+    assert {f"page:{page.pk}", f"home.inspection:{snippet.pk}", "list:pages"} <= content_purge
     assert feed_purge == {"list:webhooks.change"}
     # One event for the release, listing its items; then each item's, with its id.
     release_event, *item_events = Change.objects.order_by("pk")
@@ -201,6 +203,27 @@ def test_publishing_puts_every_item_live_with_one_event_and_one_purge(
         },
     ]
     assert json.loads(item_events[0].webhook_body())["release"] == release.pk
+
+
+def test_a_front_end_is_sent_the_releases_event_then_its_items_signed_and_in_order(
+    editor, moderator, webhooks, django_capture_on_commit_callbacks
+):
+    release = ready_release(editor, moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publishing.publish(release, moderator)
+    run_webhook_worker()
+    assert [delivery.event for delivery in webhooks.deliveries] == [
+        "release.published",
+        "page.published",
+        "snippet.published",
+    ]
+    first, *items = webhooks.deliveries
+    assert [item["type"] for item in first.payload["items"]] == [
+        "principles.PrinciplePage",
+        "home.Inspection",
+    ]
+    assert all(item.payload["release"] == release.pk for item in items)
+    assert all(delivery.signed_with(WEBHOOK_SECRET) for delivery in webhooks.deliveries)
 
 
 def test_if_one_item_fails_nothing_goes_live_and_the_release_says_which_and_why(
@@ -536,3 +559,18 @@ def test_an_event_that_cannot_be_described_never_stops_the_release(
 def test_only_snippets_with_drafts_offer_add_to_a_release():
     assert register_add_snippet_to_release_menu_item(Inspection) is not None
     assert register_add_snippet_to_release_menu_item(Release) is None
+
+
+def test_an_item_is_removed_from_a_release_and_its_history_says_so(client, editor, moderator):
+    release = ready_release(editor, moderator)
+    client.force_login(editor)
+    item = release.items.get(base_content_type__model="inspection")
+    client.post(add_item_url(fair()), {"release": release.pk})  # logged as added
+    response = client.post(reverse("releases:remove_item", args=[release.pk, item.pk]), follow=True)
+    assert messages_of(response) == [
+        "'Fairer' added to the release 'Ofsted day': signed off.",  # the same draft again
+        "'Ofsted, June 2017: Good' removed from the release 'Ofsted day'.",
+    ]
+    assert [each.label for each in release.items.all()] == ["Fairer"]
+    history = client.get(reverse("releases:history", args=[release.pk])).content.decode()
+    assert "An item&#x27;s latest draft added" in history and "An item removed" in history

@@ -110,6 +110,9 @@ def publish_item(item, user):
     draft = item.revision.as_object()
     if getattr(draft, "locked", False):
         raise ItemFailed(item, "it is locked: unlock it, then publish the release again")
+    if draft.go_live_at and draft.go_live_at > timezone.now():
+        # Wagtail would only schedule it: the release's time is the one that counts.
+        raise ItemFailed(item, "it has a go-live time of its own: clear it, and add it again")
     try:
         draft.full_clean()
     except ValidationError as error:

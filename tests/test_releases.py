@@ -257,6 +257,13 @@ def test_a_deleted_or_locked_item_fails_the_release(editor, moderator, committed
     release.refresh_from_db()
     assert "it is locked" in release.failure
 
+    timed = Release.objects.create(name="With an item timed on its own")
+    add(timed, edit(fair(), editor, go_live_at=timezone.now() + HOUR), editor)
+    sign_off(fair(), editor, moderator)
+    assert committed(lambda: publishing.publish(timed)) is False
+    timed.refresh_from_db()
+    assert timed.failure == ("'Fair': it has a go-live time of its own: clear it, and add it again")
+
     news = NewsPageFactory(title="Gone before its release")
     release = Release.objects.create(name="With a deleted page")
     add(release, edit(news, editor, summary="Never published."), editor)

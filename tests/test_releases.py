@@ -226,6 +226,35 @@ def test_a_front_end_is_sent_the_releases_event_then_its_items_signed_and_in_ord
     assert all(delivery.signed_with(WEBHOOK_SECRET) for delivery in webhooks.deliveries)
 
 
+def test_the_changes_feed_has_one_entry_for_the_release_then_its_items(
+    editor, moderator, graphql, committed
+):
+    release = ready_release(editor, moderator)
+    Change.objects.all().delete()
+    committed(lambda: publishing.publish(release))
+    feed = graphql("{ changes { events { type contentType id releaseId } } }")
+    assert feed["data"]["changes"]["events"] == [
+        {
+            "type": "release.published",
+            "contentType": "releases.Release",
+            "id": str(release.pk),
+            "releaseId": None,
+        },
+        {
+            "type": "page.published",
+            "contentType": "principles.PrinciplePage",
+            "id": str(fair().pk),
+            "releaseId": str(release.pk),
+        },
+        {
+            "type": "snippet.published",
+            "contentType": "home.Inspection",
+            "id": str(inspection().pk),
+            "releaseId": str(release.pk),
+        },
+    ]
+
+
 def test_if_one_item_fails_nothing_goes_live_and_the_release_says_which_and_why(
     editor, moderator, graphql, committed, purged
 ):

@@ -73,7 +73,7 @@ def resolve_page_or_preview(resolve_page):
         if kind is not None:
             return kind(resolve_page, root, info, arguments)
         page = resolve_page(root, info, **arguments)
-        if arguments.get("token"):
+        if token:
             return mark_as_preview(page, info.context)
         return page
 

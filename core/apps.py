@@ -8,5 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import changes, retirements
 
-        changes.subscribe("retirement", retirements.on_change)
+        changes.subscribe(
+            "retirement", retirements.on_change, together=retirements.on_changes_together
+        )
         changes.connect()

@@ -16,9 +16,16 @@ an anonymous reader could see it before and after (by the visibility rule,
 core/visibility.py). A content app says its models are content (`serve_app`) and a
 feature app subscribes to the stage it belongs to (`subscribe`), each from its
 AppConfig.ready: the platform imports none of them.
+
+Changes made together (a release's items, published in one transaction) are collected
+under `together(...)` and handed on as one `ChangeGroup` when the block ends: a stage
+that subscribed a handler for groups gets the group once (one retirement of all their
+keys, one event for the release), any other handler each change of it in turn.
 """
 
+import contextvars
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -42,6 +49,10 @@ STAGES = (
 )
 # Filled as the project starts (AppConfig.ready), before any request or thread reads it.
 _subscribers = {stage: [] for stage in STAGES}
+# A subscriber's handler for a group of changes made together, where it has one.
+_group_handlers = {}
+# The group being collected by `together`, in this thread, if any.
+_collecting = contextvars.ContextVar("core.changes.collecting", default=None)
 
 # Wagtail's and taggit's apps whose every model is content the APIs serve; the
 # project's content apps add theirs (`serve_app`).
@@ -70,6 +81,7 @@ class ContentChange:
     # page.published: "major" when the page's lastUpdated moved, else "minor".
     change: str = ""
     occurred_at: object = field(default_factory=timezone.now)
+    group: object = None  # the ChangeGroup it was made in, if any
 
     @property
     def model(self):
@@ -84,21 +96,72 @@ def serve_app(app_config):
         CONTENT_APPS.append(app_config.label)
 
 
-def subscribe(stage, handler):
-    """Hand every change to `handler(change)` at `stage` (one of STAGES)."""
+@dataclass
+class ChangeGroup:
+    """Changes made together, handed on as one once they are all made: what made them
+    (`instance`, e.g. a release) and the event it makes (e.g. "release.published")."""
+
+    instance: object
+    event: str
+    changes: list = field(default_factory=list)
+    occurred_at: object = field(default_factory=timezone.now)
+
+    @property
+    def keys(self):
+        """The surrogate keys its changes retire, all of them."""
+        return frozenset().union(*(change.keys for change in self.changes))
+
+
+def subscribe(stage, handler, together=None):
+    """Hand every change to `handler(change)` at `stage` (one of STAGES); and a group of
+    changes made together to `together(group)`, if given, else each of it to `handler`."""
     if handler not in _subscribers[stage]:
         _subscribers[stage].append(handler)
+    if together is not None:
+        _group_handlers[handler] = together
 
 
 def unsubscribe(stage, handler):
     if handler in _subscribers[stage]:
         _subscribers[stage].remove(handler)
+    _group_handlers.pop(handler, None)
 
 
 def dispatch(change):
+    group = _collecting.get()
+    if group is not None:
+        change.group = group
+        group.changes.append(change)
+        return
     for stage in STAGES:
         for handler in _subscribers[stage]:
             handler(change)
+
+
+def dispatch_group(group):
+    for stage in STAGES:
+        for handler in _subscribers[stage]:
+            if handler in _group_handlers:
+                _group_handlers[handler](group)
+            else:
+                for change in group.changes:
+                    handler(change)
+
+
+@contextmanager
+def together(instance, event):
+    """Collect the changes made in the block, and hand them on as one group when it ends
+    (none, if it raises). Use it inside the transaction that makes them, so that what the
+    stages record (a retirement, the events) commits or rolls back with them."""
+    if _collecting.get() is not None:
+        raise RuntimeError("Changes are already being collected: groups do not nest.")
+    group = ChangeGroup(instance, event)
+    collecting = _collecting.set(group)
+    try:
+        yield group
+    finally:
+        _collecting.reset(collecting)
+    dispatch_group(group)
 
 
 # Pages ------------------------------------------------------------------------------------

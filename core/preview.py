@@ -57,13 +57,23 @@ class PreviewablePage(HeadlessPreviewMixin):
         return super().serve_preview(request, preview_mode)
 
 
+# Tokens other than wagtail-headless-preview's, by the name before the first "=" of the
+# token, each with what answers `page(token:)` for it: (grapple's resolver, root, info,
+# arguments) -> page. A release's token shows its drafts (releases/preview.py).
+token_kinds = {}
+
+
 def resolve_page_or_preview(resolve_page):
     """grapple's `page` resolver, marking the draft a (signed, unexpired) token opened
     as a preview: the visibility rule lets it through, and no cache keeps the answer."""
 
     def resolve(root, info, **arguments):
+        token = arguments.get("token")
+        kind = token_kinds.get(token.partition("=")[0]) if token else None
+        if kind is not None:
+            return kind(resolve_page, root, info, arguments)
         page = resolve_page(root, info, **arguments)
-        if arguments.get("token"):
+        if token:
             return mark_as_preview(page, info.context)
         return page
 

@@ -60,6 +60,13 @@ def on_change(change):
         record(change.keys)
 
 
+def on_changes_together(group):
+    """The retirement stage for changes made together: one retirement of all their keys,
+    so that the CDN is purged of them at once, by one purge."""
+    if group.keys:
+        record(group.keys)
+
+
 def take_committed(retirement):
     # The change has committed: a failure here must not fail the editor's request.
     try:

@@ -74,6 +74,9 @@ def what_approving_did(obj):
     if go_live_at:
         when = date_format(timezone.localtime(go_live_at), "DATETIME_FORMAT")
         return f"{name} approved: it will be published on {when}.", []
+    if obj.latest_revision_id != obj.live_revision_id:
+        # Approved and left unpublished: it is in a release (releases/sign_off.py).
+        return f"{name} approved: it will be published with its release.", []
     url = obj.full_url if isinstance(obj, Page) else None
     if not url:
         return f"{name} approved and published.", []

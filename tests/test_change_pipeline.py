@@ -127,3 +127,59 @@ def waiting_for(page):
 
 def fail(keys):
     raise ConnectionError("out of reach")
+
+
+# Changes made together (core/changes.py: together) ------------------------------------------
+
+
+def test_changes_made_together_are_handed_on_as_one_group_when_the_block_ends(handed):
+    first, second = NewsPageFactory(), NewsPageFactory()
+    with changes.together("a release", "release.published") as group:
+        publish(first)
+        publish(second)
+        assert handed == []  # nothing is handed on inside the block
+    # A handler without one for groups is handed each change of it, in turn, by stage.
+    published = [(stage, change.instance) for stage, change in handed if change.event]
+    assert published == [
+        ("governance", first),
+        ("governance", second),
+        ("retirement", first),
+        ("retirement", second),
+        ("events", first),
+        ("events", second),
+    ]
+    assert all(change.group is group for change in group.changes)
+    assert {f"page:{first.pk}", f"page:{second.pk}"} <= group.keys
+
+
+def test_a_group_is_handed_to_the_stages_handler_for_groups_alone(handed):
+    groups = []
+
+    def each(change):
+        raise AssertionError("handed a change of a group")
+
+    changes.subscribe("events", each, together=groups.append)
+    try:
+        with changes.together("a release", "release.published") as group:
+            publish(NewsPageFactory())
+    finally:
+        changes.unsubscribe("events", each)
+    assert groups == [group] and group.event == "release.published"
+    changes.subscribe("events", each)  # unsubscribed, its handler for groups went with it
+    changes.unsubscribe("events", each)
+    assert each not in changes._group_handlers
+
+
+def test_a_block_that_raises_hands_nothing_on_and_groups_do_not_nest(handed):
+    with pytest.raises(ValueError), changes.together("a release", "release.published"):
+        publish(NewsPageFactory())
+        raise ValueError("an item failed")
+    assert handed == []
+    with (
+        pytest.raises(RuntimeError, match="do not nest"),
+        changes.together("a release", "release.published"),
+        changes.together("another", "release.published"),
+    ):
+        pass  # pragma: no cover - never reached
+    publish(NewsPageFactory())  # after the block, changes are handed on one at a time again
+    assert {stage for stage, _ in handed} == set(changes.STAGES)

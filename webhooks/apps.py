@@ -10,4 +10,4 @@ class WebhooksConfig(AppConfig):
 
         from . import checks, events  # noqa: F401  (checks register themselves)
 
-        changes.subscribe("events", events.on_change)
+        changes.subscribe("events", events.on_change, together=events.on_changes_together)

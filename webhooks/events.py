@@ -11,7 +11,8 @@ Events: `page.published` (with `change`: "major" when the page's `lastUpdated` m
 first publish or a change marked major, else "minor"), `page.unpublished`,
 `page.deleted`, `page.moved` (with `previousUrlPath`); `snippet.published`,
 `snippet.unpublished`, `snippet.deleted`, and `snippet.saved` for snippets without
-drafts; `settings.saved`.
+drafts; `settings.saved`; `release.published` (releases/: its items' events follow it,
+each with the release's id).
 
 Only what an anonymous reader could see makes an event, as anyone may read the feed: a
 page event needs the page public before or after the change (core/visibility.py's
@@ -36,26 +37,31 @@ logger = logging.getLogger("cms.webhooks")
 CHANGES_KEY = "list:webhooks.change"
 
 
-def happened(change):
-    """Record the change, and send it, once the transaction commits."""
-    transaction.on_commit(lambda: record_safely(change))
+def happened(*changes):
+    """Record the changes, and send them, once the transaction commits."""
+    transaction.on_commit(lambda: record_safely(*changes))
 
 
-def record_safely(change):
+def record_safely(*changes):
     # The change has committed: a failure here must not fail the editor's request.
     try:
-        record(change)
+        record(*changes)
     except Exception:
-        logger.exception("Could not record the event %s", change)
+        logger.exception("Could not record the events %s", changes)
 
 
-def record(change):
+def record(*changes):
+    """Record the changes, in order, with their deliveries, in one transaction; the
+    changes feed's answers are retired once for all of them."""
     urls = list(settings.FRONTEND_WEBHOOK_URLS)
     with transaction.atomic():
         lock_changes()
-        change.save()
-        body = change.webhook_body()
-        Delivery.objects.bulk_create(Delivery(change=change, url=url, body=body) for url in urls)
+        for change in changes:
+            change.save()
+            body = change.webhook_body()
+            Delivery.objects.bulk_create(
+                Delivery(change=change, url=url, body=body) for url in urls
+            )
         for url in urls:
             send_deliveries.enqueue(url=url)
         retirements.record({CHANGES_KEY})
@@ -71,25 +77,52 @@ def lock_changes():
 
 
 def on_change(change):
-    """The pipeline's "events" stage: the change as an event, if it makes one. A page's
-    change is one if the page was public before it or after it."""
-    if change.event is None:
-        return
-    if change.event.startswith("page.") and not (change.url_path or change.previous_url_path):
-        return
+    """The pipeline's "events" stage: the change as an event, if it makes one."""
     try:
-        happened(
-            Change(
-                event=change.event,
-                content_type=change.model._meta.label,
-                object_id=change.instance.pk,
-                site_id=change.site_id,
-                url_path=change.url_path,
-                url=change.url,
-                previous_url_path=change.previous_url_path,
-                change=change.change,
-                occurred_at=change.occurred_at,
-            )
-        )
+        event = as_event(change)
+        if event is not None:
+            happened(event)
     except Exception:  # an event must never break an editor's action
         logger.exception("Could not describe the change to %r", change.instance)
+
+
+def on_changes_together(group):
+    """The "events" stage for changes made together (a release published): first one
+    event for the group, listing the items it made public, then each item's own event,
+    each carrying the group's id; all recorded at once."""
+    try:
+        events = [event for event in map(as_event, group.changes) if event is not None]
+        if not events:
+            return
+        for event in events:
+            event.release_id = group.instance.pk
+        release = Change(
+            event=group.event,
+            content_type=group.instance._meta.label,
+            object_id=group.instance.pk,
+            items=[event.item() for event in events],
+            occurred_at=group.occurred_at,
+        )
+        happened(release, *events)
+    except Exception:  # as in on_change
+        logger.exception("Could not describe the changes of %r", group.instance)
+
+
+def as_event(change):
+    """The change as an unsaved `Change`, or None if it makes no event. A page's change
+    is one if the page was public before it or after it."""
+    if change.event is None:
+        return None
+    if change.event.startswith("page.") and not (change.url_path or change.previous_url_path):
+        return None
+    return Change(
+        event=change.event,
+        content_type=change.model._meta.label,
+        object_id=change.instance.pk,
+        site_id=change.site_id,
+        url_path=change.url_path,
+        url=change.url,
+        previous_url_path=change.previous_url_path,
+        change=change.change,
+        occurred_at=change.occurred_at,
+    )

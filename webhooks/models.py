@@ -34,6 +34,10 @@ class Change(models.Model):
     # page.published: "major" when the page's lastUpdated moved (a first publish, or a
     # change its editor marked major), else "minor"; empty for other events.
     change = models.CharField(max_length=5, blank=True)
+    # An item's event: the release it was published in, if any (releases/).
+    release_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # release.published: the items' events that follow it (type, id, event, urlPath, url).
+    items = models.JSONField(default=list, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     webhook_id = models.CharField(max_length=40, unique=True, default=new_webhook_id)
     # On the oldest event kept: the id of the newest one pruned before it (ids have gaps,
@@ -59,7 +63,21 @@ class Change(models.Model):
             payload["previousUrlPath"] = self.previous_url_path
         if self.change:
             payload["change"] = self.change
+        if self.event == "release.published":
+            payload["items"] = self.items
+        if self.release_id is not None:
+            payload["release"] = self.release_id
         return json.dumps(payload, separators=(",", ":"))
+
+    def item(self):
+        """This event as an item of its release's event."""
+        return {
+            "event": self.event,
+            "type": self.content_type,
+            "id": self.object_id,
+            "urlPath": self.url_path,
+            "url": self.url,
+        }
 
     class Meta:
         verbose_name = "change"

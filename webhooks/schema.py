@@ -63,7 +63,8 @@ class ChangeEvent(graphene.ObjectType):
         source="event",
         description="What happened: page.published, page.unpublished, page.moved, "
         "page.deleted, snippet.published, snippet.unpublished, snippet.deleted, "
-        "snippet.saved or settings.saved.",
+        "snippet.saved, settings.saved or release.published (a release's items went live "
+        "together: their events follow it, each with its releaseId).",
     )
     content_type = graphene.String(
         required=True, description="The model of what changed, e.g. news.NewsPage."
@@ -81,6 +82,10 @@ class ChangeEvent(graphene.ObjectType):
     change = graphene.String(
         description="page.published: major when the page's lastUpdated moved (a first "
         "publish, or a change its editor marked major), else minor; null for other events."
+    )
+    release_id = graphene.ID(
+        description="An item published in a release: the release's id (the "
+        "release.published event just before it). Null otherwise."
     )
     occurred_at = graphene.DateTime(required=True, description="When it happened.")
 

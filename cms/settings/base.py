@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "principles",
     "news",
     "governance",
+    # Before wagtail: its `publish_scheduled` also publishes the releases that are due.
+    "releases",
     "wagtail_headless_preview",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -269,6 +271,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "core.search", "RANKED_CANDIDAT
 # the lock files).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# What the sign-off workflow approves is published, unless it is in a release not yet
+# published: then it goes live with its release (releases/sign_off.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "releases.sign_off.publish_unless_in_a_release"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 # Documents are always served by Wagtail's document view, which checks a collection's
 # view restrictions first; Wagtail's default for a bucket would redirect to the

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ReleasesConfig(AppConfig):
+    name = "releases"
+    verbose_name = "releases"
+
+    def ready(self):
+        from core import preview as core_preview
+
+        from . import preview
+
+        core_preview.token_kinds[preview.KIND] = preview.resolve_page

@@ -126,9 +126,9 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         try:
             return super().verify_token(token, **kwargs)
         except SuspiciousOperation as error:
-            if "Nonce" in str(error):
-                raise SignInRefused("nonce") from error
-            raise SignInRefused("invalid_token") from error
+            # The library's one refusal left to it here (the others are ours, below):
+            # the token's nonce is not the one this sign-in sent.
+            raise SignInRefused("nonce") from error
 
     def retrieve_matching_jwk(self, token):
         try:
@@ -168,6 +168,8 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         return payload
 
     def verify_claims(self, claims):
+        if not isinstance(claims["sub"], str) or not claims["sub"].strip():
+            raise SignInRefused("invalid_token")
         self.roles = roles_for(claims.get(settings.SSO_GROUPS_CLAIM))
         if not self.roles:
             # Someone who has left every mapped group: no account is made, and one made
@@ -178,10 +180,10 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         return True
 
     def username_from(self, claims):
-        for name in ("preferred_username", "email", "sub"):
+        for name in ("preferred_username", "email"):
             if isinstance(claims.get(name), str) and claims[name].strip():
                 return claims[name].strip()[:150]
-        return ""
+        return claims["sub"].strip()[:150]  # a non-empty string (verify_claims)
 
     def filter_users_by_claims(self, claims):
         return self.UserModel.objects.filter(

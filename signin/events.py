@@ -8,6 +8,7 @@ single sign-on and the second factor record their own outcomes where they decide
 
 import ipaddress
 import logging
+import time
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -71,12 +72,9 @@ def method_of(user):
 
 
 def signed_in(sender, request, user, **kwargs):
-    from django.utils import timezone
-
     method = method_of(user)
-    if request is not None and hasattr(request, "session"):
-        request.session[METHOD_KEY] = method
-        request.session[SIGNED_IN_AT_KEY] = timezone.now().timestamp()
+    request.session[METHOD_KEY] = method  # login() has always given the request a session
+    request.session[SIGNED_IN_AT_KEY] = time.time()
     record(request, SignInEvent.SIGNED_IN, method, user=user)
 
 
@@ -106,9 +104,9 @@ def locked_out(sender, request, username, ip_address, **kwargs):
 
 
 def signed_out(sender, request, user, **kwargs):
-    if user is None:
+    if user is None:  # signing out when not signed in
         return
-    method = request.session.get(METHOD_KEY, "") if hasattr(request, "session") else ""
+    method = request.session.get(METHOD_KEY, "")
     # The sign-in policy (middleware.py) says when it is the session's age that ends it.
     reason = getattr(request, "signin_sign_out_reason", "")
     record(request, SignInEvent.SIGNED_OUT, method, user=user, reason=reason)

@@ -101,10 +101,9 @@ def end_session_url(request):
     query = {
         "client_id": settings.OIDC_RP_CLIENT_ID,
         "post_logout_redirect_uri": request.build_absolute_uri(reverse("wagtailadmin_login")),
+        # Which sign-in to end (kept in the session by the library at sign-in).
+        "id_token_hint": request.session.get("oidc_id_token", ""),
     }
-    id_token = request.session.get("oidc_id_token")
-    if id_token:
-        query["id_token_hint"] = id_token
     return f"{endpoint}?{urlencode(query)}"
 
 

@@ -227,3 +227,32 @@ def test_a_single_group_given_as_a_string_maps(client, rogue):
     assert callback(client, rogue).status_code == 302
     user = get_user_model().objects.get(username="rogue.user")
     assert list(user.groups.values_list("name", flat=True)) == ["Moderators"]
+
+
+def test_an_empty_subject(client, rogue):
+    rogue.answer_with(lambda nonce: rogue.sign(rogue.claims(nonce, sub=" ")))
+    assert_refused(callback(client, rogue), "invalid_token")
+
+
+def test_a_person_known_only_by_their_subject_is_named_by_it(client, rogue):
+    claims = {"preferred_username": None, "email": None, "sub": "0b1c-subject"}
+    rogue.answer_with(lambda nonce: rogue.sign(rogue.claims(nonce, **claims)))
+    assert callback(client, rogue).status_code == 302
+    user = get_user_model().objects.get()
+    assert (user.username, user.email) == ("0b1c-subject", "")
+    assert str(user.signin_identity) == f"0b1c-subject at {rogue.issuer}"
+
+
+def test_where_accounts_are_not_made_at_sign_in_a_new_person_is_refused(client, rogue, settings):
+    settings.OIDC_CREATE_USER = False  # the library's switch: pre-made accounts only
+    rogue.answer_with(lambda nonce: rogue.sign(rogue.claims(nonce)))
+    assert_refused(callback(client, rogue), "no_account", status=403)
+
+
+def test_signing_out_where_the_provider_offers_no_end_session(client, rogue):
+    rogue.answer_with(lambda nonce: rogue.sign(rogue.claims(nonce)))
+    callback(client, rogue)
+    response = client.post("/admin/logout/")
+    assert response["Location"] == "/admin/login/"
+    assert client.get("/admin/").status_code == 302
+    assert str(SignInEvent.objects.order_by("-id").first()) == "signed out rogue.user"

@@ -240,3 +240,14 @@ def test_addresses_that_are_not_addresses_are_not_recorded(client, settings):
     )
     event = SignInEvent.objects.get()
     assert (event.reason, event.ip_address) == ("wrong_password", None)
+
+
+def test_a_switched_off_local_account_cannot_sign_in(client):
+    UserFactory(username="left", role="Editors", is_active=False)
+    assert sign_in(client, "left").status_code == 200  # the form again
+    assert client.get(HOME).status_code == 302
+
+
+def test_signing_out_when_not_signed_in_records_nothing(client):
+    assert client.post("/admin/logout/").status_code == 302
+    assert not SignInEvent.objects.exists()

@@ -42,7 +42,9 @@ class SignInPolicyMiddleware:
         open_paths = (
             reverse("signin:second_factor"),
             reverse("wagtailadmin_logout"),
+            # What the second-factor page itself loads: translations and icons.
             reverse("wagtailadmin_javascript_catalog"),
+            reverse("wagtailadmin_sprite"),
             settings.STATIC_URL,
         )
         return request.path.startswith(open_paths)

@@ -251,3 +251,10 @@ def test_a_switched_off_local_account_cannot_sign_in(client):
 def test_signing_out_when_not_signed_in_records_nothing(client):
     assert client.post("/admin/logout/").status_code == 302
     assert not SignInEvent.objects.exists()
+
+
+def test_what_the_second_factor_page_loads_is_served_before_it_is_passed(client, superuser):
+    sign_in(client, "break-glass")
+    assert client.get(reverse("wagtailadmin_sprite")).status_code == 200  # its icons
+    assert client.get(reverse("wagtailadmin_javascript_catalog")).status_code == 200
+    assert client.get("/admin/pages/").status_code == 302

@@ -10,6 +10,7 @@ closes. Screenshots go to test-artifacts/browser/<database vendor>/signin-*.png.
 
 import base64
 import contextlib
+import copy
 import os
 import re
 from pathlib import Path
@@ -46,6 +47,11 @@ def provider(live_server, settings, tmp_path):
     signed_out = f"{live_server.url}/admin/login/"
     with RealProvider(tmp_path, [callback], [signed_out]) as running:
         use_provider(settings, running.issuer)
+        # What base.py adds from SSO_ISSUER at start-up (this test switches it on later):
+        # the sign-out form's redirect to the provider's end-session page is allowed.
+        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+        policy["DIRECTIVES"]["form-action"].append(running.issuer)
+        settings.CONTENT_SECURITY_POLICY = policy
         running.set_account("ada.editor", ["cms-editors"], name="Ada Editor")
         yield running
 
@@ -92,9 +98,18 @@ def test_an_editor_signs_in_through_the_councils_provider(provider, browser):
         page.goto("/admin/users/")
         expect(page).not_to_have_url(re.compile(r"/admin/users/$"))
 
+        # Signing out, from the sidebar's account menu, ends at the provider too (which
+        # asks whether to end its own session).
+        page.goto("/admin/")
+        page.get_by_role("button", name=re.compile("Ada Editor")).click()
+        page.get_by_role("button", name="Log out").click()
+        expect(page).to_have_url(re.compile(re.escape(provider.issuer) + "/session/end"))
+        snap("3-signed-out-at-provider")
+
     user = get_user_model().objects.get(username="ada.editor")
     assert list(user.groups.values_list("name", flat=True)) == ["Editors"]
     assert SignInEvent.objects.filter(kind=SignInEvent.SIGNED_IN, method="sso").count() == 1
+    assert SignInEvent.objects.filter(kind=SignInEvent.SIGNED_OUT, method="sso").count() == 1
 
 
 def test_a_break_glass_superuser_signs_in_with_a_password_and_an_app(settings, browser):
@@ -109,14 +124,14 @@ def test_a_break_glass_superuser_signs_in_with_a_password_and_an_app(settings, b
 
         expect(page).to_have_url(re.compile(r"/admin/second-factor/"))
         expect(page.locator(".signin-qr-code svg")).to_be_visible()
-        snap("3-set-up-app")
+        snap("4-set-up-app")
         secret = page.locator("#signin-secret").inner_text()
         code = totp(base64.b32decode(secret))  # what the authenticator app shows
         page.locator("#id_code").fill(f"{code:06d}")
         page.get_by_role("button", name="Confirm").click()
 
         expect(page.locator(".signin-recovery-codes").locator("li")).to_have_count(10)
-        snap("4-recovery-codes")
+        snap("5-recovery-codes")
         page.get_by_role("link", name="Continue").click()
         expect(page).to_have_url(re.compile(r"/admin/$"))
         page.goto("/admin/users/")  # a superuser's

@@ -35,6 +35,7 @@ def test_single_sign_on_is_off_by_default_and_sessions_last_eight_hours(monkeypa
     assert values["SIGNIN_SECOND_FACTOR_EXEMPT"] == []
     assert values["OIDC_USE_PKCE"] is True and values["OIDC_USE_NONCE"] is True
     assert values["WAGTAIL_PASSWORD_RESET_ENABLED"] is True
+    assert values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == ["'self'"]
 
 
 def test_single_sign_on_from_the_environment(monkeypatch):
@@ -55,6 +56,9 @@ def test_single_sign_on_from_the_environment(monkeypatch):
     }
     assert values["SESSION_COOKIE_AGE"] == 3600
     assert values["WAGTAIL_PASSWORD_RESET_ENABLED"] is False
+    # Signing out ends at the provider's end-session page, after a form's post.
+    form_action = values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"]
+    assert form_action == ["'self'", "https://login.microsoftonline.com"]
 
 
 @pytest.mark.parametrize(

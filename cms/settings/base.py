@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -443,6 +444,10 @@ WAGTAIL_HEADLESS_PREVIEW = {
 # sites are switched off (WAGTAIL_GRAVATAR_PROVIDER_URL, WAGTAIL_ENABLE_UPDATE_CHECK).
 ERROR_PAGE_STYLE_HASH = "'sha256-0FvUN306lfMcG/8AooZlZYvP/yREofv4aX/mJWFqZDc='"
 _MEDIA_SOURCES = [f"https://{MEDIA_DOMAIN}/"] if MEDIA_BUCKET else []  # else on this origin
+_SSO_ISSUER_PARTS = urlsplit(SSO_ISSUER)
+_SSO_FORM_TARGETS = (
+    [f"{_SSO_ISSUER_PARTS.scheme}://{_SSO_ISSUER_PARTS.netloc}"] if SSO_ENABLED else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -451,7 +456,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:", *_MEDIA_SOURCES],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out posts a form that ends at the provider's end-session page.
+        "form-action": [SELF, *_SSO_FORM_TARGETS],
         "frame-ancestors": [SELF],
     }
 }

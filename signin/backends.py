@@ -50,12 +50,17 @@ class LocalPasswordBackend(ModelBackend):
     sign-on made (it has no usable password anyway), and with SSO_ONLY on, for
     superusers alone (the break-glass accounts, which also need their second factor)."""
 
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username, password, **kwargs)
+        # Even should someone have given it a password in the admin's Users.
+        if user is not None and SignInIdentity.objects.filter(user=user).exists():
+            return None
+        return user
+
     def user_can_authenticate(self, user):
-        if not super().user_can_authenticate(user):
-            return False
-        if SignInIdentity.objects.filter(user=user).exists():
-            return False
-        return user.is_superuser or not settings.SSO_ONLY
+        # Also asked of every request's session (get_user): with SSO_ONLY switched on,
+        # the password sessions of all but superusers end.
+        return super().user_can_authenticate(user) and (user.is_superuser or not settings.SSO_ONLY)
 
 
 class CouncilOIDCBackend(OIDCAuthenticationBackend):
@@ -85,6 +90,12 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
     @property
     def OIDC_OP_JWKS_ENDPOINT(self):  # noqa: N802
         return provider.metadata()["jwks_uri"]
+
+    def get_user(self, user_id):
+        # The library's loads any user; a switched-off account's sessions end as Django's
+        # own backend ends them.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
 
     def authenticate(self, request, **kwargs):
         # Only the callback view's call (it passes the nonce it kept), never a password

@@ -258,3 +258,11 @@ def test_what_the_second_factor_page_loads_is_served_before_it_is_passed(client,
     assert client.get(reverse("wagtailadmin_sprite")).status_code == 200  # its icons
     assert client.get(reverse("wagtailadmin_javascript_catalog")).status_code == 200
     assert client.get("/admin/pages/").status_code == 302
+
+
+def test_sso_only_ends_the_password_sessions_of_all_but_superusers(client, settings):
+    UserFactory(username="local-editor", role="Editors")
+    sign_in(client, "local-editor")
+    assert client.get(HOME).status_code == 200
+    settings.SSO_ENABLED = settings.SSO_ONLY = True
+    assert client.get(HOME).status_code == 302

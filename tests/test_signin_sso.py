@@ -158,10 +158,11 @@ def test_a_local_account_of_the_same_name_is_never_taken_over(client, sso):
     assert reasons() == ["username_taken"]
 
 
-def test_a_switched_off_account_is_refused(client, sso):
+def test_a_switched_off_account_is_signed_out_and_refused(client, sso):
     sign_in(client, "ada.editor")
-    client.logout()
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
     get_user_model().objects.filter(username="ada.editor").update(is_active=False)
+    assert client.get(reverse("wagtailadmin_home")).status_code == 302  # its session ends
     response = sign_in(client, "ada.editor")
     assert response.status_code == 403
     assert reasons() == ["inactive"]

@@ -17,7 +17,7 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from tests.support.admin import sign_in
+from tests.support.admin import publish, sign_in
 from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, RealProvider, provider_missing
 
 BREAK_GLASS = "break-glass"
@@ -34,6 +34,7 @@ def provider(deployment, tmp_path_factory):
         [f"{deployment.url_a}/admin/login/"],
     ) as running:
         running.set_account("ada.editor", ["cms-editors"], name="Ada Editor")
+        running.set_account("mo.moderator", ["cms-moderators"], name="Mo Moderator")
         single_sign_on = {
             "SSO_ENABLED": "1",
             "SSO_ISSUER": running.issuer,
@@ -81,6 +82,42 @@ def test_an_editor_signs_in_as_an_editor_who_cannot_publish(browser_context, dep
     page.get_by_role("button", name=re.compile("Ada Editor")).click()
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(re.escape(provider.issuer) + "/session/end"))
+
+
+def test_an_editor_submits_and_a_moderator_approves_both_signed_in_by_the_provider(
+    browser_context, deployment, provider
+):
+    [(fair, summary)] = deployment.query(
+        "SELECT p.id, f.summary FROM wagtailcore_page p JOIN principles_principlepage f "
+        "ON f.page_ptr_id = p.id WHERE p.slug = 'fair'"
+    )
+    edited = f"{summary} (signed off through single sign-on)"
+    editor = browser_context(deployment.url_a).new_page()
+    sign_in_at_provider(editor, provider, "ada.editor")
+    editor.goto(f"/admin/pages/{fair}/edit/")
+    editor.locator("#id_summary").fill(edited)
+    editor.get_by_role("button", name="More actions").click()
+    editor.get_by_role("button", name="Submit to Moderators approval").click()
+    expect(editor).to_have_url(re.compile(r"/admin/pages/\d+/$"))
+
+    moderator = browser_context(deployment.url_a).new_page()
+    sign_in_at_provider(moderator, provider, "mo.moderator")
+    expect(moderator).to_have_url(re.compile(r"/admin/$"))
+    assert roles_of(deployment, "mo.moderator") == ["Moderators"]
+    moderator.goto(f"/admin/pages/{fair}/edit/")
+    expect(moderator.locator("#id_summary")).to_have_value(edited)
+    moderator.get_by_role("button", name="More actions").click()
+    moderator.get_by_role("button", name="Approve and publish", exact=True).click()
+    expect(moderator).to_have_url(re.compile(r"/admin/pages/\d+/$"))
+    [(live,)] = deployment.query(
+        "SELECT summary FROM principles_principlepage WHERE page_ptr_id = %s", fair
+    )
+    assert live == edited
+
+    # Put back as it was, for the other tests' documented responses.
+    moderator.goto(f"/admin/pages/{fair}/edit/")
+    moderator.locator("#id_summary").fill(summary)
+    publish(moderator, "Fair")
 
 
 def test_a_user_removed_from_the_group_loses_the_role_at_the_next_sign_in(

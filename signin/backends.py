@@ -60,7 +60,8 @@ class LocalPasswordBackend(ModelBackend):
     def user_can_authenticate(self, user):
         # Also asked of every request's session (get_user): with SSO_ONLY switched on,
         # the password sessions of all but superusers end.
-        return super().user_can_authenticate(user) and (user.is_superuser or not settings.SSO_ONLY)
+        sso_only = settings.SSO_ENABLED and settings.SSO_ONLY
+        return super().user_can_authenticate(user) and (user.is_superuser or not sso_only)
 
 
 class CouncilOIDCBackend(OIDCAuthenticationBackend):

@@ -5,6 +5,7 @@ refusals that change nothing, sign-out at the provider too, and every step recor
 
 import json
 import logging
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -33,8 +34,6 @@ SIGNED_OUT = "http://testserver/admin/login/"
 def provider(tmp_path_factory):
     missing = provider_missing()
     if missing:
-        import os
-
         if os.environ.get("CI"):
             pytest.fail(f"The sign-in tests need {missing}.")
         pytest.skip(f"The sign-in tests need {missing}.")

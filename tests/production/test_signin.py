@@ -10,6 +10,7 @@ the deployment as it was); the browser works through nginx's route to A alone.
 """
 
 import base64
+import os
 import re
 import secrets
 
@@ -26,8 +27,10 @@ BREAK_GLASS = "break-glass"
 @pytest.fixture(scope="module")
 def provider(deployment, tmp_path_factory):
     missing = provider_missing()
-    if missing:  # pragma: no cover (make test installs it)
-        pytest.fail(f"The sign-in tests need {missing}.")
+    if missing:  # `make test` installs it: skipped without it, failed under CI
+        if os.environ.get("CI"):
+            pytest.fail(f"The sign-in tests need {missing}.")
+        pytest.skip(f"The sign-in tests need {missing}.")
     with RealProvider(
         tmp_path_factory.mktemp("oidc"),
         [f"{deployment.url_a}/admin/sso/callback/"],
@@ -131,7 +134,7 @@ def test_a_user_removed_from_the_group_loses_the_role_at_the_next_sign_in(
     page = browser_context(deployment.url_a).new_page()
     sign_in_at_provider(page, provider, "ada.editor")
 
-    expect(page.get_by_text("not in any group that gives access")).to_be_visible()
+    expect(page.locator('[data-reason="no_mapped_group"]')).to_be_visible()
     assert roles_of(deployment, "ada.editor") == []
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))

@@ -3,6 +3,7 @@ by these tests on a free port, tests/support/oidc.py): an account made on first 
 with exactly the mapped roles, roles following the provider's groups at every sign-in,
 refusals that change nothing, sign-out at the provider too, and every step recorded."""
 
+import io
 import json
 import logging
 import os
@@ -282,3 +283,29 @@ def test_the_sign_ins_report_lists_them_for_those_allowed(client, sso):
     editor = UserFactory(username="just-an-editor", role="Editors")
     client.force_login(editor)
     assert client.get("/admin/reports/sign-ins/").status_code == 302  # permission denied
+
+
+def test_the_log_line_production_writes_is_json_with_the_request_id(client, sso, monkeypatch):
+    """Through the formatter and filter of production's LOGGING (cms/settings/production.py)."""
+    from django.utils.module_loading import import_string
+
+    from core.request_context import RequestIdLogFilter
+    from tests.test_production_settings import production_settings
+
+    json_config = dict(production_settings(monkeypatch)["LOGGING"]["formatters"]["json"])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(import_string(json_config.pop("()"))(**json_config))
+    handler.addFilter(RequestIdLogFilter())
+    logger = logging.getLogger("cms.signin")
+    logger.addHandler(handler)
+    try:
+        response = sign_in(client, "ada.editor")
+    finally:
+        logger.removeHandler(handler)
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [signed_in] = [line for line in lines if line["event"] == SignInEvent.SIGNED_IN]
+    assert signed_in["logger"] == "cms.signin"
+    assert signed_in["request_id"] == response["X-Request-ID"]
+    assert (signed_in["username"], signed_in["method"]) == ("ada.editor", "sso")

@@ -104,6 +104,16 @@ def test_an_editor_is_made_on_first_sign_in_with_exactly_the_editors_role(client
     ]
 
 
+@pytest.mark.parametrize(
+    ("asked", "landed"),
+    [("/admin/pages/", "/admin/pages/"), ("https://elsewhere.example/", "/admin/")],
+)
+def test_the_page_asked_for_is_where_a_sign_in_ends_if_it_is_here(client, sso, asked, landed):
+    authorize_url, _ = start_sign_in(client, next_url=asked)
+    response = client.get(callback_path(sign_in_at_provider(authorize_url, "ada.editor")))
+    assert response["Location"] == landed
+
+
 def test_roles_follow_the_providers_groups_at_every_sign_in(client, sso):
     sign_in(client, "ada.editor")
     client.logout()

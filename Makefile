@@ -16,11 +16,14 @@ AXE := tests/accessibility
 # graphql-http's audits of the GraphQL-over-HTTP specification (tests/test_graphql_over_http.py
 # and the production suite's), installed with npm ci.
 AUDITS := tests/graphql_http
+# The OpenID provider the sign-in tests start (panva's certified oidc-provider, tests/test_signin_*.py),
+# installed with npm ci.
+OIDC_PROVIDER := tests/oidc_provider
 # pip-audit asks PyPI's JSON API about each pinned release; this one tells whether it can.
 AUDIT_PROBE := https://pypi.org/pypi/django/$(shell sed -n 's/^django==\([^ ]*\).*/\1/p' requirements.lock)/json
 UPGRADE_PACKAGES := $(foreach pin,$(UPGRADE),--upgrade-package '$(pin)')
 
-.PHONY: help install install-dev chromium libreoffice production-tools nginx varnish node-clients node-axe node-audits run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
+.PHONY: help install install-dev chromium libreoffice production-tools nginx varnish node-clients node-axe node-audits node-oidc run production test test-sqlite test-postgres test-production audit lint format schema expected lock bench bench-clean soak
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,7 +41,7 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
 
 install: $(BIN)/.installed ## Create .venv and install what running the CMS needs (requirements.lock)
 
-install-dev: $(BIN)/.installed-dev chromium libreoffice node-axe node-audits ## Add the test and lint tools (requirements-dev.lock), Chromium, LibreOffice, axe-core and graphql-http
+install-dev: $(BIN)/.installed-dev chromium libreoffice node-axe node-audits node-oidc ## Add the test and lint tools (requirements-dev.lock), Chromium, LibreOffice, axe-core, graphql-http and oidc-provider
 
 # The browser tests (tests/test_browser_admin.py) drive the system's Chromium. Without it
 # they are skipped, except under CI, where they fail.
@@ -88,6 +91,9 @@ node-axe: $(AXE)/node_modules/.installed
 
 # The specification's audits run against the live server and the production deployment.
 node-audits: $(AUDITS)/node_modules/.installed
+
+# The sign-in tests run a real OpenID provider, pinned in $(OIDC_PROVIDER)/package-lock.json.
+node-oidc: $(OIDC_PROVIDER)/node_modules/.installed
 
 # A folder's Node packages, as its lockfile pins them (npm from Debian if missing).
 %/node_modules/.installed: %/package.json %/package-lock.json

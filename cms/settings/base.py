@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -35,6 +36,10 @@ INSTALLED_APPS = [
     "principles",
     "news",
     "governance",
+    "signin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Before wagtail: its `publish_scheduled` also publishes the releases that are due.
     "releases",
     "wagtail_headless_preview",
@@ -98,6 +103,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the user has passed a second factor (django-otp), then the sign-in policy:
+    # the session's age, and the second factor where it is needed (signin/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "signin.middleware.SignInPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -186,12 +195,66 @@ AUTH_PASSWORD_VALIDATORS = [
 # helpers sign in with the first backend, which must be able to load users.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check for local accounts (with SSO_ONLY, break-glass superusers
+    # only), then the council's single sign-on (signin/backends.py).
+    "signin.backends.LocalPasswordBackend",
+    "signin.backends.CouncilOIDCBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# Council sign-in (signin/, README "Signing in"): single sign-on over OpenID Connect
+# (authorisation code with PKCE, state and nonce) with the council's provider, off unless
+# SSO_ENABLED. Roles follow the provider's groups at every sign-in: SSO_GROUP_ROLES maps
+# each group (or app role) in the SSO_GROUPS_CLAIM claim to a Wagtail group.
+SSO_ENABLED = env_bool("SSO_ENABLED", False)
+SSO_ISSUER = os.environ.get("SSO_ISSUER", "").strip()
+SSO_GROUPS_CLAIM = os.environ.get("SSO_GROUPS_CLAIM", "groups").strip()
+SSO_GROUP_ROLES = env_pairs("SSO_GROUP_ROLES")
+# Only single sign-on, and the password form for break-glass superusers alone.
+SSO_ONLY = env_bool("SSO_ONLY", False)
+# A token's times may be off by this much (clocks differ a little).
+SSO_CLOCK_SKEW_SECONDS = 60
+# mozilla-django-oidc's own settings (the endpoints come from SSO_ISSUER's discovery
+# document, signin/provider.py).
+OIDC_RP_CLIENT_ID = os.environ.get("SSO_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("SSO_CLIENT_SECRET", "").strip()
+OIDC_RP_SCOPES = os.environ.get("SSO_SCOPES", "openid email profile").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("SSO_SIGNING_ALGORITHM", "RS256").strip()
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the end-session request's hint, kept in the session only
+OIDC_TIMEOUT = 5  # seconds for each call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "signin:callback"
+# Every sign-in lasts at most this long, whatever the browser does (default 8 hours).
+SIGNIN_SESSION_MAX_AGE = int(os.environ.get("SIGNIN_SESSION_MAX_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = SIGNIN_SESSION_MAX_AGE
+# A second factor (an authenticator app, with recovery codes) for local password
+# accounts: superusers always, every account while single sign-on is on. Accounts named
+# in SIGNIN_SECOND_FACTOR_EXEMPT go without: never set it for a real deployment.
+SIGNIN_SECOND_FACTOR_REQUIRED = True
+SIGNIN_SECOND_FACTOR_EXEMPT = env_list("SIGNIN_SECOND_FACTOR_EXEMPT")
+if SSO_ENABLED:
+    _missing = [
+        name
+        for name, value in [
+            ("SSO_ISSUER", SSO_ISSUER),
+            ("SSO_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("SSO_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("SSO_GROUP_ROLES", SSO_GROUP_ROLES),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"SSO_ENABLED is on but {', '.join(_missing)} is not set: single sign-on needs it."
+        )
+OTP_TOTP_ISSUER = "Southwark Children's Services CMS"
+# With single sign-on the only way in, no password resets (break-glass accounts are
+# reset by another administrator).
+WAGTAIL_PASSWORD_RESET_ENABLED = not (SSO_ENABLED and SSO_ONLY)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -386,6 +449,10 @@ WAGTAIL_HEADLESS_PREVIEW = {
 # sites are switched off (WAGTAIL_GRAVATAR_PROVIDER_URL, WAGTAIL_ENABLE_UPDATE_CHECK).
 ERROR_PAGE_STYLE_HASH = "'sha256-0FvUN306lfMcG/8AooZlZYvP/yREofv4aX/mJWFqZDc='"
 _MEDIA_SOURCES = [f"https://{MEDIA_DOMAIN}/"] if MEDIA_BUCKET else []  # else on this origin
+_SSO_ISSUER_PARTS = urlsplit(SSO_ISSUER)
+_SSO_FORM_TARGETS = (
+    [f"{_SSO_ISSUER_PARTS.scheme}://{_SSO_ISSUER_PARTS.netloc}"] if SSO_ENABLED else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -394,7 +461,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:", *_MEDIA_SOURCES],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out posts a form that ends at the provider's end-session page.
+        "form-action": [SELF, *_SSO_FORM_TARGETS],
         "frame-ancestors": [SELF],
     }
 }

@@ -45,3 +45,6 @@ GRAPHQL_RATE_LIMIT_REQUESTS = 0
 # Each request reads the content version afresh: tests switch caches under the app
 # (tests/test_response_cache.py checks the re-reading interval on its own).
 CONTENT_VERSION_RECHECK_SECONDS = 0
+# The suite signs superusers in (pytest-django's admin_client) for tests of everything
+# else: the second factor is asked for only in the sign-in tests (tests/test_signin_*.py).
+SIGNIN_SECOND_FACTOR_REQUIRED = False

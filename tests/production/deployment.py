@@ -567,6 +567,9 @@ class Deployment:
             "TRUSTED_PROXY_COUNT": "1",
             "GRAPHQL_RATE_LIMIT_REQUESTS": str(RATE_LIMIT_REQUESTS),
             "FRONTEND_API_KEYS": f"{FRONTEND_NAME}:{self.frontend_key}",
+            # The editing tests' superuser signs in with its password alone (a test
+            # deployment's exemption; tests/production/test_signin.py walks the second factor).
+            "SIGNIN_SECOND_FACTOR_EXEMPT": EDITOR,
             "LOG_LEVEL": "INFO",
             "WEB_CONCURRENCY": "2",
             "HOST": HOST,

@@ -92,8 +92,6 @@ class VersionedMemo(Memo):
             return self.values.get(key) if self.version == version else None
 
     def keep(self, version, key, value):
-        if version is None or value is None:
-            return
         with self.lock:
             if self.version != version:
                 self.values.clear()

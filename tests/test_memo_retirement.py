@@ -259,6 +259,10 @@ def test_a_kept_page_is_answered_with_its_body_read_afresh(client, site):
         return [block["alt"] for item in items for block in item["body"]]
 
     assert alts("first") == ["A foster carer"]
+    # One news item by its slug is read with its body deferred unless asked for: its
+    # part is made from the page as read.
+    one = '{ newsItem(slug: "item-0") { title } }'
+    assert ask(client, one)["data"]["newsItem"] == {"title": "Item 0"}
     chosen.description = "Two foster carers"
     chosen.save()
     assert alts("again") == ["Two foster carers"]
@@ -296,6 +300,9 @@ def test_nothing_is_kept_when_a_change_was_retired_while_it_was_made(rf):
     key_versions = content_version.key_versions_for(request_at(rf, version))
     content_version.replace_versions({"page:2"})  # while the request ran
     assert key_versions.of([{"page:1"}]) is None
+    kept = memo.KeyedMemo(max_size=10)
+    kept.keep(key_versions, [("a", "made while a change was retired", ["page:1"])])
+    assert len(kept.values) == 0
     # Read by a request at a version older than the one the keys were read at: nothing
     # it makes is kept either.
     newer = content_version.key_versions_for(request_at(rf, content_version.read()))

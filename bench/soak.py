@@ -66,12 +66,12 @@ def documented_queries():
 
 class PartsReader(threading.Thread):
     """The documented queries in this process, each answer made afresh, counting its
-    pages' parts found kept and made: `reads` holds (query, publishes before it, kept,
-    made) for each answer."""
+    pages' parts found kept and made: `reads` holds (query, publishing rounds done before
+    it, kept, made) for each answer."""
 
-    def __init__(self, bodies, stop_at, publishes):
+    def __init__(self, bodies, stop_at, rounds):
         super().__init__(daemon=True)
-        self.bodies, self.stop_at, self.publishes = bodies, stop_at, publishes
+        self.bodies, self.stop_at, self.rounds = bodies, stop_at, rounds
         self.reads, self.errors = [], []
 
     def run(self):
@@ -88,7 +88,7 @@ class PartsReader(threading.Thread):
                 sent = json.loads(body)
                 sent["variables"]["soakRead"] = turn  # declared by no query
                 turn += 1
-                published, kept, made = len(self.publishes), fragments.hits, fragments.misses
+                published, kept, made = len(self.rounds), fragments.hits, fragments.misses
                 response = client.post("/graphql/", sent, content_type="application/json")
                 if response.status_code != 200 or "errors" in response.json():
                     self.errors.append(f"{name} (in process): {response.content[:200]!r}")
@@ -149,8 +149,9 @@ class Reader(threading.Thread):
                 self.home_reads.append((started, data["data"]["page"]["title"]))
 
 
-def publisher(stop_at, every, publishes):
-    """Publish the home page (numbered title) and a news page, every `every` seconds."""
+def publisher(stop_at, every, publishes, rounds):
+    """Publish the home page (numbered title) and a news page, every `every` seconds:
+    `publishes` holds when each home page was, `rounds` when each round was done."""
     from home.models import HomePage
     from news.models import NewsPage
 
@@ -166,6 +167,7 @@ def publisher(stop_at, every, publishes):
         if news is not None:
             news.summary = f"{news.summary.split(' [soak')[0]} [soak {number}]"
             news.save_revision().publish()
+        rounds.append(time.monotonic())
 
 
 def title_number(title):
@@ -222,15 +224,15 @@ def main(argv=None):
         readers = [
             Reader(server.port, bodies, stop_at, offset) for offset in range(options.clients)
         ]
-        publishes = []
-        parts_reader = PartsReader(bodies, stop_at, publishes)
+        publishes, rounds = [], []
+        parts_reader = PartsReader(bodies, stop_at, rounds)
         say(
             f"soaking for {options.seconds:.0f}s: {options.clients} readers, "
             f"{options.workers} gunicorn workers, a publish every {options.publish_every}s"
         )
         for reader in [*readers, parts_reader]:
             reader.start()
-        publisher(stop_at, options.publish_every, publishes)
+        publisher(stop_at, options.publish_every, publishes, rounds)
         for reader in [*readers, parts_reader]:
             reader.join()
     finally:

@@ -23,7 +23,7 @@ from api.graphql.media import list_renditions
 from core import content_version, memo, visibility
 from core.request_context import context_of
 from home import models as home_models
-from home.models import OrganisationSettings
+from home.models import HomePage, OrganisationSettings
 from news.models import NewsIndexPage, NewsPage
 from news.schema import news_items
 from tests.support.factories import (
@@ -236,12 +236,36 @@ def test_an_unrelated_change_recomputes_nothing_of_the_list(client, site):
     ask(client, LIST, cacheBuster="renditions made")
     before = misses()
     publish(StandardPageFactory(title="About", slug="about"))  # a page outside the list
+    home = HomePage.objects.get()
+    home.title = "Southwark, retitled"  # above the list: its URLs and visibility stay
+    publish(home)
     change_snippet(site)
     change_setting(site)
     ask(client, LIST, cacheBuster="after")
     recomputed = {name: misses()[name] - before[name] for name in MEMOS}
-    # Only the list's membership: any page's publish can show or hide pages below it.
-    assert recomputed == {"fragments": 0, "news_items": 0, "facts": 2, "renditions": 0}
+    # Only the list's membership (any page's publish can show or hide pages below it)
+    # and the site's root (its page was published).
+    assert recomputed == {"fragments": 0, "news_items": 0, "facts": 3, "renditions": 0}
+
+
+def test_a_live_page_published_again_retires_nothing_below_it(site):
+    """Only publishing a page that was not live, a new slug (page_slug_changed) or a move
+    change what is below it: its URLs and what may be seen."""
+    index, item = NewsIndexPage.objects.get(pk=site["index"].pk), site["items"][0]
+
+    def retired_by(change):
+        with mock.patch("core.changes.dispatch") as dispatch:
+            change()
+        (published,) = [call.args[0] for call in dispatch.call_args_list if call.args[0].event]
+        return published.keys
+
+    index.title = "Latest news"
+    again = retired_by(lambda: publish(index))
+    assert {f"page:{index.pk}", "path:/home/news/", "list:pages"} <= again
+    assert f"page:{item.pk}" not in again and "path:/home/news/item-0/" not in again
+    index.unpublish()
+    published = retired_by(lambda: publish(index))
+    assert {f"page:{index.pk}", f"page:{item.pk}", "path:/home/news/item-0/"} <= published
 
 
 def test_a_kept_page_is_answered_with_its_body_read_afresh(client, site):

@@ -115,11 +115,12 @@ class KeyedMemo(Memo):
 
     def get(self, key_versions, key, compute, keys_of):
         """The value kept for `key`, or `compute()`'s, kept with the versions of
-        `keys_of(value)`."""
+        `keys_of(value)` unless it is None (nothing found: asked again each time)."""
         value = self.find(key_versions, key)
         if value is None:
             value = compute()
-            self.keep(key_versions, [(key, value, keys_of(value))])
+            if value is not None:
+                self.keep(key_versions, [(key, value, keys_of(value))])
         return value
 
     def find(self, key_versions, key):
@@ -137,7 +138,6 @@ class KeyedMemo(Memo):
     def keep(self, key_versions, made):
         """Keep each (key, value, the surrogate keys it depends on) of `made`, with those
         keys' versions, read in one look-up for all of them."""
-        made = [item for item in made if item[1] is not None]
         if key_versions is None or not made:
             return
         versions = key_versions.of([keys for _, _, keys in made])

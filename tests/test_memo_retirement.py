@@ -364,6 +364,7 @@ def test_a_memo_keeps_nothing_without_key_versions_nor_a_value_larger_than_its_b
     assert kept.get(None, "a", lambda: "value", lambda _: ["page:1"]) == "value"
     assert kept.find(key_versions, "a") is None
     kept.keep(key_versions, [("a", "short", ["page:1"]), ("b", "far too long", ["page:1"])])
-    kept.keep(key_versions, [("c", None, ["page:1"])])
+    # Nothing found is not kept (nor are its keys asked for): it is looked for again.
+    assert kept.get(key_versions, "c", lambda: None, lambda found: [found.pk]) is None
     assert [kept.find(key_versions, key) for key in "abc"] == ["short", None, None]
-    assert (kept.hits, kept.misses) == (1, 3)
+    assert (kept.hits, kept.misses) == (1, 4)

@@ -41,7 +41,7 @@ NOT_FILTERS = ("offset", "limit", "fields")  # query parameters that leave the l
 
 
 class PublicPagination(WagtailPagination):
-    """Wagtail's, with the total kept for the content version (`VisibilityRules.count`):
+    """Wagtail's, with the total kept until the list may change (`VisibilityRules.count`):
     a COUNT reads every page of the list."""
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -187,7 +187,8 @@ def fetched(pages, shown):
 
 class VersionedAPIViewSet:
     """Reads the content version first, as the GraphQL endpoint does: what the
-    visibility rule looks up is then kept for it (core/content_version.py)."""
+    visibility rule looks up is then kept by the key versions current for it
+    (core/content_version.py)."""
 
     def initial(self, request, *args, **kwargs):
         context_of(request).content_version = content_version.read()

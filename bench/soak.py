@@ -6,6 +6,13 @@ and a news page every --publish-every seconds through the ORM, as the admin woul
 It passes when no request fails (non-200 or GraphQL errors) and no read that started
 more than a second after a publish returned content older than that publish.
 
+Beside them, one reader in this process sends the same queries, each with a variable no
+query declares (a new value every time: the response cache's key holds it, so every
+answer is made), and counts the pages' parts each answer found kept
+(api/graphql/fragments.py) or made afresh. It reports the share of answers made with
+every page part kept, and the share of page parts reused across a publish: of those the
+first answer to each query after a publish holds.
+
 It uses the benchmark's server and dataset code (bench/servers.py, bench/datasets.py):
 a database of its own (`cms_soak` on PostgreSQL when it answers, else SQLite under
 bench/.data/) and Redis when it answers.
@@ -57,6 +64,58 @@ def documented_queries():
     return bodies
 
 
+class PartsReader(threading.Thread):
+    """The documented queries in this process, each answer made afresh, counting its
+    pages' parts found kept and made: `reads` holds (query, publishing rounds done before
+    it, kept, made) for each answer."""
+
+    def __init__(self, bodies, stop_at, rounds):
+        super().__init__(daemon=True)
+        self.bodies, self.stop_at, self.rounds = bodies, stop_at, rounds
+        self.reads, self.errors = [], []
+
+    def run(self):
+        from django.db import connection
+        from django.test import Client
+
+        from api.graphql.fragments import fragments
+
+        client = Client(HTTP_HOST="127.0.0.1")
+        turn = 0
+        try:
+            while time.monotonic() < self.stop_at:
+                name, body = self.bodies[turn % len(self.bodies)]
+                sent = json.loads(body)
+                sent["variables"]["soakRead"] = turn  # declared by no query
+                turn += 1
+                published, kept, made = len(self.rounds), fragments.hits, fragments.misses
+                response = client.post("/graphql/", sent, content_type="application/json")
+                if response.status_code != 200 or "errors" in response.json():
+                    self.errors.append(f"{name} (in process): {response.content[:200]!r}")
+                    continue
+                kept, made = fragments.hits - kept, fragments.misses - made
+                self.reads.append((name, published, kept, made))
+        finally:
+            connection.close()
+
+    def report(self):
+        """(answers with page parts, the share made with every part kept, page parts in
+        the first answers after a publish, the share of those reused), each query's first
+        answer (nothing kept yet) left out."""
+        with_parts, after_publish = [], []
+        last_seen = {}  # query -> publishes before its last answer
+        for name, published, kept, made in self.reads:
+            if name in last_seen and kept + made:
+                with_parts.append(made == 0)
+                if published > last_seen[name]:
+                    after_publish.append((kept, made))
+            last_seen[name] = published
+        all_kept = sum(with_parts) / len(with_parts) if with_parts else 0.0
+        parts = sum(kept + made for kept, made in after_publish)
+        reused = sum(kept for kept, _ in after_publish) / parts if parts else 0.0
+        return len(with_parts), all_kept, parts, reused
+
+
 class Reader(threading.Thread):
     def __init__(self, port, bodies, stop_at, offset):
         super().__init__(daemon=True)
@@ -90,8 +149,9 @@ class Reader(threading.Thread):
                 self.home_reads.append((started, data["data"]["page"]["title"]))
 
 
-def publisher(stop_at, every, publishes):
-    """Publish the home page (numbered title) and a news page, every `every` seconds."""
+def publisher(stop_at, every, publishes, rounds):
+    """Publish the home page (numbered title) and a news page, every `every` seconds:
+    `publishes` holds when each home page was, `rounds` when each round was done."""
     from home.models import HomePage
     from news.models import NewsPage
 
@@ -107,6 +167,7 @@ def publisher(stop_at, every, publishes):
         if news is not None:
             news.summary = f"{news.summary.split(' [soak')[0]} [soak {number}]"
             news.save_revision().publish()
+        rounds.append(time.monotonic())
 
 
 def title_number(title):
@@ -163,21 +224,22 @@ def main(argv=None):
         readers = [
             Reader(server.port, bodies, stop_at, offset) for offset in range(options.clients)
         ]
-        publishes = []
+        publishes, rounds = [], []
+        parts_reader = PartsReader(bodies, stop_at, rounds)
         say(
             f"soaking for {options.seconds:.0f}s: {options.clients} readers, "
             f"{options.workers} gunicorn workers, a publish every {options.publish_every}s"
         )
-        for reader in readers:
+        for reader in [*readers, parts_reader]:
             reader.start()
-        publisher(stop_at, options.publish_every, publishes)
-        for reader in readers:
+        publisher(stop_at, options.publish_every, publishes, rounds)
+        for reader in [*readers, parts_reader]:
             reader.join()
     finally:
         server.stop()
 
     latencies = sorted(latency for reader in readers for latency in reader.latencies)
-    errors = [error for reader in readers for error in reader.errors]
+    errors = [error for reader in [*readers, parts_reader] for error in reader.errors]
     home_reads = sorted(read for reader in readers for read in reader.home_reads)
     stale, worst_lag = stale_reads(home_reads, publishes)
     requests = len(latencies) + sum(1 for e in errors if "HTTP" not in e)
@@ -189,6 +251,11 @@ def main(argv=None):
     print(f"  home reads      {len(home_reads)}")
     print(f"  stale > 1s      {len(stale)}")
     print(f"  worst lag seen  {worst_lag * 1000:.0f} ms (a read begun after a publish, older)")
+    answers, all_kept, parts, reused = parts_reader.report()
+    print(f"  all parts kept  {all_kept:.1%} of {answers} answers made with page parts")
+    print(
+        f"  parts reused    {reused:.1%} of {parts} page parts in the first answers after a publish"
+    )
     if latencies:
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000

@@ -3,7 +3,7 @@ subscriber in the order of STAGES.
 
 Connected once per model, with `sender=` (`connect`):
 - a page published, unpublished, moved, renamed (its slug) or deleted; saving a draft
-  changes nothing live;
+  changes nothing live; a live page published again changes nothing below it;
 - a snippet with draft state published or unpublished; any other snippet saved; a
   snippet deleted; a setting saved;
 - any other model whose rows the APIs serve (inline items, tags, images, documents,
@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from .surrogate_keys import ALL, keys_changed_by, keys_changed_by_page
@@ -167,9 +167,10 @@ def together(instance, event):
 # Pages ------------------------------------------------------------------------------------
 
 
-def page_change(page, parent, event=None, **fields):
+def page_change(page, parent, event=None, with_descendants=True, **fields):
     """A change to a page, with where it is now (site, path, URL) if it is public there."""
-    change = ContentChange(page, frozenset(keys_changed_by_page(page)), event, **fields)
+    keys = frozenset(keys_changed_by_page(page, with_descendants))
+    change = ContentChange(page, keys, event, **fields)
     if event is not None:
         try:
             parts = page.get_url_parts()
@@ -181,10 +182,29 @@ def page_change(page, parent, event=None, **fields):
     return change
 
 
+def on_page_saving(sender, instance, update_fields=None, **kwargs):
+    # Whether the page was live before a save of all its fields (a publish's): published
+    # again, a live page changes nothing below it (`on_page_published`).
+    if instance.pk is not None and update_fields is None:
+        was_live = type(instance).objects.filter(pk=instance.pk, live=True, expired=False)
+        instance.was_live = was_live.exists()
+
+
 def on_page_published(sender, instance, **kwargs):
     major = getattr(instance, "is_major_change", True)  # read before governance resets it
     change = "major" if major else "minor"
-    dispatch(page_change(instance, instance.get_parent(), "page.published", change=change))
+    # Below a page published again while live, neither URLs (a new slug is a change of its
+    # own, page_slug_changed) nor what may be seen change: only the page itself did.
+    again = getattr(instance, "was_live", False) and instance.live and not instance.expired
+    dispatch(
+        page_change(
+            instance,
+            instance.get_parent(),
+            "page.published",
+            with_descendants=not again,
+            change=change,
+        )
+    )
 
 
 def on_page_unpublished(sender, instance, **kwargs):
@@ -292,6 +312,7 @@ def connect():
     post_page_move.connect(on_page_moved, dispatch_uid=uid)
     page_slug_changed.connect(on_page_slug_changed, dispatch_uid=uid)
     for model in get_page_models():
+        pre_save.connect(on_page_saving, sender=model, dispatch_uid=uid)
         pre_delete.connect(on_page_deleting, sender=model, dispatch_uid=uid)
         post_delete.connect(on_page_deleted, sender=model, dispatch_uid=uid)
 

@@ -15,15 +15,19 @@ What a change is, and which keys it retires, is worked out by the change pipelin
 (core/changes.py); replacing the versions is one step of what core/retirements.py
 applies, durably, once the change commits.
 
-What each process keeps for the current version is declared beside the code that owns
-it (core/memo.py's VersionedMemo): the visibility rule's facts (core/visibility.py), news
-list items (news/schema.py), renditions (api/graphql/media.py), pages' parts of answers
-(api/graphql/fragments.py) and cached answers (api/graphql/response_cache.py).
+What each process keeps in memory is declared beside the code that owns it
+(core/memo.py). Cached answers (api/graphql/response_cache.py) are held for the current
+content version (a VersionedMemo). The rest, the visibility rule's facts
+(core/visibility.py), news list items (news/schema.py), renditions
+(api/graphql/media.py) and pages' parts of answers (api/graphql/fragments.py), are kept
+with the versions of the surrogate keys each depends on (a KeyedMemo), and used while
+those are current (`key_versions_for`): a publish retires only what it changed.
 """
 
 import logging
 import time
 import uuid
+from collections import ChainMap
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +36,7 @@ from django.db import connection
 from .memo import Memo
 from .models import Retirement
 from .request_context import context_of
+from .surrogate_keys import ALL
 
 logger = logging.getLogger("cms.cache")
 
@@ -43,6 +48,11 @@ _last_read = Memo(max_size=1)
 # Set while a change this process committed waits to be retired: till then, the process
 # trusts nothing kept (core/retirements.py).
 _waiting = Memo(max_size=1)
+# What this process knows of the surrogate keys' versions (`KnownVersions`), read afresh
+# once a request reads a content version they are not current for.
+_known = Memo(max_size=1)
+# At most this many keys are known (a few MiB): past it, the next reading starts afresh.
+MAX_KNOWN_KEYS = 50_000
 
 
 def read():
@@ -106,17 +116,111 @@ def key_versions(keys):
 
 
 def replace_versions(keys):
-    """A new content version, then new versions of these keys (in that order, see
-    `key_versions`): nothing kept from before is trusted by any reader. Raises if the
-    shared cache did not take them (core/retirements.py tries again)."""
-    content, version = uuid.uuid4().hex, uuid.uuid4().hex
+    """A new content version, new versions of these keys, then another new content
+    version: nothing kept from before is trusted by any reader. The first version comes
+    before the keys so that a reader who read them and then finds its version unchanged
+    knows none was replaced meanwhile (`key_versions`); the last comes after them so
+    that a process reading them after it has them all (`key_versions_for`). Raises if
+    the shared cache did not take them (core/retirements.py tries again)."""
+    content, version, settled = uuid.uuid4().hex, uuid.uuid4().hex, uuid.uuid4().hex
     replaced = {KEY_VERSION_PREFIX + key: version for key in keys}
     cache.set(VERSION_KEY, content, None)
     cache.set_many(replaced, None)
+    cache.set(VERSION_KEY, settled, None)
     # Production's Redis client ignores its errors (IGNORE_EXCEPTIONS): only what the cache
     # holds now says whether it took these. A change committed elsewhere meanwhile makes
     # this one be tried again, which costs nothing but another version.
-    if cache.get_many([VERSION_KEY, *replaced]) != {VERSION_KEY: content, **replaced}:
+    if cache.get_many([VERSION_KEY, *replaced]) != {VERSION_KEY: settled, **replaced}:
         raise ConnectionError("The shared cache did not take the new versions.")
-    _last_read.set(VERSION_KEY, (content, time.monotonic()))
+    _last_read.set(VERSION_KEY, (settled, time.monotonic()))
     _waiting.pop(VERSION_KEY)
+
+
+class KnownVersions:
+    """This process's copy of surrogate keys' versions: those of the keys what it keeps
+    depends on, read together, after the content version `read_at`. Current for a
+    request whose content version is `read_at`, or older (`current_for`)."""
+
+    def __init__(self, versions, read_at, current_for):
+        self.versions = versions  # key -> version (None: never retired)
+        self.read_at = read_at
+        self.current_for = current_for
+
+
+class KeyVersions:
+    """One request's view of the key versions, at the content version it read: whether
+    what was kept is still current (`hold`), and the versions to keep what it makes with
+    (`of`). core/memo.py's KeyedMemo asks it."""
+
+    def __init__(self, version, known):
+        self.version = version
+        self.known = known
+
+    def hold(self, versions):
+        """Whether every key of `versions` still has that version."""
+        known = self.known.versions
+        return all(known.get(key, _UNKNOWN) == version for key, version in versions.items())
+
+    def of(self, key_sets):
+        """{key: version} for each set of keys (`all` added to each: a change to sites,
+        collections or view restrictions retires everything), for what this request
+        made from the database; or None if it may not be kept.
+
+        Keys already known are taken as known: they were read after this request's
+        content version, before it read the database. Others are read in one look-up,
+        with the content version after them: if it is still this request's, no change
+        was retired between its reading the database and now."""
+        known = self.known
+        if known.read_at != self.version:  # read before this request or after a change
+            return None
+        needed = set().union(*key_sets) | {ALL}
+        unknown = [key for key in needed if key not in known.versions]
+        read = {}
+        if unknown:
+            try:
+                found = cache.get_many(
+                    [KEY_VERSION_PREFIX + key for key in unknown] + [VERSION_KEY]
+                )
+            except Exception:  # an unreachable cache costs speed, never answers
+                logger.warning("Shared cache unavailable: nothing kept", exc_info=True)
+                return None
+            if found.get(VERSION_KEY) != self.version:
+                return None
+            read = {key: found.get(KEY_VERSION_PREFIX + key) for key in unknown}
+            if len(known.versions) < MAX_KNOWN_KEYS:
+                known.versions.update(read)
+        versions = ChainMap(read, known.versions)
+        return [{key: versions[key] for key in (*keys, ALL)} for keys in key_sets]
+
+
+_UNKNOWN = object()
+
+
+def key_versions_for(request):
+    """The request's view of the surrogate keys' versions (`KeyVersions`), or None where
+    nothing may be kept or used (`version_for`; the shared cache down).
+
+    The first request at a content version this process's copy is not current for reads
+    every key it knows again, in one look-up, the content version first: a change
+    replaces its keys before its last content version, so the copy holds every change
+    up to the version read (one still being replaced is read again with the next)."""
+    version = version_for(request)
+    if version is None:
+        return None
+    known = _known.get(VERSION_KEY)
+    if known is None or version not in known.current_for:
+        keys = (
+            [] if known is None or len(known.versions) >= MAX_KNOWN_KEYS else list(known.versions)
+        )
+        try:
+            found = cache.get_many([VERSION_KEY] + [KEY_VERSION_PREFIX + key for key in keys])
+        except Exception:  # an unreachable cache costs speed, never answers
+            logger.warning("Shared cache unavailable: key versions unknown", exc_info=True)
+            return None
+        read_at = found.get(VERSION_KEY)
+        if read_at is None:
+            return None
+        versions = {key: found.get(KEY_VERSION_PREFIX + key) for key in keys}
+        known = KnownVersions(versions, read_at, frozenset({version, read_at}))
+        _known.set(VERSION_KEY, known)
+    return KeyVersions(version, known)

@@ -7,6 +7,14 @@ its bound, through this module, so that every one can be listed and emptied
   every store is bounded.
 - `VersionedMemo`: values kept for one content version (core/content_version.py),
   dropped together when it changes; never used without a version (the cache is down).
+  The response cache's copies of answers (api/graphql/response_cache.py): a hit there
+  costs no look-up but the content version's.
+- `KeyedMemo`: each value kept with the versions of the surrogate keys it depends on
+  (core/surrogate_keys.py), and used while those are the current ones: a change leaves
+  what depends on nothing it retired. The versions come from the request's
+  `KeyVersions` (core/content_version.py: `key_versions_for`); without one (the cache is
+  down, a transaction) nothing is kept or used. It counts what it was asked for and
+  found (`hits`) or not (`misses`: each one computed afresh).
 - `cached_function`: functools.lru_cache, registered here; its own lock makes it safe in
   threads.
 
@@ -77,13 +85,6 @@ class VersionedMemo(Memo):
         super().clear()
         self.version = None
 
-    def get(self, version, key, compute):
-        value = self.find(version, key)
-        if value is None:
-            value = compute()
-            self.keep(version, key, value)
-        return value
-
     def find(self, version, key):
         if version is None:
             return None
@@ -91,11 +92,58 @@ class VersionedMemo(Memo):
             return self.values.get(key) if self.version == version else None
 
     def keep(self, version, key, value):
-        if version is None or value is None:
-            return
         with self.lock:
             if self.version != version:
                 self.values.clear()
                 self.version = version
             if self.values.getsizeof(value) <= self.values.maxsize:
                 self.values[key] = value
+
+
+class KeyedMemo(Memo):
+    """Values kept with the versions of the surrogate keys they depend on, each used while
+    every one of those is current."""
+
+    def __init__(self, max_size, size_of=None):
+        # Each value is held with its keys' versions; `size_of` measures the value.
+        held_size = None if size_of is None else (lambda held: size_of(held[0]))
+        super().__init__(max_size, held_size)
+
+    def clear(self):
+        super().clear()
+        self.hits = self.misses = 0
+
+    def get(self, key_versions, key, compute, keys_of):
+        """The value kept for `key`, or `compute()`'s, kept with the versions of
+        `keys_of(value)` unless it is None (nothing found: asked again each time)."""
+        value = self.find(key_versions, key)
+        if value is None:
+            value = compute()
+            if value is not None:
+                self.keep(key_versions, [(key, value, keys_of(value))])
+        return value
+
+    def find(self, key_versions, key):
+        if key_versions is None:
+            return None
+        with self.lock:
+            kept = self.values.get(key)
+            found = kept is not None and key_versions.hold(kept[1])
+            if found:
+                self.hits += 1
+            else:
+                self.misses += 1
+        return kept[0] if found else None
+
+    def keep(self, key_versions, made):
+        """Keep each (key, value, the surrogate keys it depends on) of `made`, with those
+        keys' versions, read in one look-up for all of them."""
+        if key_versions is None or not made:
+            return
+        versions = key_versions.of([keys for _, _, keys in made])
+        if versions is None:
+            return
+        with self.lock:
+            for (key, value, _), depends_on in zip(made, versions, strict=True):
+                if self.values.getsizeof((value, depends_on)) <= self.values.maxsize:
+                    self.values[key] = (value, depends_on)

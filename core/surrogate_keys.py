@@ -12,8 +12,9 @@ a `recording_scope`):
 - `all`, which a change to sites, collections or view restrictions retires everywhere.
 
 A change retires (`keys_changed_by_*`): a page's key, its descendants' (their URLs and
-visibility follow it) and the lists of their types and of pages; an object's key and
-the list of its model. Its answers are sent as `Surrogate-Key` (Fastly), `xkey`
+visibility follow it; not when a live page is published again with the same slug, which
+changes neither) and the lists of their types and of pages; an object's key and the list
+of its model. Its answers are sent as `Surrogate-Key` (Fastly), `xkey`
 (Varnish) and `Cache-Tag` (Cloudflare) headers.
 """
 
@@ -79,10 +80,13 @@ def as_headers(keys):
     return {"Surrogate-Key": spaced, "xkey": spaced, "Cache-Tag": ",".join(keys)}
 
 
-def keys_changed_by_page(page):
+def keys_changed_by_page(page, with_descendants=True):
     """A page changed (published, unpublished, moved, renamed, deleted): its key, its
-    descendants', and the lists their types are read in."""
-    pages = [page, *page.get_descendants().specific(defer=True)]
+    descendants', and the lists their types are read in. Without descendants: a page
+    published again where it was (core/changes.py), which changes nothing below it."""
+    pages = [page]
+    if with_descendants:
+        pages += page.get_descendants().specific(defer=True)
     keys = {key_for(each) for each in pages} | {path_key(each.url_path) for each in pages}
     keys |= {list_key(type(each)) for each in pages} | {list_key(page.specific_class), PAGES}
     return keys

@@ -12,8 +12,12 @@ Visible means:
 `visibility_for(request)` gives the rule for one request, as queryset filters
 (`visible_pages`, `public_collection_ids`, with `count` for the lists they make) and
 predicates (`is_visible`). What it looks up and counts changes only with published
-content, so each process keeps it for the content version the request read
-(core/content_version.py), never inside a transaction.
+content, so each process keeps it with the versions of the surrogate keys it depends on
+(core/memo.py's KeyedMemo), never inside a transaction: the site's root with its page's
+key, what hides pages and the counts of lists with every page's (`list:pages`, which
+any change to a page retires) and the tags' (a list may be filtered by tag), a page by
+its path with its key, and public collections with `all` alone (which every fact
+depends on: a change to sites, collections or view restrictions retires it).
 """
 
 import hashlib
@@ -35,16 +39,19 @@ from wagtail.models import (
 )
 
 from . import surrogate_keys
-from .content_version import version_for
-from .memo import VersionedMemo
+from .content_version import key_versions_for
+from .memo import KeyedMemo
 from .request_context import context_of
 
 URL_SAFE = "/~:@!$&'()*+,;="  # what Django's reverse() leaves unquoted
 GUARDED_TYPES = (Page, DraftStateMixin, AbstractImage, AbstractDocument, Redirect)
 
 # What the rule looks up (site roots, hidden subtrees, public collections, pages by path)
-# and the counts of lists, kept for the content version.
-facts = VersionedMemo(max_size=10_000)
+# and the counts of lists, each kept with the versions of the keys it depends on.
+facts = KeyedMemo(max_size=10_000)
+# What a count depends on besides `all`: every page (a publish anywhere can show or hide
+# pages below it) and the tags a list may be filtered by.
+COUNT_KEYS = (surrogate_keys.PAGES, "list:taggit.tag")
 
 
 def visibility_for(request):
@@ -89,10 +96,15 @@ class VisibilityRules:
         self.request = request
         self.pages = {}  # path -> specific page, for lookups repeated within a request
 
-    def remembered(self, key, compute):
-        """A fact kept for the content version; worked out afresh inside a transaction,
-        where the database may hold changes no version describes yet."""
-        return facts.get(version_for(self.request), key, compute)
+    @cached_property
+    def key_versions(self):
+        return key_versions_for(self.request)
+
+    def remembered(self, key, compute, keys_of):
+        """A fact kept with the versions of the surrogate keys `keys_of(fact)` names;
+        worked out afresh inside a transaction, where the database may hold changes no
+        version describes yet."""
+        return facts.get(self.key_versions, key, compute, keys_of)
 
     @cached_property
     def site_root(self):
@@ -103,7 +115,7 @@ class VisibilityRules:
         if self.request is None:
             return None
         key = ("site_root", self.request.get_host(), self.request.get_port())
-        return self.remembered(key, find)
+        return self.remembered(key, find, lambda root: [surrogate_keys.key_for(root)])
 
     @cached_property
     def site_root_path(self):
@@ -120,7 +132,7 @@ class VisibilityRules:
             )
             return tuple(Page.objects.filter(hiding).values_list("path", flat=True))
 
-        return self.remembered("hidden_page_paths", find)
+        return self.remembered("hidden_page_paths", find, lambda _: [surrogate_keys.PAGES])
 
     @cached_property
     def public_collection_ids(self):
@@ -140,7 +152,7 @@ class VisibilityRules:
                 if not (restricted_paths and path.startswith(restricted_paths))
             )
 
-        return self.remembered("public_collection_ids", find)
+        return self.remembered("public_collection_ids", find, lambda _: ())
 
     def visible_pages(self, pages):
         """The rule as a queryset filter, for lists that count, paginate or search. Only
@@ -156,14 +168,16 @@ class VisibilityRules:
         return pages
 
     def count(self, pages, *described_by):
-        """How many items a list of `visible_pages` holds, kept for the content version: a
-        COUNT reads every row it counts, and the number changes only with content.
+        """How many items a list of `visible_pages` holds, kept until its membership may
+        have changed: a COUNT reads every row it counts.
         `described_by`: what, with the site, makes the list what it is (its model, its
         filters), all of it: lists described alike share their count."""
         # A digest: the memo holds up to 10,000 facts, and a description can be long.
         description = repr((self.site_root_path, described_by)).encode()
         key = ("count", hashlib.blake2b(description, digest_size=16).digest())
-        return self.remembered(key, lambda: pages.query.get_count(using=pages.db))
+        return self.remembered(
+            key, lambda: pages.query.get_count(using=pages.db), lambda _: COUNT_KEYS
+        )
 
     def page_is_visible(self, page):
         if getattr(page, "_opened_by_preview_token", False):
@@ -205,7 +219,9 @@ class VisibilityRules:
             return page.specific if page else None
 
         if path not in self.pages:
-            self.pages[path] = self.remembered(("page", path), find)
+            self.pages[path] = self.remembered(
+                ("page", path), find, lambda page: [surrogate_keys.key_for(page)]
+            )
         return self.pages[path]
 
     @cached_property

@@ -11,8 +11,8 @@ from taggit.models import Tag
 from api.graphql.errors import bad_input
 from api.graphql.media import hold_renditions, requested_rendition_specs
 from api.graphql.selections import selected_fields
-from core import content_version
-from core.memo import VersionedMemo
+from core import content_version, surrogate_keys
+from core.memo import KeyedMemo
 from core.visibility import visibility_for
 
 from .models import NewsPage, NewsPageTag
@@ -56,33 +56,41 @@ def fetch_with_requested_relations(pages, info, *path):
     return pages
 
 
-# News pages as a list reads them (with hero image and tags), kept for the content
-# version: at most 500 (a news page: about 10 KiB).
-news_items = VersionedMemo(max_size=500)
+# News pages as a list reads them (with hero image and tags), each kept with the versions
+# of its own key, its image's and its tags': at most 500 (a news page: about 10 KiB).
+news_items = KeyedMemo(max_size=500)
 
 
 def kept_news_pages(info, ids):
     """The news pages with these ids, in their order, each with its hero image and tags,
     and the renditions of those images the query asks for (`info` is the list's).
 
-    A page is read with its image and tags once for the content version, then kept
-    (`news_items`): they change only with content, which replaces the version.
-    Which pages, in what order, is still read each time, and each is still checked
-    against the visibility rule as it is answered. Inside a transaction nothing is kept:
-    it may hold changes no version describes yet."""
-    kept = news_items
-    version = content_version.version_for(info.context)
-    found = {pk: page for pk in ids if (page := kept.find(version, ("news", pk))) is not None}
+    A page is read with its image and tags, then kept (`news_items`) until a change
+    retires one of them: a publish reads again only the pages it changed. Which pages,
+    in what order, is still read each time, and each is still checked against the
+    visibility rule as it is answered. Inside a transaction nothing is kept: it may hold
+    changes no version describes yet."""
+    key_versions = content_version.key_versions_for(info.context)
+    found = {
+        pk: page for pk in ids if (page := news_items.find(key_versions, ("news", pk))) is not None
+    }
     missing = [pk for pk in ids if pk not in found]
     if missing:
         fetched = list(NewsPage.objects.filter(pk__in=missing).select_related("hero_image"))
         prime_tag_lists(fetched)
-        for page in fetched:
-            kept.keep(version, ("news", page.pk), page)
-            found[page.pk] = page
+        news_items.keep(
+            key_versions, [(("news", page.pk), page, keys_held(page)) for page in fetched]
+        )
+        found.update((page.pk, page) for page in fetched)
     pages = [found[pk] for pk in ids if pk in found]  # one deleted since is left out
     hold_hero_renditions(info, pages, "items")
     return pages
+
+
+def keys_held(page):
+    """The surrogate keys of what a kept news page holds: itself, its image and its tags."""
+    held = [page, *page.tag_list] + ([page.hero_image] if page.hero_image else [])
+    return {surrogate_keys.key_for(each) for each in held}
 
 
 def hold_hero_renditions(info, pages, *path):

@@ -1,7 +1,8 @@
-"""Each page's part of a GraphQL answer is kept for the content version
+"""Each page's part of a GraphQL answer is kept with the versions of its surrogate keys
 (api/graphql/fragments.py): asked again, with other variables, a list completes its
-items from what was kept, with the same answer and the same surrogate keys; a publish,
-a preview, another selection or an error is never answered from a part kept before.
+items from what was kept, with the same answer and the same surrogate keys; a publish of
+what a part holds, a preview, another selection or an error is never answered from a
+part kept before (tests/test_memo_retirement.py: every kind of change).
 
 (An empty site, committed for real: parts are kept only outside a transaction.)"""
 
@@ -88,7 +89,7 @@ def test_each_kept_part_holds_the_keys_of_the_parts_inside_it(client, news):
     home = news[0].get_parent().get_parent()
     kept_items = {
         pk: keys
-        for (*_, type_name, pk), (_, keys, _) in fragments.values.items()
+        for (*_, type_name, pk), ((_, keys, _), _) in fragments.values.items()
         if type_name == "NewsPage"
     }
     assert kept_items.keys() == {item.pk for item in news}
@@ -156,7 +157,7 @@ def test_a_signed_in_readers_answers_are_neither_kept_nor_read(
 def test_what_is_kept_is_bounded_in_bytes(client, news, completed_news_pages, monkeypatch):
     first = ask(client, LIST, {"perPage": 10})
     kept = fragments
-    room = 2 * max(size for _, _, size in kept.values.values())
+    room = 2 * max(size for (_, _, size), _ in kept.values.values())
     monkeypatch.setattr(kept, "bound", room)
     kept.clear()  # what was kept, now held within `room`
     completed_news_pages.clear()

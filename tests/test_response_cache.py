@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from api.graphql.response_cache import Answer, ResponseCache, responses
-from core import content_version, visibility
+from core import content_version
 from core.memo import VersionedMemo
 from core.request_context import context_of
 from core.visibility import VisibilityRules
@@ -260,9 +260,11 @@ def test_no_response_is_kept_when_the_cache_time_is_zero(client, settings):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_lookups_are_kept_for_the_content_version_and_renewed_by_a_publish(client):
-    """The site's root, the hidden pages and a parent are read once per content version
-    (by each process), and read afresh once a publish has started a new one."""
+def test_lookups_are_kept_until_a_publish_retires_what_they_depend_on(client):
+    """The site's root, the hidden pages and a parent are read once (by each process),
+    and read afresh once a publish has retired what they depend on: here the parent and
+    the hidden pages, not the site's root nor the item (with its tags) below the parent,
+    which a live page published again leaves as it was."""
     news = NewsIndexPageFactory(title="News", slug="news")
     NewsPageFactory(parent=news, title="Item", slug="item")
 
@@ -280,33 +282,36 @@ def test_lookups_are_kept_for_the_content_version_and_renewed_by_a_publish(clien
     publish(news)
     third, third_sql = ask("third")
     assert third == [{"url": "/news/item/", "parent": {"title": "Latest news"}}]
-    assert third_sql == first_sql
+    assert third_sql == first_sql - 3  # the site's root, the item and its tags still kept
 
 
-def test_the_memo_is_kept_for_one_version_and_never_inside_a_transaction():
-    memo = visibility.facts
+def test_a_fact_is_kept_until_a_key_it_depends_on_is_retired_and_never_inside_a_transaction():
     computed = []
 
     def compute():
         computed.append(1)
         return len(computed)
 
-    assert [memo.get("one", "fact", compute) for _ in range(2)] == [1, 1]
-    assert memo.get("two", "fact", compute) == 2
-    request = RequestFactory().get("/")
-    context_of(request).content_version = "two"
-    with mock.patch.object(connection, "in_atomic_block", True):
-        assert VisibilityRules(request).remembered("fact", compute) == 3
-    assert memo.get(None, "fact", compute) == 4  # the shared cache is unreachable
+    def remembered(key, keys):
+        request = RequestFactory().get("/")
+        context_of(request).content_version = content_version.read()
+        return VisibilityRules(request).remembered(key, compute, lambda _: keys)
 
-    small = VersionedMemo(max_size=1)  # bounded: the least recently used goes
-    assert [small.get("three", key, compute) for key in ("a", "a", "b", "b", "a")] == [
-        5,
-        5,
-        6,
-        6,
-        7,
-    ]
+    assert [remembered("fact", ["page:1"]) for _ in range(2)] == [1, 1]
+    assert remembered("other", ["page:2"]) == 2
+    content_version.replace_versions({"page:1"})
+    assert [remembered("fact", ["page:1"]), remembered("other", ["page:2"])] == [3, 2]
+    with mock.patch.object(connection, "in_atomic_block", True):
+        assert remembered("other", ["page:2"]) == 4
+
+
+def test_what_is_kept_for_the_content_version_is_bounded():
+    small = VersionedMemo(max_size=1)  # the least recently used goes
+    small.keep("version", "a", 1)
+    small.keep("version", "b", 2)
+    assert [small.find("version", "a"), small.find("version", "b")] == [None, 2]
+    small.keep("another version", "c", 3)  # a new version drops what was kept for the last
+    assert [small.find("version", "b"), small.find("another version", "c")] == [None, 3]
     assert len(small.values) == 1
 
 

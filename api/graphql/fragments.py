@@ -1,37 +1,46 @@
-"""Each page's part of an answer, kept for the content version: a list of 100 news items
-asked for again (with other variables, another page of the list, or as part of another
-query) completes each item it answered before with one lookup instead of some fifteen
-fields' resolvers.
+"""Each page's part of an answer, kept with the versions of the surrogate keys its fields
+recorded: a list of 100 news items asked for again (with other variables, another page
+of the list, or as part of another query) completes each item it answered before with
+one lookup instead of some fifteen fields' resolvers, and after a publish it completes
+afresh only the parts holding what the publish retired.
 
 A page's part is kept by what determines it: the site (the Host header), the query as
 printed, the operation, its declared variables (graphql-core drops undeclared ones),
 the path to it with the type of each object on the way, its type and its id. It is
-kept with the surrogate keys its fields recorded, which a request answered from it
-records in turn, so the response cache and a CDN still know what the answer holds.
+kept with its own surrogate key and those its fields recorded, and used while none of
+them has been retired since (core/memo.py's KeyedMemo); a request answered from it
+records those keys in turn, so the response cache and a CDN still know what the answer
+holds. The parts a request made are kept together once it has run, the versions of
+their keys read in one look-up (and found meanwhile by the request that made them).
 It is kept only when nothing can make it differ for another request with that key:
-- at a content version, outside a transaction (`content_version.version_for`); any
-  change to content replaces the version, and with it every part kept (the response
-  cache keeps entries past unrelated changes; these go sooner);
+- outside a transaction, with the shared cache up (`content_version.key_versions_for`);
 - for an anonymous reader, as the response cache is (nothing a page answers depends on
   who is asking, but a signed-in editor's reads are few and never worth the doubt);
 - not for a draft a preview token opened (it shares its page's id);
 - when completing it raised no error (an error is reported afresh every time).
+
+A page is completed field by field from a copy whose StreamFields are unread: pages are
+kept across requests (news list items, parents), and a StreamField keeps the objects
+its blocks chose once read, which no kept page's keys cover (a request reading them
+records their keys).
 """
 
+import copy
 import json
 
 from graphql import ExecutionContext
+from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from core import surrogate_keys
 from core.caching import is_anonymous
-from core.content_version import version_for
-from core.memo import VersionedMemo
+from core.content_version import key_versions_for
+from core.memo import KeyedMemo
 from core.request_context import context_of
 
 # Pages' parts, with the surrogate keys each recorded and its size as JSON: at most 4 MiB
 # of them (some three times that in memory; a news item of the documented list: 600 bytes).
-fragments = VersionedMemo(max_size=4 * 2**20, size_of=lambda kept: kept[2])
+fragments = KeyedMemo(max_size=4 * 2**20, size_of=lambda kept: kept[2])
 
 
 class PageFragmentsExecutionContext(ExecutionContext):
@@ -41,27 +50,32 @@ class PageFragmentsExecutionContext(ExecutionContext):
         super().__init__(*args, **kwargs)
         request = self.context_value
         printed_query = context_of(request).printed_query
-        # The content version pages' parts may be kept for (None: not at all).
-        self.version = None
+        # The key versions pages' parts are found and kept by (None: not at all).
+        self.key_versions = None
         if printed_query is not None and is_anonymous(request):
-            self.version = version_for(request)
+            self.key_versions = key_versions_for(request)
         self.query_key = (
             request.get_host(),
             printed_query,
             self.operation.name.value if self.operation.name else None,
             json.dumps(self.variable_values, sort_keys=True, default=str),
         )
+        # The parts completed here, by key, found here first: kept together once run.
+        self.made = {}
+
+    def execute_operation(self, operation, root_value):
+        data = super().execute_operation(operation, root_value)
+        fragments.keep(self.key_versions, [(key, part, part[1]) for key, part in self.made.items()])
+        return data
 
     def complete_object_value(self, return_type, field_nodes, info, path, result):
-        if (
-            self.version is None
-            or not isinstance(result, Page)
-            or getattr(result, "_opened_by_preview_token", False)
-        ):
+        if not isinstance(result, Page):
             return super().complete_object_value(return_type, field_nodes, info, path, result)
+        if self.key_versions is None or getattr(result, "_opened_by_preview_token", False):
+            return self.complete_page(return_type, field_nodes, info, path, result)
         key = (self.query_key, _typed_path(path), return_type.name, result.pk)
         request = self.context_value
-        found = fragments.find(self.version, key)
+        found = self.made.get(key) or fragments.find(self.key_versions, key)
         if found is not None:
             answer, keys, _ = found
             surrogate_keys.record(request, *keys)
@@ -69,11 +83,24 @@ class PageFragmentsExecutionContext(ExecutionContext):
 
         errors_before = len(self.collected_errors.errors)
         with surrogate_keys.recording_scope(request) as keys:  # this page's fields' keys
-            answer = super().complete_object_value(return_type, field_nodes, info, path, result)
+            # and its own (the field that returned it recorded that for the answer).
+            surrogate_keys.record(request, surrogate_keys.key_for(result))
+            answer = self.complete_page(return_type, field_nodes, info, path, result)
         if len(self.collected_errors.errors) == errors_before:
             size = len(json.dumps(answer, default=str)) + sum(map(len, keys))
-            fragments.keep(self.version, key, (answer, frozenset(keys), size))
+            self.made[key] = (answer, frozenset(keys), size)
         return answer
+
+    def complete_page(self, return_type, field_nodes, info, path, page):
+        """The page's fields, completed from a copy whose StreamFields are as read from
+        the database, not yet turned into blocks (see above)."""
+        stream_fields = [f for f in page._meta.concrete_fields if isinstance(f, StreamField)]
+        if stream_fields:
+            page = copy.copy(page)
+            for field in stream_fields:
+                if field.name in page.__dict__:  # a deferred one is read when asked for
+                    setattr(page, field.name, list(page.__dict__[field.name].raw_data))
+        return super().complete_object_value(return_type, field_nodes, info, path, page)
 
 
 def _typed_path(path):

@@ -9,9 +9,9 @@
   on a list of 100 images that was a fifth of the request. A Filter holds only its
   parsed operations, so one per spec can serve every image.
 - Lists fetch the renditions a query asks for in one query (`hold_renditions`, then kept
-  for the content version), which `rendition` looks up before asking Wagtail: a
-  prefetch through Django's Prefetch() clones a queryset for every image, half the cost
-  of a rendition.
+  until a change retires one of their images), which `rendition` looks up before
+  asking Wagtail: a prefetch through Django's Prefetch() clones a queryset for every
+  image, half the cost of a rendition.
 - `srcSet` without `sizes` lists every allowed width (grapple's fails without them).
 - Storage that cannot be reached (S3 down) makes an image's renditions null, logged as
   an error, rather than failing the response.
@@ -32,8 +32,8 @@ from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.images.utils import to_svg_safe_spec
 
-from core import content_version
-from core.memo import VersionedMemo, cached_function
+from core import content_version, surrogate_keys
+from core.memo import KeyedMemo, cached_function
 from core.request_context import context_of
 from core.visibility import visibility_for
 
@@ -125,31 +125,32 @@ def requested_rendition_specs(info, *path):
     return specs
 
 
-# The renditions of a list's images, kept for the content version by the images and
-# filters asked for.
-list_renditions = VersionedMemo(max_size=500)
+# The renditions of a list's images, by the images and filters asked for, each kept with
+# the versions of its images' keys.
+list_renditions = KeyedMemo(max_size=500)
 
 
 def hold_renditions(request, images, specs):
     """Fetch the renditions of `images` for `specs` in one query, for `resolve_rendition`
     to find during this request.
 
-    Once every image has them all, they are kept for the content version
-    (`list_renditions`): a rendition changes only with its image, a change that
-    replaces the version. Until then each list asks again, for those made since."""
+    Once every image has them all, they are kept (`list_renditions`) until a change
+    retires one of the images: a rendition changes only with its image. Until then each
+    list asks again, for those made since."""
     images = {image.pk: image for image in images if image is not None}
     if not images or not specs:
         return
-    version = content_version.version_for(request)
+    key_versions = content_version.key_versions_for(request)
     key = ("renditions", frozenset(images), frozenset(specs))
-    renditions = list_renditions.find(version, key)
+    renditions = list_renditions.find(key_versions, key)
     if renditions is None:
         rendition_model = get_image_model().get_rendition_model()
         renditions = list(
             rendition_model.objects.filter(image_id__in=images, filter_spec__in=specs)
         )
         if len(renditions) >= len(images) * len(specs):
-            list_renditions.keep(version, key, renditions)
+            image_keys = {surrogate_keys.key_for(image) for image in images.values()}
+            list_renditions.keep(key_versions, [(key, renditions, image_keys)])
     held = context_of(request).held_renditions
     for rendition in renditions:
         rendition.image = images[rendition.image_id]

@@ -3,7 +3,7 @@
 grapple resolves `parent` with two queries a page, and `url` through Page.get_url
 without the request (a cache round trip for the site's root paths, a reverse() and
 signature checks, for each page). Here a page's parent is looked up once per request
-whatever the number of pages sharing it (and kept for the content version), and a URL
+whatever the number of pages sharing it (and kept until a change retires it), and a URL
 comes from the visibility rule's `url_of`, which answers what get_url would.
 
 It adds every page's public change record (governance.models.ChangeNotesMixin), read from

@@ -184,7 +184,7 @@ class CMSGraphQLView(GraphQLView):
             context_value=request,
             variable_values=variables,
             operation_name=operation_name,
-            # Pages' answers are kept per selection for the content version (fragments.py).
+            # Pages' answers are kept per selection, by their keys' versions (fragments.py).
             execution_context_class=PageFragmentsExecutionContext,
             # Every resolver here is synchronous: spare graphql-core asking each value.
             is_awaitable=_never,

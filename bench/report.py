@@ -26,14 +26,20 @@ def mib(sizes):
     return ", ".join(f"{size:.0f}" for size in sizes)
 
 
-def rss_line(sizes, requests):
-    """`sizes`: each worker's MiB at start, after `requests` requests, after every scenario."""
+def rss_line(sizes, requests, nothing_kept=None):
+    """`sizes`: each worker's MiB at start, after `requests` requests, after every scenario;
+    `nothing_kept`: the workers' of the server that keeps nothing, after its scenarios."""
     if sizes is None:
         return "worker RSS: not measured"
     start, warm, end = sizes
     return (
         f"gunicorn worker RSS (MiB): at start {mib(start)}; "
         f"after {requests} requests {mib(warm)}; after every scenario above {mib(end)}"
+        + (
+            f"; the server keeping nothing, after a0 and b0: {mib(nothing_kept)}"
+            if nothing_kept
+            else ""
+        )
     )
 
 
@@ -107,6 +113,18 @@ def compute_ratios(by_key):
             ratio(rps("b"), rps("a")),
         ),
         ("GraphQL uncached / REST v2, throughput", ratio(rps("a"), rps("d"))),
+        (
+            "REST v2 list / GraphQL all-fields list with nothing kept, time per request",
+            ratio(rps("a0"), rps("d")),
+        ),
+        (
+            "all-fields list with nothing kept / with memos warm, time per request",
+            ratio(rps("a"), rps("a0")),
+        ),
+        (
+            "plain list with nothing kept / with memos warm, time per request",
+            ratio(rps("b"), rps("b0")),
+        ),
         ("GraphQL cached / trivial response, throughput", ratio(rps("e"), rps("f"))),
         ("page 400 / page 1, p50 latency", ratio(p50("g400"), p50("g1"))),
         ("search at 10k pages / at the main dataset's, p50 latency", ratio(p50("h10k"), p50("h"))),

@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import datasets, report, scenarios, servers
-from bench.common import BenchError, say
+from bench.common import BENCH_DIR, BenchError, say
 from bench.scenarios import NONCE, QUERY_FILES  # noqa: F401 (tests/test_demo_news.py reads them)
 from bench.tools import ensure_tools
 
@@ -112,24 +112,38 @@ def main(argv=None):
         run_id = uuid.uuid4().hex[:12]
         load_before = os.getloadavg()[0]
         worker_mib = None  # the main dataset's: at start, warmed up, after the scenarios
+        nothing_kept_mib = None  # its server's that keeps nothing, after its scenarios
         for name, scenario_list in (("small", small), ("large", large), ("huge", [])):
             if name not in names:
                 continue
             env = servers.server_env(urls[name], redis_url)
-            if scenario_list:
+            kept = [s for s in scenario_list if not s.nothing_kept]
+            if kept:
                 server = servers.Server(name, env, options.workers, options.worker_class)
                 started.append(server)
                 say(f"starting gunicorn on {server.base_url} ({datasets.DATABASES[name]})")
                 server.start()
                 if name == "small":
                     before, after = scenarios.warm_up_and_read_rss(
-                        server, scenario_list, options.rss_requests, run_id
+                        server, kept, options.rss_requests, run_id
                     )
-                scenarios.measure(server, scenario_list, options, run_id)
+                scenarios.measure(server, kept, options, run_id)
                 if name == "small" and after:
                     worker_mib = (before, after, server.worker_rss_mib())
                 server.stop()
-                scenarios.count_queries(env, scenario_list)
+                scenarios.count_queries(env, kept)
+            nothing_kept = [s for s in scenario_list if s.nothing_kept]
+            if nothing_kept:
+                server = servers.Server(
+                    f"{name}-nothing-kept", env, options.workers, options.worker_class,
+                    config=BENCH_DIR / "nothing_kept.py",
+                )  # fmt: skip
+                started.append(server)
+                say(f"starting gunicorn that keeps nothing on {server.base_url}")
+                server.start()
+                scenarios.measure(server, nothing_kept, options, run_id)
+                nothing_kept_mib = server.worker_rss_mib()
+                server.stop()
             if name == "small":
                 field_ms, floor_ms = scenarios.field_costs(env)
         read_ms = {}  # {dataset: {read: ms}}, when there is more than the main one
@@ -142,7 +156,7 @@ def main(argv=None):
 
         rows = small + (large if "large" in names else [])
         context = report.context_line(options, engine, redis_url, held, load_before)
-        rss = report.rss_line(worker_mib, options.rss_requests)
+        rss = report.rss_line(worker_mib, options.rss_requests, nothing_kept_mib)
         costs = report.field_cost_lines(field_ms, floor_ms)
         ratios = report.compute_ratios({s.key: s for s in rows})
         growth = report.read_time_lines(read_ms, held)

@@ -1,10 +1,11 @@
 """The scenarios, one row of the table each: a-f and h on the main dataset, g1, g400 and
-h10k on the 10,000-page one. Each is checked by hand (a 200 with data and no errors, or it
-is skipped), then driven by wrk (bench/wrk.lua) for --duration seconds. GraphQL requests
-marked "uncached" carry a variable the query never declares, different on every request
-(graphql-core ignores it; the response cache keys on it). SQL queries per request, and
-where the news list's time goes, are measured in-process (bench/inprocess.py) against the
-same database.
+h10k on the 10,000-page one; a0 and b0, the news lists again on a server that keeps
+nothing between requests (bench/nothing_kept.py), each read as the first after a publish.
+Each is checked by hand (a 200 with data and no errors, or it is skipped), then driven by
+wrk (bench/wrk.lua) for --duration seconds. GraphQL requests marked "uncached" carry a
+variable the query never declares, different on every request (graphql-core ignores it;
+the response cache keys on it). SQL queries per request, and where the news list's time
+goes, are measured in-process (bench/inprocess.py) against the same database.
 """
 
 import json
@@ -41,6 +42,7 @@ class Scenario:
     variables: dict = None
     vary: bool = False
     count_queries: bool = False
+    nothing_kept: bool = False  # on the server whose memos keep nothing (bench/nothing_kept.py)
     result: dict = None
     queries: int = None
     problem: str = None
@@ -73,6 +75,10 @@ def table(search_engine):
         Scenario("f", "trivial response: GET /healthz", "/healthz"),
         Scenario("h", f"GraphQL search, {search_engine}, uncached", "/graphql/", SEARCH_QUERY,
                  search, vary=True),
+        Scenario("a0", "GraphQL news list (a), nothing kept", "/graphql/",
+                 news, {"page": 1, "perPage": 100}, vary=True, nothing_kept=True),
+        Scenario("b0", "GraphQL news list (b), nothing kept", "/graphql/",
+                 PLAIN_NEWS_QUERY, {"page": 1, "perPage": 100}, vary=True, nothing_kept=True),
     ]  # fmt: skip
     large = [
         Scenario("g1", "GraphQL news list, 10k pages, page 1 of 25", "/graphql/", news,

@@ -80,6 +80,7 @@ class Server:
     env: dict
     workers: int
     worker_class: str
+    config: Path = None  # a gunicorn settings file of its own, if any
     port: int = field(default_factory=free_port)
     process: subprocess.Popen = None
 
@@ -101,6 +102,7 @@ class Server:
             "--worker-class", self.worker_class,
             "--log-level", "warning",
             "--error-logfile", str(self.log_path),
+            *(["--config", str(self.config)] if self.config else []),
         ]  # fmt: skip
         self.log_path.unlink(missing_ok=True)
         # The app logs to stdout in production: into the same file as gunicorn's errors.

@@ -1,6 +1,7 @@
 """What one process keeps in memory: each store declared by the module that owns it, with
 its bound, through this module, so that every one can be listed and emptied
-(`clear_all`: the test suite does before each test; a process never needs to).
+(`clear_all`: the test suite does before each test; a process never needs to;
+`clear_content`: only what a change retires from, as `make bench`'s "nothing kept" does).
 
 - `Memo`: values by key, the least recently used dropped past `max_size` (counted by
   `size_of`, or one a value). Keys come from requests, the Host header among them, so
@@ -33,6 +34,16 @@ def clear_all():
     """Empty every store this process keeps."""
     for store in _stores:
         store.clear()
+
+
+def clear_content():
+    """Empty every store of content (those a change retires from), keeping what no change
+    touches (parsed documents, media types, the key versions known): how `make bench`'s
+    server that keeps nothing (bench/nothing_kept.py) reads each request as the first
+    after a publish that retired everything."""
+    for store in _stores:
+        if isinstance(store, VersionedMemo | KeyedMemo):
+            store.clear()
 
 
 def cached_function(maxsize):

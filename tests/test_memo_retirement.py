@@ -368,3 +368,16 @@ def test_a_memo_keeps_nothing_without_key_versions_nor_a_value_larger_than_its_b
     assert kept.get(key_versions, "c", lambda: None, lambda found: [found.pk]) is None
     assert [kept.find(key_versions, key) for key in "abc"] == ["short", None, None]
     assert (kept.hits, kept.misses) == (1, 4)
+
+
+def test_with_nothing_kept_every_part_is_made_again_and_the_answer_is_the_same(client, site):
+    """`make bench`'s server that keeps nothing (bench/nothing_kept.py) empties the memos
+    of content before each request: every part is worked out again, as after a publish
+    that retired everything, and the answer is the one made from what was kept."""
+    ask(client, LIST)  # makes the renditions, kept once they all exist
+    kept = ask(client, LIST, cacheBuster="renditions made")
+    memo.clear_content()
+    assert hits() == misses() == dict.fromkeys(MEMOS, 0)
+    afresh = ask(client, LIST, cacheBuster="nothing kept")
+    assert afresh == kept
+    assert hits() == dict.fromkeys(MEMOS, 0), misses()

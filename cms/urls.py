@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -49,5 +50,6 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving last: it matches every other path.
-urlpatterns.append(path("", include(wagtail_urls)))
+# Wagtail's page serving last: it matches every other path. A translation's pages are
+# under its language's prefix (/es/principles/fair/); the source language's have none.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

@@ -21,6 +21,7 @@ from wagtail.models import (
     Orderable,
     Page,
     RevisionMixin,
+    TranslatableMixin,
     WorkflowMixin,
 )
 from wagtail.search import index
@@ -35,7 +36,13 @@ RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
 class Testimonial(
-    ReviewMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model
+    TranslatableMixin,
+    ReviewMixin,
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    models.Model,
 ):
     """Something said about working in, or being served by, Southwark's children's services."""
 
@@ -81,13 +88,19 @@ class Testimonial(
     def __str__(self):
         return f"{self.attribution}: {self.quote[:60]}"
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         verbose_name = "testimonial"
         ordering = ["pk"]
 
 
 class Inspection(
-    ReviewMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel
+    TranslatableMixin,
+    ReviewMixin,
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    ClusterableModel,
 ):
     """A published inspection of the council's children's services."""
 
@@ -142,16 +155,19 @@ class Inspection(
     def __str__(self):
         return f"{self.inspectorate}, {self.published_on:%B %Y}: {self.overall_rating}"
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         verbose_name = "inspection"
         ordering = ["-published_on"]
 
 
-class InspectionHighlight(Orderable):
+class InspectionHighlight(TranslatableMixin, Orderable):
     inspection = ParentalKey(Inspection, on_delete=models.CASCADE, related_name="highlights")
     text = models.TextField(help_text="A finding, quoted from the report without quotation marks.")
 
     panels = [FieldPanel("text")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
 
 class HomePage(GovernedPageMixin, PreviewablePage, Page):
@@ -216,7 +232,7 @@ class HomePage(GovernedPageMixin, PreviewablePage, Page):
         verbose_name = "home page"
 
 
-class Stat(Orderable):
+class Stat(TranslatableMixin, Orderable):
     """A headline figure about the borough, e.g. '320,000+' 'people'."""
 
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="stats")
@@ -233,12 +249,18 @@ class Stat(Orderable):
         GraphQLString("label", required=True, description=help_text_of(label)),
     ]
 
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
-class HomePageTestimonial(Orderable):
+
+class HomePageTestimonial(TranslatableMixin, Orderable):
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="testimonial_placements")
     testimonial = models.ForeignKey(Testimonial, on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("testimonial")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
 
 class StandardPage(GovernedPageMixin, PreviewablePage, Page):

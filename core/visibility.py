@@ -110,6 +110,20 @@ class VisibilityRules:
         return self.site_root.path if self.site_root else None
 
     @cached_property
+    def site_tree_paths(self):
+        """The paths of the site's root page and of its translations: the site's tree
+        in each language (lists are read from the source's, `visible_pages`; a page of
+        any of them may be seen)."""
+
+        def find():
+            trees = Page.objects.filter(translation_key=self.site_root.translation_key)
+            return tuple(trees.order_by("path").values_list("path", flat=True))
+
+        if self.site_root is None:
+            return ()
+        return self.remembered(("site_trees", self.site_root.pk), find)
+
+    @cached_property
     def hidden_page_paths(self):
         """Pages that hide everything below them: those not live or expired (with
         children: a leaf hides only itself), and those behind a view restriction."""
@@ -173,7 +187,7 @@ class VisibilityRules:
             and not page.expired
             and page.depth > 1
             and self.site_root_path is not None
-            and page.path.startswith(self.site_root_path)
+            and page.path.startswith(self.site_tree_paths)
             and not page.path.startswith(self.hidden_page_paths or ("\0",))
         )
 
@@ -216,7 +230,8 @@ class VisibilityRules:
         """What `page.get_url(request)` answers, for a page of the requested site
         without Wagtail's reverse() and site lookups for each page of a list
         (tests/test_page_urls.py holds it equal to get_url for every page type). Any
-        page type that overrides `get_url_parts` goes through Wagtail."""
+        page type that overrides `get_url_parts`, and a translation (in a tree of its
+        own, its URL with its language's prefix: `/es/...`), goes through Wagtail."""
         root = self.site_root
         if (
             root is None

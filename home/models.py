@@ -27,6 +27,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from api.graphql import GraphQLList, help_text_of
+from core.locales import InLanguage
 from core.preview import PreviewablePage
 from governance.models import REVIEW_PANEL, GovernedPageMixin, ReviewMixin
 
@@ -36,6 +37,7 @@ RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
 class Testimonial(
+    InLanguage,
     TranslatableMixin,
     ReviewMixin,
     WorkflowMixin,
@@ -83,6 +85,17 @@ class Testimonial(
         GraphQLString("role", required=True, description=help_text_of(role, ", or ''")),
         GraphQLString("source", required=True, description=help_text_of(source, ", or ''")),
         GraphQLInt("year", description=help_text_of(year)),
+        GraphQLString(
+            "locale",
+            source="locale_tag",
+            required=True,
+            description="The language it is in, a BCP 47 tag (e.g. 'en-GB').",
+        ),
+        GraphQLString(
+            "requested_locale",
+            description="The language asked for, where it is not translated into it (live) "
+            "and so is answered in a fallback; null otherwise.",
+        ),
     ]
 
     def __str__(self):
@@ -94,6 +107,7 @@ class Testimonial(
 
 
 class Inspection(
+    InLanguage,
     TranslatableMixin,
     ReviewMixin,
     WorkflowMixin,
@@ -145,6 +159,17 @@ class Inspection(
             source="highlight_texts",
             required=True,
             description="Findings quoted from the report, without quotation marks, in order.",
+        ),
+        GraphQLString(
+            "locale",
+            source="locale_tag",
+            required=True,
+            description="The language it is in, a BCP 47 tag (e.g. 'en-GB').",
+        ),
+        GraphQLString(
+            "requested_locale",
+            description="The language asked for, where it is not translated into it (live) "
+            "and so is answered in a fallback; null otherwise.",
         ),
     ]
 

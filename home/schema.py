@@ -8,6 +8,7 @@ from grapple.types.structures import PositiveInt
 from wagtail.models import Page
 from wagtail.search.query import PlainText
 
+from api.graphql.locales import chain_of, in_locale, locale_arguments, source_locale_id
 from core.search import search_words
 from core.visibility import visibility_for
 
@@ -27,25 +28,45 @@ class SnippetsQuery:
         graphene.NonNull(testimonial_type),
         required=True,
         description="Published testimonials, oldest entry first.",
+        **locale_arguments(),
     )
     inspections = graphene.List(
         graphene.NonNull(inspection_type),
         required=True,
         description="Published inspections, newest first.",
+        **locale_arguments(),
     )
     latest_inspection = graphene.Field(
-        inspection_type, description="The most recently published inspection, or null."
+        inspection_type,
+        description="The most recently published inspection, or null.",
+        **locale_arguments(),
     )
 
-    def resolve_testimonials(self, info):
-        return Testimonial.objects.filter(live=True).order_by("pk")
+    def resolve_testimonials(self, info, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
+        testimonials = source_snippets(info, Testimonial).order_by("pk")
+        return in_locale(info.context, testimonials, chain)
 
-    def resolve_inspections(self, info):
-        inspections = Inspection.objects.filter(live=True).prefetch_related("highlights")
-        return inspections.order_by("-published_on", "-pk")
+    def resolve_inspections(self, info, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
+        inspections = source_snippets(info, Inspection).prefetch_related("highlights")
+        inspections = inspections.order_by("-published_on", "-pk")
+        return in_locale(info.context, inspections, chain, fetch_inspections)
 
-    def resolve_latest_inspection(self, info):
-        return Inspection.objects.filter(live=True).order_by("-published_on", "-pk").first()
+    def resolve_latest_inspection(self, info, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
+        latest = source_snippets(info, Inspection).order_by("-published_on", "-pk").first()
+        return None if latest is None else in_locale(info.context, [latest], chain)[0]
+
+
+def source_snippets(info, model):
+    """A snippet's published items in the source language: a list's items in every
+    language (api/graphql/locales.py answers each in the one asked for)."""
+    return model.objects.filter(live=True, locale_id=source_locale_id(info.context))
+
+
+def fetch_inspections(model, ids):
+    return model.objects.filter(pk__in=ids).prefetch_related("highlights")
 
 
 class SearchQuery:

@@ -7,11 +7,14 @@ from django.db.models import Exists, OuterRef, Q
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
+from wagtail.models import Page
 
 from api.graphql.errors import bad_input
+from api.graphql.locales import answering_ids, chain_of, in_locale, locale_arguments
 from api.graphql.media import hold_renditions, requested_rendition_specs
 from api.graphql.selections import selected_fields
 from core import content_version
+from core.locales import marked
 from core.memo import VersionedMemo
 from core.visibility import visibility_for
 
@@ -130,15 +133,22 @@ class NewsQuery:
         per_page=PositiveInt(default_value=DEFAULT_PER_PAGE, description="1 to 100."),
         tag=graphene.String(description="Only items with this tag (its slug or name)."),
         year=graphene.Int(description="Only items dated in this year."),
-        description="Live news, newest first.",
+        description="Live news, newest first: the same items and totals in every locale.",
+        **locale_arguments(),
     )
     news_item = graphene.Field(
         news_page_type,
-        slug=graphene.String(required=True, description="Its slug, as in /news/<slug>/."),
+        slug=graphene.String(
+            required=True, description="Its slug, as in /news/<slug>/ (the source language's)."
+        ),
         description="One live news item by its slug, or null.",
+        **locale_arguments(),
     )
 
-    def resolve_news_items(self, info, page, per_page, tag=None, year=None):
+    def resolve_news_items(
+        self, info, page, per_page, tag=None, year=None, locale=None, fallback_locales=None
+    ):
+        chain = chain_of(locale, fallback_locales)
         if page < 1:
             raise bad_input("page must be 1 or more.")
         items = live_news(info)
@@ -158,7 +168,7 @@ class NewsQuery:
         start = (page - 1) * per_page
         ids = ids_between(items, total, start, min(start + per_page, total))
         return NewsItems(
-            items=kept_news_pages(info, ids),
+            items=news_in_locale(info, ids, chain),
             pagination=PaginationType(
                 total=total,
                 count=len(ids),
@@ -170,6 +180,23 @@ class NewsQuery:
             ),
         )
 
-    def resolve_news_item(self, info, slug):
+    def resolve_news_item(self, info, slug, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
         found = fetch_with_requested_relations(live_news(info).filter(slug=slug)[:1], info)
-        return found[0] if found else None
+
+        def fetch(model, ids):
+            return fetch_with_requested_relations(NewsPage.objects.filter(pk__in=ids), info)
+
+        return in_locale(info.context, found, chain, fetch)[0] if found else None
+
+
+def news_in_locale(info, ids, chain):
+    """The news pages with these ids (the source language's), each in the language the
+    chain answers it in, read as a list reads them (`kept_news_pages`)."""
+    if chain is None:
+        return kept_news_pages(info, ids)
+    found = NewsPage.objects.filter(pk__in=ids).only("translation_key", "locale_id")
+    by_id = {page.pk: page for page in found}
+    sources = [by_id[pk] for pk in ids if pk in by_id]
+    chosen = answering_ids(info.context, sources, chain, Page)
+    return [marked(page, chain) for page in kept_news_pages(info, chosen)]

@@ -1,0 +1,133 @@
+"""Languages over GraphQL (core/locales.py holds the rules): the `locale` and
+`fallbackLocales` arguments of every entry point that returns pages or snippets, and
+items answered in the chain's locales.
+
+Entry points of this project declare the arguments (`locale_arguments`); grapple's own
+(`page`, `pages`, `snippets`) are given them by `with_locale_arguments`, a change
+`build_schema` makes: grapple has no locale support (its issue 141).
+"""
+
+import graphene
+from graphql import GraphQLArgument, GraphQLList, GraphQLNonNull, GraphQLString
+from wagtail.models import Page
+
+from core import surrogate_keys
+from core.locales import LocaleError, chain_for, chosen_ids, locale_ids, marked, source_code
+
+from .errors import bad_input
+
+LOCALE_DESCRIPTION = (
+    "The language to answer in, a BCP 47 tag (e.g. 'es'); default the source language, "
+    "en-GB. An item with no live translation in it is answered in the first of "
+    "`fallbackLocales` that has one, else in the source language."
+)
+FALLBACKS_DESCRIPTION = (
+    "Where to look, in order, for an item not translated into `locale`, before the "
+    "source language (always the last resort); at most one for each enabled locale."
+)
+
+
+def locale_arguments():
+    """The two arguments, for a graphene field's declaration."""
+    return {
+        "locale": graphene.String(description=LOCALE_DESCRIPTION),
+        "fallback_locales": graphene.List(
+            graphene.NonNull(graphene.String), description=FALLBACKS_DESCRIPTION
+        ),
+    }
+
+
+def chain_of(locale=None, fallback_locales=None):
+    """The chain the arguments ask for, or None; a refused tag is the client's error."""
+    try:
+        return chain_for(locale, fallback_locales)
+    except LocaleError as error:
+        raise bad_input(str(error), error.code) from error
+
+
+def source_locale_id(request):
+    return locale_ids(request, [source_code()])[0]
+
+
+def in_locale(request, items, chain, fetch=None):
+    """The items (of the source language), each as the chain answers it: `fetch(model,
+    ids)` reads the versions found in other locales, in one go for each model (default:
+    `fetch_versions`). The answer depends on each item's translations, published or not
+    yet: their key says so."""
+    items = list(items)
+    if chain is None:
+        return items
+    answered = {}
+    for model in dict.fromkeys(base_model(type(item)) for item in items):
+        group = [item for item in items if base_model(type(item)) is model]
+        ids = answering_ids(request, group, chain, model)
+        others = [pk for pk, item in zip(ids, group, strict=True) if pk != item.pk]
+        fetched = {each.pk: each for each in (fetch or fetch_versions)(model, others)}
+        for pk, item in zip(ids, group, strict=True):
+            answered[id(item)] = fetched.get(pk, item)
+    return [marked(answered[id(item)], chain) for item in items]
+
+
+def answering_ids(request, items, chain, model):
+    """The ids of the versions the chain answers the items (of `model`) with
+    (core/locales.py: `chosen_ids`), the answer's dependence on their translations
+    recorded."""
+    surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
+    return chosen_ids(request, items, chain, model)
+
+
+def base_model(model):
+    return Page if issubclass(model, Page) else model
+
+
+def fetch_versions(model, ids):
+    if not ids:
+        return []
+    if model is Page:
+        return Page.objects.filter(pk__in=ids).specific()
+    return model._default_manager.filter(pk__in=ids)
+
+
+def in_source_locale(request, items):
+    """The items of a list grapple reads in every language, only the source language's:
+    grapple has no locale filter (its issue 141)."""
+    source = source_locale_id(request)
+    return [item for item in items if getattr(item, "locale_id", source) == source]
+
+
+def with_locale_arguments(graphql_schema):
+    """grapple's `page`, `pages` and `snippets` take `locale` and `fallbackLocales`."""
+    fields = graphql_schema.query_type.fields
+    for name, resolver in (
+        ("page", resolve_page_in_locale),
+        ("pages", resolve_list_in_locale),
+        ("snippets", resolve_list_in_locale),
+    ):
+        field = fields[name]
+        field.args["locale"] = GraphQLArgument(GraphQLString, description=LOCALE_DESCRIPTION)
+        field.args["fallbackLocales"] = GraphQLArgument(
+            GraphQLList(GraphQLNonNull(GraphQLString)),
+            description=FALLBACKS_DESCRIPTION,
+            out_name="fallback_locales",
+        )
+        field.resolve = resolver(field.resolve)
+
+
+def resolve_page_in_locale(resolver):
+    def resolve(root, info, locale=None, fallback_locales=None, **arguments):
+        chain = chain_of(locale, fallback_locales)
+        page = resolver(root, info, **arguments)
+        if chain is None or page is None or getattr(page, "_opened_by_preview_token", False):
+            return page
+        return in_locale(info.context, [page], chain)[0]
+
+    return resolve
+
+
+def resolve_list_in_locale(resolver):
+    def resolve(root, info, locale=None, fallback_locales=None, **arguments):
+        chain = chain_of(locale, fallback_locales)
+        items = in_source_locale(info.context, resolver(root, info, **arguments))
+        return in_locale(info.context, items, chain)
+
+    return resolve

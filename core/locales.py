@@ -1,0 +1,166 @@
+"""The content languages as the APIs read them: a BCP 47 tag checked against the enabled
+languages, the chain of locales an item is looked for in, and items resolved through it.
+
+A request names a `locale` and, optionally, `fallbackLocales` (in order). The chain is
+the locale, then each fallback, then the source language (always the last resort): so a
+list has the same items in every locale, each in the first locale of the chain where it
+has a live, public translation. A list's items are the source language's; an item is
+answered as its translation in the chain's first locale that has one visible. An item
+answered in a locale other than the one asked for is a copy marked with the tag asked
+for (`requested_locale`): items are kept for the content version and shared by requests.
+
+Wagtail's codes are Django's (`en-gb`); the APIs speak BCP 47 (`en-GB`, `es`, `ar`).
+"""
+
+import copy
+import re
+from typing import NamedTuple
+
+from django.conf import settings
+from django.utils.translation import to_locale
+from wagtail.models import Locale, Page
+
+from .visibility import visibility_for
+
+# A well-formed tag as far as it matters here: a language, then subtags (region,
+# script, variant), hyphen-separated. RFC 5646 allows longer ones; none is enabled.
+TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+
+
+class LocaleError(ValueError):
+    """A locale argument refused: its message names the enabled locales; its code is
+    MALFORMED_LOCALE, UNSUPPORTED_LOCALE or TOO_MANY_FALLBACK_LOCALES."""
+
+    def __init__(self, message, code):
+        super().__init__(f"{message} Enabled locales: {', '.join(enabled_tags())}.")
+        self.code = code
+
+
+def tag_of(language_code):
+    """Django's language code as a BCP 47 tag: `en-gb` -> `en-GB`, `zh-hans` -> `zh-Hans`."""
+    return to_locale(language_code).replace("_", "-")
+
+
+def enabled_codes():
+    return [code for code, _ in settings.WAGTAIL_CONTENT_LANGUAGES]
+
+
+def enabled_tags():
+    return [tag_of(code) for code in enabled_codes()]
+
+
+def source_code():
+    return enabled_codes()[0]
+
+
+def code_of(tag, argument="locale"):
+    """The enabled language a tag names (its Django code), whatever its case."""
+    if not isinstance(tag, str) or not TAG.match(tag):
+        raise LocaleError(f"{argument}: {tag!r} is not a BCP 47 language tag.", "MALFORMED_LOCALE")
+    code = tag.lower()
+    if code not in enabled_codes():
+        raise LocaleError(f"{argument}: {tag!r} is not an enabled locale.", "UNSUPPORTED_LOCALE")
+    return code
+
+
+class Chain(NamedTuple):
+    """The locale asked for and the codes an item is looked for in, in order."""
+
+    requested: str
+    codes: tuple
+
+    @property
+    def requested_tag(self):
+        return tag_of(self.requested)
+
+
+def chain_for(locale=None, fallback_locales=None):
+    """The chain a request's arguments make; None when they ask for no locale (the
+    source language's items as they are, as before languages)."""
+    if locale is None and not fallback_locales:
+        return None
+    requested = source_code() if locale is None else code_of(locale)
+    fallbacks = list(fallback_locales or [])
+    if len(fallbacks) > len(enabled_codes()):
+        raise LocaleError(
+            f"fallbackLocales: at most {len(enabled_codes())} (one for each enabled locale), "
+            f"not {len(fallbacks)}.",
+            "TOO_MANY_FALLBACK_LOCALES",
+        )
+    codes = [requested, *(code_of(tag, "fallbackLocales") for tag in fallbacks), source_code()]
+    return Chain(requested, tuple(dict.fromkeys(codes)))
+
+
+_codes_by_id = {}
+
+
+def code_of_locale_id(locale_id):
+    """A Locale row's language code, without a query once it is known: the rows are few,
+    and made once each (a new one is read when first met)."""
+    if locale_id not in _codes_by_id:
+        _codes_by_id.update(Locale.objects.values_list("pk", "language_code"))
+    return _codes_by_id.get(locale_id)
+
+
+def tag_of_locale_id(locale_id):
+    return tag_of(code_of_locale_id(locale_id))
+
+
+def locale_ids(request, codes):
+    """The ids of the Locale rows of these codes, in their order (a code with no row,
+    a language enabled but not yet added in the admin, has nothing to find)."""
+    by_code = visibility_for(request).remembered(
+        "locale_ids", lambda: dict(Locale.objects.values_list("language_code", "pk"))
+    )
+    return [by_code[code] for code in codes if code in by_code]
+
+
+def marked(item, chain):
+    """The item as answered for the chain: a copy saying which locale was asked for when
+    it is in another."""
+    if code_of_locale_id(item.locale_id) == chain.requested:
+        return item
+    fallen_back = copy.copy(item)
+    fallen_back.requested_locale = chain.requested_tag
+    return fallen_back
+
+
+def chosen_ids(request, items, chain, model):
+    """For each item (of `model`: Page for any page, or a snippet's model; each with
+    `pk`, `translation_key` and `locale_id`), the id of the version to answer: its
+    translation in the chain's first locale that has one visible, else itself. One
+    query for the lot; none when the chain holds the source alone."""
+    items = list(items)
+    ids = locale_ids(request, chain.codes)
+    if not items or ids == locale_ids(request, [source_code()]):
+        return [item.pk for item in items]
+    keys = {item.translation_key for item in items}
+    fields = ("pk", "translation_key", "locale_id", *_visibility_fields(model))
+    found = model._default_manager.filter(translation_key__in=keys, locale_id__in=ids)
+    rank = {locale_id: index for index, locale_id in enumerate(ids)}
+    best = {}
+    rules = visibility_for(request)
+    for version in found.only(*fields):
+        if not rules.is_visible(version):
+            continue
+        kept = best.get(version.translation_key)
+        if kept is None or rank[version.locale_id] < rank[kept.locale_id]:
+            best[version.translation_key] = version
+    return [best.get(item.translation_key, item).pk for item in items]
+
+
+def _visibility_fields(model):
+    if issubclass(model, Page):
+        return ("live", "expired", "depth", "path")
+    return ("live",) if hasattr(model, "live") else ()
+
+
+class InLanguage:
+    """For a translatable model's GraphQL fields: its language as a tag, and the one asked
+    for where it was answered in a fallback (`marked`)."""
+
+    requested_locale = None
+
+    @property
+    def locale_tag(self):
+        return tag_of_locale_id(self.locale_id)

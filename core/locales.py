@@ -20,6 +20,8 @@ from django.conf import settings
 from django.utils.translation import to_locale
 from wagtail.models import Locale, Page
 
+from . import surrogate_keys
+from .memo import Memo
 from .visibility import visibility_for
 
 # A well-formed tag as far as it matters here: a language, then subtags (region,
@@ -91,15 +93,19 @@ def chain_for(locale=None, fallback_locales=None):
     return Chain(requested, tuple(dict.fromkeys(codes)))
 
 
-_codes_by_id = {}
+# Locale rows' language codes by id: the rows are few, made once each and (almost) never
+# changed, and a new one is read when first met.
+_codes_by_id = Memo(max_size=1_000)
 
 
 def code_of_locale_id(locale_id):
-    """A Locale row's language code, without a query once it is known: the rows are few,
-    and made once each (a new one is read when first met)."""
-    if locale_id not in _codes_by_id:
-        _codes_by_id.update(Locale.objects.values_list("pk", "language_code"))
-    return _codes_by_id.get(locale_id)
+    """A Locale row's language code, without a query once it is known."""
+    code = _codes_by_id.get(locale_id)
+    if code is None:
+        for pk, language_code in Locale.objects.values_list("pk", "language_code"):
+            _codes_by_id.set(pk, language_code)
+        code = _codes_by_id.get(locale_id)
+    return code
 
 
 def tag_of_locale_id(locale_id):
@@ -109,9 +115,7 @@ def tag_of_locale_id(locale_id):
 def locale_ids(request, codes):
     """The ids of the Locale rows of these codes, in their order (a code with no row,
     a language enabled but not yet added in the admin, has nothing to find)."""
-    by_code = visibility_for(request).remembered(
-        "locale_ids", lambda: dict(Locale.objects.values_list("language_code", "pk"))
-    )
+    by_code = visibility_for(request).locale_ids
     return [by_code[code] for code in codes if code in by_code]
 
 
@@ -129,8 +133,10 @@ def chosen_ids(request, items, chain, model):
     """For each item (of `model`: Page for any page, or a snippet's model; each with
     `pk`, `translation_key` and `locale_id`), the id of the version to answer: its
     translation in the chain's first locale that has one visible, else itself. One
-    query for the lot; none when the chain holds the source alone."""
+    query for the lot; none when the chain holds the source alone. The answer depends on
+    the items' translations, published or not yet: their surrogate keys say so."""
     items = list(items)
+    surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
     ids = locale_ids(request, chain.codes)
     if not items or ids == locale_ids(request, [source_code()]):
         return [item.pk for item in items]
@@ -150,9 +156,8 @@ def chosen_ids(request, items, chain, model):
 
 
 def _visibility_fields(model):
-    if issubclass(model, Page):
-        return ("live", "expired", "depth", "path")
-    return ("live",) if hasattr(model, "live") else ()
+    """What the visibility rule reads of a page, or of a snippet (its drafts' state)."""
+    return ("live", "expired", "depth", "path") if issubclass(model, Page) else ("live",)
 
 
 class InLanguage:
@@ -164,3 +169,19 @@ class InLanguage:
     @property
     def locale_tag(self):
         return tag_of_locale_id(self.locale_id)
+
+
+def language_of(instance):
+    """A translatable item's language (a BCP 47 tag) and the id of its source-language
+    version (itself for a source; None when that is gone): ('', None) for anything
+    else. The instance in memory is read (a deleted one's too)."""
+    if getattr(instance, "translation_key", None) is None or instance.locale_id is None:
+        return "", None
+    code = code_of_locale_id(instance.locale_id)
+    if code == source_code():
+        return tag_of(code), instance.pk
+    model = Page if isinstance(instance, Page) else type(instance)
+    source = model._default_manager.filter(
+        translation_key=instance.translation_key, locale__language_code=source_code()
+    )
+    return tag_of(code), source.values_list("pk", flat=True).first()

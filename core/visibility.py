@@ -29,6 +29,7 @@ from wagtail.models import (
     Collection,
     CollectionViewRestriction,
     DraftStateMixin,
+    Locale,
     Page,
     PageViewRestriction,
     Site,
@@ -122,6 +123,14 @@ class VisibilityRules:
         if self.site_root is None:
             return ()
         return self.remembered(("site_trees", self.site_root.pk), find)
+
+    @cached_property
+    def locale_ids(self):
+        """The Locale rows' ids by language code (core/locales.py): each language's
+        items are its locale's."""
+        return self.remembered(
+            "locale_ids", lambda: dict(Locale.objects.values_list("language_code", "pk"))
+        )
 
     @cached_property
     def hidden_page_paths(self):
@@ -237,6 +246,7 @@ class VisibilityRules:
             root is None
             or type(page).get_url_parts is not Page.get_url_parts
             or not page.url_path.startswith(root.url_path)
+            or page.locale_id != root.locale_id
         ):
             return page.get_url(request=self.request)
         return self.serve_prefix + quote(page.url_path[len(root.url_path) :], safe=URL_SAFE)

@@ -1,6 +1,7 @@
 """GraphQL entry points for news: a paginated, filterable list and one item by slug."""
 
 from math import ceil
+from typing import NamedTuple
 
 import graphene
 from django.db.models import Exists, OuterRef, Q
@@ -10,11 +11,11 @@ from taggit.models import Tag
 from wagtail.models import Page
 
 from api.graphql.errors import bad_input
-from api.graphql.locales import answering_ids, chain_of, in_locale, locale_arguments
+from api.graphql.locales import chain_of, in_locale, locale_arguments
 from api.graphql.media import hold_renditions, requested_rendition_specs
 from api.graphql.selections import selected_fields
 from core import content_version
-from core.locales import marked
+from core.locales import chosen_ids, marked
 from core.memo import VersionedMemo
 from core.visibility import visibility_for
 
@@ -113,13 +114,14 @@ def prime_tag_lists(pages):
         by_id[page_id].tag_list.append(tags[tag_id])
 
 
-def ids_between(items, total, start, stop):
-    """The ids of `items[start:stop]`, the page's ids only: its rows are fetched after.
+def ids_between(items, total, start, stop, *also):
+    """The ids of `items[start:stop]`, the page's ids only: its rows are fetched after
+    (with `also`, field names: rows of the id and those fields).
 
     Read from the nearer end of the list: an OFFSET walks past every row before it, so
     a page past the middle is read with the order reversed (the same index, backwards)
     and turned round."""
-    ids = items.values_list("pk", flat=True)
+    ids = items.values_list("pk", *also) if also else items.values_list("pk", flat=True)
     if start <= total - stop:
         return list(ids[start:stop])
     return list(reversed(ids.reverse()[total - stop : total - start]))
@@ -166,9 +168,16 @@ class NewsQuery:
         if page > total_pages:
             raise bad_input(f"page {page} is past the last page, {total_pages}.")
         start = (page - 1) * per_page
-        ids = ids_between(items, total, start, min(start + per_page, total))
+        stop = min(start + per_page, total)
+        if chain is None:
+            ids = ids_between(items, total, start, stop)
+            found = kept_news_pages(info, ids)
+        else:
+            rows = ids_between(items, total, start, stop, "translation_key", "locale_id")
+            ids = [row[0] for row in rows]
+            found = news_in_locale(info, [ItemRow(*row) for row in rows], chain)
         return NewsItems(
-            items=news_in_locale(info, ids, chain),
+            items=found,
             pagination=PaginationType(
                 total=total,
                 count=len(ids),
@@ -190,13 +199,16 @@ class NewsQuery:
         return in_locale(info.context, found, chain, fetch)[0] if found else None
 
 
-def news_in_locale(info, ids, chain):
-    """The news pages with these ids (the source language's), each in the language the
+class ItemRow(NamedTuple):
+    """A list item's id and languages, as core/locales.py reads them."""
+
+    pk: int
+    translation_key: object
+    locale_id: int
+
+
+def news_in_locale(info, sources, chain):
+    """The news pages of these rows (the source language's), each in the language the
     chain answers it in, read as a list reads them (`kept_news_pages`)."""
-    if chain is None:
-        return kept_news_pages(info, ids)
-    found = NewsPage.objects.filter(pk__in=ids).only("translation_key", "locale_id")
-    by_id = {page.pk: page for page in found}
-    sources = [by_id[pk] for pk in ids if pk in by_id]
-    chosen = answering_ids(info.context, sources, chain, Page)
+    chosen = chosen_ids(info.context, sources, chain, Page)
     return [marked(page, chain) for page in kept_news_pages(info, chosen)]

@@ -13,6 +13,9 @@ first publish or a change marked major, else "minor"), `page.unpublished`,
 `snippet.unpublished`, `snippet.deleted`, and `snippet.saved` for snippets without
 drafts; `settings.saved`.
 
+Each event of a translatable item carries its language (`locale`) and the id of its
+source-language version (`sourceId`), for translations as for sources.
+
 Only what an anonymous reader could see makes an event, as anyone may read the feed: a
 page event needs the page public before or after the change (core/visibility.py's
 `is_public`, which the pipeline applies). A draft's path is draft text, and a private
@@ -25,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from core import retirements
+from core.locales import language_of
 
 from .models import Change, Delivery
 from .tasks import send_deliveries
@@ -78,6 +82,7 @@ def on_change(change):
     if change.event.startswith("page.") and not (change.url_path or change.previous_url_path):
         return
     try:
+        locale, source_id = language_of(change.instance)
         happened(
             Change(
                 event=change.event,
@@ -89,6 +94,8 @@ def on_change(change):
                 previous_url_path=change.previous_url_path,
                 change=change.change,
                 occurred_at=change.occurred_at,
+                locale=locale,
+                source_id=source_id,
             )
         )
     except Exception:  # an event must never break an editor's action

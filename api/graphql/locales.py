@@ -11,7 +11,6 @@ import graphene
 from graphql import GraphQLArgument, GraphQLList, GraphQLNonNull, GraphQLString
 from wagtail.models import Page
 
-from core import surrogate_keys
 from core.locales import LocaleError, chain_for, chosen_ids, locale_ids, marked, source_code
 
 from .errors import bad_input
@@ -52,28 +51,21 @@ def source_locale_id(request):
 def in_locale(request, items, chain, fetch=None):
     """The items (of the source language), each as the chain answers it: `fetch(model,
     ids)` reads the versions found in other locales, in one go for each model (default:
-    `fetch_versions`). The answer depends on each item's translations, published or not
-    yet: their key says so."""
+    `fetch_versions`)."""
     items = list(items)
     if chain is None:
         return items
     answered = {}
     for model in dict.fromkeys(base_model(type(item)) for item in items):
         group = [item for item in items if base_model(type(item)) is model]
-        ids = answering_ids(request, group, chain, model)
+        ids = chosen_ids(request, group, chain, model)
         others = [pk for pk, item in zip(ids, group, strict=True) if pk != item.pk]
-        fetched = {each.pk: each for each in (fetch or fetch_versions)(model, others)}
+        types = {type(item) for item in group}  # a translation is of its source's type
+        of_type = types.pop() if len(types) == 1 else model
+        fetched = {each.pk: each for each in (fetch or fetch_versions)(of_type, others)}
         for pk, item in zip(ids, group, strict=True):
             answered[id(item)] = fetched.get(pk, item)
     return [marked(answered[id(item)], chain) for item in items]
-
-
-def answering_ids(request, items, chain, model):
-    """The ids of the versions the chain answers the items (of `model`) with
-    (core/locales.py: `chosen_ids`), the answer's dependence on their translations
-    recorded."""
-    surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
-    return chosen_ids(request, items, chain, model)
 
 
 def base_model(model):
@@ -81,6 +73,7 @@ def base_model(model):
 
 
 def fetch_versions(model, ids):
+    """The items of `model` with these ids (pages of several types: each as its own)."""
     if not ids:
         return []
     if model is Page:

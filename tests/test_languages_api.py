@@ -1,7 +1,9 @@
-"""Every community language over GraphQL: `locale` and `fallbackLocales` on the entry
+"""Every community language over GraphQL (and REST): `locale` and `fallbackLocales` on the entry
 points, each item in the first language of the chain that has it live, the same items
 and totals in every locale, `locale`, `requestedLocale`, `translations` and localised
 URLs, refusals with their own codes, and cached answers retired by a translation."""
+
+import json
 
 import pytest
 from wagtail.models import Locale
@@ -10,7 +12,8 @@ from core import surrogate_keys
 from home.models import Inspection
 from news.models import NewsPage
 from principles.models import PrinciplePage
-from tests.support.factories import publish
+from tests.support.factories import publish, translate
+from webhooks.models import Change
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -20,24 +23,6 @@ ENABLED = "Enabled locales: en-GB, es, pt, ar."
 @pytest.fixture
 def locales():
     return {code: Locale.objects.get_or_create(language_code=code)[0] for code in ("es", "pt")}
-
-
-def translate(page, locale, **fields):
-    """A page's translation, published with its ancestors' (as an editor would)."""
-    translation = page.copy_for_translation(locale, copy_parents=True)
-    for ancestor in translation.get_ancestors().filter(depth__gt=1, live=False).specific():
-        publish(ancestor)
-    for name, value in fields.items():
-        setattr(translation, name, value)
-    return publish(translation)
-
-
-def translate_snippet(item, locale, **fields):
-    translation = item.copy_for_translation(locale)
-    for name, value in fields.items():
-        setattr(translation, name, value)
-    translation.save()
-    return publish(translation)
 
 
 PRINCIPLES = """query ($locale: String, $fallbackLocales: [String!]) {
@@ -118,6 +103,8 @@ def test_a_page_by_path_or_id_its_translations_and_the_source_list(graphql, loca
         title locale url translations { locale title url }
       }
       pages(contentType: "principles.PrinciplePage", limit: 100, locale: $locale) { title }
+      everything: pages(limit: 100, locale: $locale) { title locale }
+      nowhere: page(urlPath: "/nowhere/", locale: $locale) { title }
     }"""
     data = graphql(query, {"locale": "es"})["data"]
     assert data["page"]["title"] == "Justo" and data["page"]["url"] == "/es/principles/fair/"
@@ -126,16 +113,25 @@ def test_a_page_by_path_or_id_its_translations_and_the_source_list(graphql, loca
         {"locale": "es", "title": "Justo", "url": "/es/principles/fair/"},
     ]
     assert len(data["pages"]) == 8 and "Justo" in {page["title"] for page in data["pages"]}
+    assert data["nowhere"] is None
+    everything = {(page["title"], page["locale"]) for page in data["everything"]}
+    # The home and principles pages were translated (published) with it: in Spanish too.
+    assert ("Justo", "es") in everything and {locale for _, locale in everything} == {
+        "en-GB",
+        "es",
+    }
     # Without a locale, as before languages: the source language's pages only.
     english = graphql(query)["data"]
     assert english["page"]["title"] == "Fair" and len(english["pages"]) == 8
+    assert len(english["everything"]) == len(data["everything"])
+    assert {page["locale"] for page in english["everything"]} == {"en-GB"}
     by_id = graphql(f"{{ page(id: {spanish.pk}) {{ title locale }} }}")["data"]["page"]
     assert by_id == {"title": "Justo", "locale": "es"}
 
 
 def test_snippets_fall_back_too(graphql, locales):
     latest = Inspection.objects.order_by("-published_on").first()
-    translate_snippet(latest, locales["es"], overall_rating="Bueno")
+    translate(latest, locales["es"], overall_rating="Bueno")
     query = """query ($locale: String) {
       latestInspection(locale: $locale) { overallRating locale requestedLocale }
       inspections(locale: $locale) { overallRating locale requestedLocale highlights }
@@ -205,3 +201,46 @@ def test_publishing_a_translation_retires_the_answers_that_fell_back(
     with django_capture_on_commit_callbacks(execute=True):
         translate(fair, locales["es"], title="Justo")
     assert ask().json()["data"]["page"] == {"title": "Justo", "locale": "es"}
+
+
+def test_rest_answers_in_a_locale_with_the_same_rules(client, locales):
+    fair = PrinciplePage.objects.get(slug="fair")
+    spanish = translate(fair, locales["es"], title="Justo")
+    listing = "/api/v2/pages/?type=principles.PrinciplePage&fields=title&limit=100"
+    english = client.get(listing).json()
+    in_spanish = client.get(f"{listing}&locale=es&fallback_locales=pt").json()
+    assert in_spanish["meta"]["total_count"] == english["meta"]["total_count"] == 8
+    titles = {item["title"]: item for item in in_spanish["items"]}
+    assert titles["Justo"]["id"] == spanish.pk and titles["Justo"]["meta"]["locale"] == "es"
+    assert titles["Justo"]["meta"]["html_url"].endswith("/es/principles/fair/")
+    assert titles["Reflective"]["meta"]["locale"] == "en-gb"
+    detail = client.get(f"/api/v2/pages/{fair.pk}/?locale=es").json()
+    assert (detail["id"], detail["title"]) == (spanish.pk, "Justo")
+    assert client.get(f"/api/v2/pages/{fair.pk}/").json()["title"] == "Fair"
+    refused = client.get(f"{listing}&locale=xx")
+    assert refused.status_code == 400
+    assert refused.json()["message"].endswith(ENABLED)
+    assert client.get(f"{listing}&fallback_locales=es,,bad tag").status_code == 400
+
+
+def test_events_carry_the_locale_and_the_source_id(
+    graphql, locales, django_capture_on_commit_callbacks
+):
+    fair = PrinciplePage.objects.get(slug="fair")
+    latest = Inspection.objects.order_by("-published_on").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        spanish = translate(fair, locales["es"], title="Justo")
+        translated = translate(latest, locales["es"], overall_rating="Bueno")
+        publish(fair)
+    query = "{ changes(limit: 100) { events { type contentType id locale sourceId } } }"
+    events = graphql(query)["data"]["changes"]["events"]
+    published = {(event["id"], event["locale"], event["sourceId"]) for event in events}
+    assert {
+        (str(spanish.pk), "es", str(fair.pk)),
+        (str(translated.pk), "es", str(latest.pk)),
+        (str(fair.pk), "en-GB", str(fair.pk)),
+    } <= published
+    body = json.loads(
+        Change.objects.get(object_id=spanish.pk, event="page.published").webhook_body()
+    )
+    assert (body["locale"], body["sourceId"]) == ("es", fair.pk)

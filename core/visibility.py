@@ -116,12 +116,18 @@ class VisibilityRules:
         in each language (lists are read from the source's, `visible_pages`; a page of
         any of them may be seen)."""
 
+        return tuple(self.site_trees.values())
+
+    @cached_property
+    def site_trees(self):
+        """The site's tree in each language: its root's path by locale id."""
+
         def find():
             trees = Page.objects.filter(translation_key=self.site_root.translation_key)
-            return tuple(trees.order_by("path").values_list("path", flat=True))
+            return dict(trees.order_by("path").values_list("locale_id", "path"))
 
         if self.site_root is None:
-            return ()
+            return {}
         return self.remembered(("site_trees", self.site_root.pk), find)
 
     @cached_property
@@ -165,15 +171,31 @@ class VisibilityRules:
 
         return self.remembered("public_collection_ids", find)
 
-    def visible_pages(self, pages):
+    def visible_pages(self, pages, tree=None):
         """The rule as a queryset filter, for lists that count, paginate or search. Only
-        `live`, `depth` and `path` are filtered on: Wagtail search accepts those."""
+        `live`, `depth` and `path` are filtered on: Wagtail search accepts those. The
+        site's tree in the source language, or `tree` (one of `site_tree_paths`)."""
+        return self._visible(pages, lambda: Q(path__startswith=tree or self.site_root_path))
+
+    def visible_pages_in_every_language(self, pages):
+        """`visible_pages` over the site's tree in every language (`site_trees`), its
+        paths OR'd (not for search: its backends filter on no OR)."""
+
+        def in_trees():
+            trees = Q()
+            for tree in self.site_tree_paths:
+                trees |= Q(path__startswith=tree)
+            return trees
+
+        return self._visible(pages, in_trees)
+
+    def _visible(self, pages, in_site):
         if self.request is not None:  # the answer holds this list (core/surrogate_keys.py)
             surrogate_keys.record(self.request, surrogate_keys.list_key(pages.model))
         if self.site_root_path is None:
             return pages.none()
         # No `expired` filter: unpublishing an expired page clears `live` too.
-        pages = pages.live().filter(depth__gt=1, path__startswith=self.site_root_path)
+        pages = pages.live().filter(in_site(), depth__gt=1)
         for path in self.hidden_page_paths:
             pages = pages.exclude(path__startswith=path)
         return pages

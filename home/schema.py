@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.search.query import PlainText
 
 from api.graphql.locales import chain_of, in_locale, locale_arguments, source_locale_id
+from core.locales import locale_ids
 from core.search import search_words
 from core.visibility import visibility_for
 
@@ -81,12 +82,27 @@ class SearchQuery:
         ),
         limit=PositiveInt(default_value=20, description="At most 100."),
         required=True,
-        description="Live pages of this site matching the words, most relevant first.",
+        description="Live pages of this site matching the words, most relevant first. In "
+        "a `locale`, the pages of each language of the chain are searched, the locale's "
+        "matches first, each page answered as the chain answers it.",
+        **locale_arguments(),
     )
 
-    def resolve_search(self, info, query, limit):
+    def resolve_search(self, info, query, limit, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
         words = search_words(query)
         if not words:
             return []
-        pages = visibility_for(info.context).visible_pages(Page.objects.all()).specific()
-        return list(pages.search(PlainText(" ".join(words), operator="and"))[:limit])
+        search = PlainText(" ".join(words), operator="and")
+        rules = visibility_for(info.context)
+        if chain is None:
+            pages = rules.visible_pages(Page.objects.all()).specific()
+            return list(pages.search(search)[:limit])
+        found = {}  # translation key -> the first match, in the chain's order
+        for locale_id in locale_ids(info.context, chain.codes):
+            tree = rules.site_trees.get(locale_id)
+            if tree is not None and len(found) < limit:
+                pages = rules.visible_pages(Page.objects.all(), tree).specific()
+                for page in pages.search(search)[:limit]:
+                    found.setdefault(page.translation_key, page)
+        return in_locale(info.context, list(found.values())[:limit], chain)

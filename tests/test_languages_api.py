@@ -244,3 +244,54 @@ def test_events_carry_the_locale_and_the_source_id(
         Change.objects.get(object_id=spanish.pk, event="page.published").webhook_body()
     )
     assert (body["locale"], body["sourceId"]) == ("es", fair.pk)
+
+
+def test_search_in_a_locale_finds_each_languages_words_and_answers_in_the_chain(graphql, locales):
+    fair = PrinciplePage.objects.get(slug="fair")
+    translate(fair, locales["es"], title="Justo", summary="Equidad para cada familia.")
+    query = """query ($words: String!, $locale: String) {
+      search(query: $words, locale: $locale) { title locale requestedLocale }
+    }"""
+    assert graphql(query, {"words": "equidad"})["data"]["search"] == []
+    spanish = graphql(query, {"words": "equidad", "locale": "es"})["data"]["search"]
+    assert spanish == [{"title": "Justo", "locale": "es", "requestedLocale": None}]
+    # A match in the source language is answered in the locale where it is translated,
+    # else in the source, saying what was asked.
+    english_words = graphql(query, {"words": "fair", "locale": "es"})["data"]["search"]
+    assert {"title": "Justo", "locale": "es", "requestedLocale": None} in english_words
+    reflective = graphql(query, {"words": "reflective", "locale": "pt"})["data"]["search"]
+    assert reflective and {item["requestedLocale"] for item in reflective} == {"pt"}
+    limited = graphql('{ search(query: "social", locale: "es", limit: 1) { title } }')
+    limited = limited["data"]["search"]
+    assert len(limited) == 1
+
+
+def test_pages_say_their_language_and_direction_and_right_to_left_ones_read_so(client):
+    arabic = Locale.objects.get_or_create(language_code="ar")[0]
+    fair = PrinciplePage.objects.get(slug="fair")
+    translate(fair, arabic, title="عادل")
+    english = client.get("/principles/fair/")
+    assert english.status_code == 200
+    assert '<html lang="en-GB" dir="ltr">' in english.content.decode()
+    rtl = client.get("/ar/principles/fair/")
+    assert rtl.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in rtl.content.decode() and "عادل" in rtl.content.decode()
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert '<html lang="en-GB" dir="ltr">' in missing.content.decode()
+
+
+def test_the_sitemap_lists_each_translation_with_hreflang_alternates(client, locales):
+    fair = PrinciplePage.objects.get(slug="fair")
+    translate(fair, locales["es"], title="Justo")
+    draft = translate(PrinciplePage.objects.get(slug="reflective"), locales["pt"])
+    draft.unpublish()
+    sitemap = client.get("/sitemap.xml").content.decode()
+    base = "http://localhost"
+    english, spanish = f"{base}/principles/fair/", f"{base}/es/principles/fair/"
+    assert f"<loc>{spanish}</loc>" in sitemap and f"<loc>{english}</loc>" in sitemap
+    for hreflang, href in (("en-GB", english), ("es", spanish), ("x-default", english)):
+        link = f'<xhtml:link rel="alternate" hreflang="{hreflang}" href="{href}"/>'
+        assert sitemap.count(link) == 2, link  # under the source's <url> and the translation's
+    assert "/pt/principles/reflective/" not in sitemap
+    assert sitemap.count('hreflang="x-default"') == sitemap.count('hreflang="es"')

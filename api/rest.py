@@ -35,7 +35,7 @@ from wagtail.models import Page, Site
 
 from core import content_version, surrogate_keys
 from core.caching import cdn_cacheable
-from core.locales import LocaleError, chain_for, chosen_ids, source_code
+from core.locales import LocaleError, chain_for, in_locale, source_code
 from core.request_context import context_of
 from core.rich_text import without_editor_attributes
 from core.visibility import URL_SAFE, visibility_for
@@ -234,25 +234,16 @@ class PublicPagesAPIViewSet(VersionedAPIViewSet, PagesAPIViewSet):
         except LocaleError as error:
             raise BadRequestError(str(error)) from error
 
-    def in_locale(self, pages):
-        """The pages, each as the locale chain answers it (as it is without a chain)."""
-        chain = self.locale_chain
-        if chain is None or not pages:
-            return pages
-        ids = chosen_ids(self.request, pages, chain, Page)
-        others = [pk for pk, page in zip(ids, pages, strict=True) if pk != page.pk]
-        found = {page.pk: page for page in Page.objects.filter(pk__in=others).specific()}
-        return [found.get(pk, page) for pk, page in zip(ids, pages, strict=True)]
-
     def get_object(self):
-        return self.in_locale([super().get_object()])[0]
+        return in_locale(self.request, [super().get_object()], self.locale_chain)[0]
 
     def get_serializer(self, instance, many=False):
         """For a list, its pages read with what its fields show of them: each field that
         reads beyond a page's row reads for all the pages at once, before any is shown."""
         serializer_class = self.get_serializer_class()
         if many:
-            instance = self.in_locale(fetched(instance, serializer_class.Meta.fields))
+            shown = fetched(instance, serializer_class.Meta.fields)
+            instance = in_locale(self.request, shown, self.locale_chain)
         serializer = serializer_class(instance, many=many, context=self.get_serializer_context())
         if many and instance:
             for field in serializer.child.fields.values():

@@ -25,8 +25,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     # Named as grapple's GraphiQL page expects.
     path("graphql/", CMSGraphQLView.as_view(), name="grapple_graphql"),
-    # Feeds, sitemap and robots.txt: before Wagtail's catch-all below.
-    path("news/", include("news.urls")),
+    # Sitemap and robots.txt: before Wagtail's catch-all below (the feeds too, there).
     path(
         "sitemap.xml",
         cdn_cacheable(sitemap),
@@ -52,4 +51,9 @@ if settings.DEBUG:
 
 # Wagtail's page serving last: it matches every other path. A translation's pages are
 # under its language's prefix (/es/principles/fair/); the source language's have none.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+# The news feeds likewise: /news/feed/, /es/news/feed/.
+urlpatterns += i18n_patterns(
+    path("news/", include("news.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

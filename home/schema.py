@@ -8,8 +8,8 @@ from grapple.types.structures import PositiveInt
 from wagtail.models import Page
 from wagtail.search.query import PlainText
 
-from api.graphql.locales import chain_of, in_locale, locale_arguments, source_locale_id
-from core.locales import locale_ids
+from api.graphql.locales import chain_of, locale_arguments, source_locale_id
+from core.locales import in_locale, locale_ids
 from core.search import search_words
 from core.visibility import visibility_for
 

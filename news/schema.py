@@ -11,11 +11,11 @@ from taggit.models import Tag
 from wagtail.models import Page
 
 from api.graphql.errors import bad_input
-from api.graphql.locales import chain_of, in_locale, locale_arguments
+from api.graphql.locales import chain_of, locale_arguments
 from api.graphql.media import hold_renditions, requested_rendition_specs
 from api.graphql.selections import selected_fields
 from core import content_version
-from core.locales import chosen_ids, marked
+from core.locales import chosen_ids, in_locale, marked
 from core.memo import VersionedMemo
 from core.visibility import visibility_for
 

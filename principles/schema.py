@@ -3,7 +3,8 @@
 import graphene
 from grapple.registry import registry
 
-from api.graphql.locales import chain_of, in_locale, locale_arguments
+from api.graphql.locales import chain_of, locale_arguments
+from core.locales import in_locale
 from core.visibility import visibility_for
 
 from .models import PrinciplePage

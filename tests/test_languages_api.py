@@ -295,3 +295,17 @@ def test_the_sitemap_lists_each_translation_with_hreflang_alternates(client, loc
         assert sitemap.count(link) == 2, link  # under the source's <url> and the translation's
     assert "/pt/principles/reflective/" not in sitemap
     assert sitemap.count('hreflang="x-default"') == sitemap.count('hreflang="es"')
+
+
+def test_each_language_has_its_news_feeds(client, locales):
+    newest = NewsPage.objects.order_by("-date", "-pk").first()
+    translate(newest, locales["es"], title="Noticia")
+    english = client.get("/news/feed/").content.decode()
+    spanish = client.get("/es/news/feed/").content.decode()
+    atom = client.get("/es/news/feed/atom/").content.decode()
+    assert "<language>en-gb</language>" in english and "Noticia" not in english
+    assert "<language>es</language>" in spanish and "<title>Noticia</title>" in spanish
+    assert f"/es/news/{newest.slug}/" in spanish
+    assert spanish.count("<item>") == english.count("<item>") > 1
+    assert 'xml:lang="es"' in atom and "Noticia" in atom
+    assert client.get("/fr/news/feed/").status_code == 404

@@ -1,6 +1,6 @@
 """Languages over GraphQL (core/locales.py holds the rules): the `locale` and
 `fallbackLocales` arguments of every entry point that returns pages or snippets, and
-items answered in the chain's locales.
+items answered in the chain's locales (core/locales.py: `in_locale`).
 
 Entry points of this project declare the arguments (`locale_arguments`); grapple's own
 (`page`, `pages`, `snippets`) are given them by `with_locale_arguments`, a change
@@ -9,9 +9,8 @@ Entry points of this project declare the arguments (`locale_arguments`); grapple
 
 import graphene
 from graphql import GraphQLArgument, GraphQLList, GraphQLNonNull, GraphQLString
-from wagtail.models import Page
 
-from core.locales import LocaleError, chain_for, chosen_ids, locale_ids, marked, source_code
+from core.locales import LocaleError, chain_for, in_locale, locale_ids, source_code
 
 from .errors import bad_input
 
@@ -46,39 +45,6 @@ def chain_of(locale=None, fallback_locales=None):
 
 def source_locale_id(request):
     return locale_ids(request, [source_code()])[0]
-
-
-def in_locale(request, items, chain, fetch=None):
-    """The items (of the source language), each as the chain answers it: `fetch(model,
-    ids)` reads the versions found in other locales, in one go for each model (default:
-    `fetch_versions`)."""
-    items = list(items)
-    if chain is None:
-        return items
-    answered = {}
-    for model in dict.fromkeys(base_model(type(item)) for item in items):
-        group = [item for item in items if base_model(type(item)) is model]
-        ids = chosen_ids(request, group, chain, model)
-        others = [pk for pk, item in zip(ids, group, strict=True) if pk != item.pk]
-        types = {type(item) for item in group}  # a translation is of its source's type
-        of_type = types.pop() if len(types) == 1 else model
-        fetched = {each.pk: each for each in (fetch or fetch_versions)(of_type, others)}
-        for pk, item in zip(ids, group, strict=True):
-            answered[id(item)] = fetched.get(pk, item)
-    return [marked(answered[id(item)], chain) for item in items]
-
-
-def base_model(model):
-    return Page if issubclass(model, Page) else model
-
-
-def fetch_versions(model, ids):
-    """The items of `model` with these ids (pages of several types: each as its own)."""
-    if not ids:
-        return []
-    if model is Page:
-        return Page.objects.filter(pk__in=ids).specific()
-    return model._default_manager.filter(pk__in=ids)
 
 
 def in_source_locale(request, items):

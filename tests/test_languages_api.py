@@ -12,7 +12,7 @@ from core import surrogate_keys
 from home.models import Inspection
 from news.models import NewsPage
 from principles.models import PrinciplePage
-from tests.support.factories import publish, translate
+from tests.support.factories import UserFactory, publish, translate
 from webhooks.models import Change
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
@@ -309,3 +309,18 @@ def test_each_language_has_its_news_feeds(client, locales):
     assert spanish.count("<item>") == english.count("<item>") > 1
     assert 'xml:lang="es"' in atom and "Noticia" in atom
     assert client.get("/fr/news/feed/").status_code == 404
+
+
+def test_translations_go_through_the_same_sign_off_as_their_source(locales):
+    fair = PrinciplePage.objects.get(slug="fair")
+    spanish = translate(fair, locales["es"], title="Justo")
+    inspection = translate(Inspection.objects.first(), locales["es"], overall_rating="Bueno")
+    editor = UserFactory(role="Editors")
+    moderator = UserFactory(role="Moderators")
+    assert spanish.get_workflow().name == fair.get_workflow().name == "Moderators approval"
+    assert inspection.get_workflow().name == "Moderators approval"
+    assert spanish.permissions_for_user(editor).can_edit()
+    assert not spanish.permissions_for_user(editor).can_publish()
+    assert spanish.permissions_for_user(moderator).can_publish()
+    assert not editor.has_perm("home.publish_inspection")
+    assert moderator.has_perm("home.publish_inspection")

@@ -23,8 +23,10 @@ from django.utils.decorators import method_decorator
 from rest_framework.fields import SkipField
 from wagtail.api.utils import get_full_url
 from wagtail.api.v2 import serializers
+from wagtail.api.v2.filters import LocaleFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.blocks import RichTextBlock
 from wagtail.fields import RichTextField, StreamField
@@ -33,11 +35,18 @@ from wagtail.models import Page, Site
 
 from core import content_version, surrogate_keys
 from core.caching import cdn_cacheable
+from core.locales import LocaleError, chain_for, in_locale, source_code
 from core.request_context import context_of
 from core.rich_text import without_editor_attributes
 from core.visibility import URL_SAFE, visibility_for
 
-NOT_FILTERS = ("offset", "limit", "fields")  # query parameters that leave the list as it is
+NOT_FILTERS = (
+    "offset",
+    "limit",
+    "fields",
+    "locale",
+    "fallback_locales",
+)  # query parameters that leave the list as it is
 
 
 class PublicPagination(WagtailPagination):
@@ -94,7 +103,8 @@ class PageHtmlUrlField(serializers.PageHtmlUrlField):
     """A page's `full_url`, from the sites' root paths read once for the list and made as
     the visibility rule's `url_of` makes a path: Wagtail's (wagtail/models/pages.py
     Page.get_url_parts) reads them from the cache and reverse()s for every page. A page
-    type with its own `get_url_parts` goes through Wagtail."""
+    type with its own `get_url_parts`, and a translation (its language's prefix), goes
+    through Wagtail."""
 
     @cached_property
     def site_root_paths(self):
@@ -109,6 +119,8 @@ class PageHtmlUrlField(serializers.PageHtmlUrlField):
             return super().to_representation(page)
         for root in self.site_root_paths:
             if page.url_path.startswith(root.root_path):
+                if root.language_code != source_code():  # a translation's: its prefix
+                    return super().to_representation(page)
                 path = quote(page.url_path[len(root.root_path) :], safe=URL_SAFE)
                 return root.root_url + self.serve_prefix + path
         return None  # in no site: not routable
@@ -197,20 +209,42 @@ class VersionedAPIViewSet:
 
 @method_decorator(cdn_cacheable, name="dispatch")
 class PublicPagesAPIViewSet(VersionedAPIViewSet, PagesAPIViewSet):
+    """`?locale=es&fallback_locales=pt`: the source language's pages (the same list and
+    total in every locale), each in the first language of the chain it is live and public
+    in (core/locales.py), as in the GraphQL API; Wagtail's own `locale` filter, which
+    would leave out every page not translated, is not used."""
+
     # The site is the one the request is for, as in the GraphQL API.
-    known_query_parameters = PagesAPIViewSet.known_query_parameters - {"site"}
+    known_query_parameters = (PagesAPIViewSet.known_query_parameters - {"site"}) | {
+        "fallback_locales"
+    }
+    filter_backends = [each for each in PagesAPIViewSet.filter_backends if each is not LocaleFilter]
     pagination_class = PublicPagination
     base_serializer_class = PublicPageSerializer
 
     def get_base_queryset(self):
         return visibility_for(self.request).visible_pages(Page.objects.all())
 
+    @cached_property
+    def locale_chain(self):
+        fallbacks = self.request.GET.get("fallback_locales", "").split(",")
+        try:
+            return chain_for(
+                self.request.GET.get("locale"), [tag for tag in fallbacks if tag.strip()]
+            )
+        except LocaleError as error:
+            raise BadRequestError(str(error)) from error
+
+    def get_object(self):
+        return in_locale(self.request, [super().get_object()], self.locale_chain)[0]
+
     def get_serializer(self, instance, many=False):
         """For a list, its pages read with what its fields show of them: each field that
         reads beyond a page's row reads for all the pages at once, before any is shown."""
         serializer_class = self.get_serializer_class()
         if many:
-            instance = fetched(instance, serializer_class.Meta.fields)
+            shown = fetched(instance, serializer_class.Meta.fields)
+            instance = in_locale(self.request, shown, self.locale_chain)
         serializer = serializer_class(instance, many=many, context=self.get_serializer_context())
         if many and instance:
             for field in serializer.child.fields.values():

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -26,8 +27,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     # Named as grapple's GraphiQL page expects.
     path("graphql/", CMSGraphQLView.as_view(), name="grapple_graphql"),
-    # Feeds, sitemap and robots.txt: before Wagtail's catch-all below.
-    path("news/", include("news.urls")),
+    # Sitemap and robots.txt: before Wagtail's catch-all below (the feeds too, there).
     path(
         "sitemap.xml",
         cdn_cacheable(sitemap),
@@ -51,5 +51,11 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving last: it matches every other path.
-urlpatterns.append(path("", include(wagtail_urls)))
+# Wagtail's page serving last: it matches every other path. A translation's pages are
+# under its language's prefix (/es/principles/fair/); the source language's have none.
+# The news feeds likewise: /news/feed/, /es/news/feed/.
+urlpatterns += i18n_patterns(
+    path("news/", include("news.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

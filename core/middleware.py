@@ -4,6 +4,7 @@ them: its id, who is asking, their budget, and a database outage answered as one
 import logging
 
 from django.db.utils import InterfaceError, OperationalError
+from django.middleware.locale import LocaleMiddleware
 
 from . import clients, rate_limit
 from .errors import error_response, service_unavailable
@@ -89,3 +90,14 @@ class ServiceUnavailableMiddleware:
             exc_info=exception,
         )
         return service_unavailable(request)
+
+
+class PathLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, for Wagtail's pages under i18n_patterns (cms/urls.py):
+    the language a path names (`/es/...`), else the source language. Never the request's
+    headers or cookies (prefix_default_language=False makes it so), which is why its
+    response half, `Vary: Accept-Language` and `Content-Language`, is left out: no
+    answer, the APIs' included, differs by those headers."""
+
+    def process_response(self, request, response):
+        return response

@@ -9,13 +9,16 @@ a `recording_scope`):
   (`list:pages` for Wagtail's base Page); a lookup that found nothing records the
   lists it looked in, or the path (`path:/home/news/x/`) for `page(urlPath:)`, so
   that whatever is published there next retires it;
+- each item an answer looked for in a language (core/locales.py), by its translation
+  key (`translation:<uuid>`, shared by the item's versions in every language), so that
+  publishing a translation retires the answers that fell back for want of it;
 - `all`, which a change to sites, collections or view restrictions retires everywhere.
 
 A change retires (`keys_changed_by_*`): a page's key, its descendants' (their URLs and
 visibility follow it; not when a live page is published again with the same slug, which
-changes neither) and the lists of their types and of pages; an object's key and the list
-of its model. Its answers are sent as `Surrogate-Key` (Fastly), `xkey`
-(Varnish) and `Cache-Tag` (Cloudflare) headers.
+changes neither), their translation keys and the lists of their types and of pages; an
+object's key, its translation key and the list of its model. Its answers are sent as
+`Surrogate-Key` (Fastly), `xkey` (Varnish) and `Cache-Tag` (Cloudflare) headers.
 """
 
 from contextlib import contextmanager
@@ -42,6 +45,11 @@ def list_key(model):
     if model is Page:
         return PAGES
     return f"list:{model._meta.label_lower}"
+
+
+def translation_key_of(instance):
+    """The key of an item in every language: answers that looked for its translations."""
+    return f"translation:{instance.translation_key}"
 
 
 def path_key(url_path):
@@ -89,9 +97,13 @@ def keys_changed_by_page(page, with_descendants=True):
         pages += page.get_descendants().specific(defer=True)
     keys = {key_for(each) for each in pages} | {path_key(each.url_path) for each in pages}
     keys |= {list_key(type(each)) for each in pages} | {list_key(page.specific_class), PAGES}
+    keys |= {translation_key_of(each) for each in pages}
     return keys
 
 
 def keys_changed_by(instance):
     """A snippet, setting, image, document, redirect or tag changed."""
-    return {key_for(instance), list_key(type(instance))}
+    keys = {key_for(instance), list_key(type(instance))}
+    if getattr(instance, "translation_key", None) is not None:
+        keys.add(translation_key_of(instance))
+    return keys

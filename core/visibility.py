@@ -33,6 +33,7 @@ from wagtail.models import (
     Collection,
     CollectionViewRestriction,
     DraftStateMixin,
+    Locale,
     Page,
     PageViewRestriction,
     Site,
@@ -122,6 +123,34 @@ class VisibilityRules:
         return self.site_root.path if self.site_root else None
 
     @cached_property
+    def site_tree_paths(self):
+        """The paths of the site's root page and of its translations: the site's tree
+        in each language (lists are read from the source's, `visible_pages`; a page of
+        any of them may be seen)."""
+
+        return tuple(self.site_trees.values())
+
+    @cached_property
+    def site_trees(self):
+        """The site's tree in each language: its root's path by locale id."""
+
+        def find():
+            trees = Page.objects.filter(translation_key=self.site_root.translation_key)
+            return dict(trees.order_by("path").values_list("locale_id", "path"))
+
+        if self.site_root is None:
+            return {}
+        return self.remembered(("site_trees", self.site_root.pk), find)
+
+    @cached_property
+    def locale_ids(self):
+        """The Locale rows' ids by language code (core/locales.py): each language's
+        items are its locale's."""
+        return self.remembered(
+            "locale_ids", lambda: dict(Locale.objects.values_list("language_code", "pk"))
+        )
+
+    @cached_property
     def hidden_page_paths(self):
         """Pages that hide everything below them: those not live or expired (with
         children: a leaf hides only itself), and those behind a view restriction."""
@@ -154,15 +183,31 @@ class VisibilityRules:
 
         return self.remembered("public_collection_ids", find, lambda _: ())
 
-    def visible_pages(self, pages):
+    def visible_pages(self, pages, tree=None):
         """The rule as a queryset filter, for lists that count, paginate or search. Only
-        `live`, `depth` and `path` are filtered on: Wagtail search accepts those."""
+        `live`, `depth` and `path` are filtered on: Wagtail search accepts those. The
+        site's tree in the source language, or `tree` (one of `site_tree_paths`)."""
+        return self._visible(pages, lambda: Q(path__startswith=tree or self.site_root_path))
+
+    def visible_pages_in_every_language(self, pages):
+        """`visible_pages` over the site's tree in every language (`site_trees`), its
+        paths OR'd (not for search: its backends filter on no OR)."""
+
+        def in_trees():
+            trees = Q()
+            for tree in self.site_tree_paths:
+                trees |= Q(path__startswith=tree)
+            return trees
+
+        return self._visible(pages, in_trees)
+
+    def _visible(self, pages, in_site):
         if self.request is not None:  # the answer holds this list (core/surrogate_keys.py)
             surrogate_keys.record(self.request, surrogate_keys.list_key(pages.model))
         if self.site_root_path is None:
             return pages.none()
         # No `expired` filter: unpublishing an expired page clears `live` too.
-        pages = pages.live().filter(depth__gt=1, path__startswith=self.site_root_path)
+        pages = pages.live().filter(in_site(), depth__gt=1)
         for path in self.hidden_page_paths:
             pages = pages.exclude(path__startswith=path)
         return pages
@@ -187,7 +232,7 @@ class VisibilityRules:
             and not page.expired
             and page.depth > 1
             and self.site_root_path is not None
-            and page.path.startswith(self.site_root_path)
+            and page.path.startswith(self.site_tree_paths)
             and not page.path.startswith(self.hidden_page_paths or ("\0",))
         )
 
@@ -232,12 +277,14 @@ class VisibilityRules:
         """What `page.get_url(request)` answers, for a page of the requested site
         without Wagtail's reverse() and site lookups for each page of a list
         (tests/test_page_urls.py holds it equal to get_url for every page type). Any
-        page type that overrides `get_url_parts` goes through Wagtail."""
+        page type that overrides `get_url_parts`, and a translation (in a tree of its
+        own, its URL with its language's prefix: `/es/...`), goes through Wagtail."""
         root = self.site_root
         if (
             root is None
             or type(page).get_url_parts is not Page.get_url_parts
             or not page.url_path.startswith(root.url_path)
+            or page.locale_id != root.locale_id
         ):
             return page.get_url(request=self.request)
         return self.serve_prefix + quote(page.url_path[len(root.url_path) :], safe=URL_SAFE)

@@ -21,11 +21,13 @@ from wagtail.models import (
     Orderable,
     Page,
     RevisionMixin,
+    TranslatableMixin,
     WorkflowMixin,
 )
 from wagtail.search import index
 
 from api.graphql import GraphQLList, help_text_of
+from core.locales import InLanguage
 from core.preview import PreviewablePage
 from governance.models import REVIEW_PANEL, GovernedPageMixin, ReviewMixin
 
@@ -35,7 +37,14 @@ RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
 class Testimonial(
-    ReviewMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model
+    InLanguage,
+    TranslatableMixin,
+    ReviewMixin,
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    models.Model,
 ):
     """Something said about working in, or being served by, Southwark's children's services."""
 
@@ -76,18 +85,36 @@ class Testimonial(
         GraphQLString("role", required=True, description=help_text_of(role, ", or ''")),
         GraphQLString("source", required=True, description=help_text_of(source, ", or ''")),
         GraphQLInt("year", description=help_text_of(year)),
+        GraphQLString(
+            "locale",
+            source="locale_tag",
+            required=True,
+            description="The language it is in, a BCP 47 tag (e.g. 'en-GB').",
+        ),
+        GraphQLString(
+            "requested_locale",
+            description="The language asked for, where it is not translated into it (live) "
+            "and so is answered in a fallback; null otherwise.",
+        ),
     ]
 
     def __str__(self):
         return f"{self.attribution}: {self.quote[:60]}"
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         verbose_name = "testimonial"
         ordering = ["pk"]
 
 
 class Inspection(
-    ReviewMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel
+    InLanguage,
+    TranslatableMixin,
+    ReviewMixin,
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    ClusterableModel,
 ):
     """A published inspection of the council's children's services."""
 
@@ -133,6 +160,17 @@ class Inspection(
             required=True,
             description="Findings quoted from the report, without quotation marks, in order.",
         ),
+        GraphQLString(
+            "locale",
+            source="locale_tag",
+            required=True,
+            description="The language it is in, a BCP 47 tag (e.g. 'en-GB').",
+        ),
+        GraphQLString(
+            "requested_locale",
+            description="The language asked for, where it is not translated into it (live) "
+            "and so is answered in a fallback; null otherwise.",
+        ),
     ]
 
     @property
@@ -142,16 +180,19 @@ class Inspection(
     def __str__(self):
         return f"{self.inspectorate}, {self.published_on:%B %Y}: {self.overall_rating}"
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         verbose_name = "inspection"
         ordering = ["-published_on"]
 
 
-class InspectionHighlight(Orderable):
+class InspectionHighlight(TranslatableMixin, Orderable):
     inspection = ParentalKey(Inspection, on_delete=models.CASCADE, related_name="highlights")
     text = models.TextField(help_text="A finding, quoted from the report without quotation marks.")
 
     panels = [FieldPanel("text")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
 
 class HomePage(GovernedPageMixin, PreviewablePage, Page):
@@ -216,7 +257,7 @@ class HomePage(GovernedPageMixin, PreviewablePage, Page):
         verbose_name = "home page"
 
 
-class Stat(Orderable):
+class Stat(TranslatableMixin, Orderable):
     """A headline figure about the borough, e.g. '320,000+' 'people'."""
 
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="stats")
@@ -233,12 +274,18 @@ class Stat(Orderable):
         GraphQLString("label", required=True, description=help_text_of(label)),
     ]
 
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
-class HomePageTestimonial(Orderable):
+
+class HomePageTestimonial(TranslatableMixin, Orderable):
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="testimonial_placements")
     testimonial = models.ForeignKey(Testimonial, on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("testimonial")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
 
 class StandardPage(GovernedPageMixin, PreviewablePage, Page):

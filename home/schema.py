@@ -8,6 +8,8 @@ from grapple.types.structures import PositiveInt
 from wagtail.models import Page
 from wagtail.search.query import PlainText
 
+from api.graphql.locales import chain_of, locale_arguments, source_locale_id
+from core.locales import in_locale, locale_ids
 from core.search import search_words
 from core.visibility import visibility_for
 
@@ -27,25 +29,45 @@ class SnippetsQuery:
         graphene.NonNull(testimonial_type),
         required=True,
         description="Published testimonials, oldest entry first.",
+        **locale_arguments(),
     )
     inspections = graphene.List(
         graphene.NonNull(inspection_type),
         required=True,
         description="Published inspections, newest first.",
+        **locale_arguments(),
     )
     latest_inspection = graphene.Field(
-        inspection_type, description="The most recently published inspection, or null."
+        inspection_type,
+        description="The most recently published inspection, or null.",
+        **locale_arguments(),
     )
 
-    def resolve_testimonials(self, info):
-        return Testimonial.objects.filter(live=True).order_by("pk")
+    def resolve_testimonials(self, info, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
+        testimonials = source_snippets(info, Testimonial).order_by("pk")
+        return in_locale(info.context, testimonials, chain)
 
-    def resolve_inspections(self, info):
-        inspections = Inspection.objects.filter(live=True).prefetch_related("highlights")
-        return inspections.order_by("-published_on", "-pk")
+    def resolve_inspections(self, info, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
+        inspections = source_snippets(info, Inspection).prefetch_related("highlights")
+        inspections = inspections.order_by("-published_on", "-pk")
+        return in_locale(info.context, inspections, chain, fetch_inspections)
 
-    def resolve_latest_inspection(self, info):
-        return Inspection.objects.filter(live=True).order_by("-published_on", "-pk").first()
+    def resolve_latest_inspection(self, info, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
+        latest = source_snippets(info, Inspection).order_by("-published_on", "-pk").first()
+        return None if latest is None else in_locale(info.context, [latest], chain)[0]
+
+
+def source_snippets(info, model):
+    """A snippet's published items in the source language: a list's items in every
+    language (api/graphql/locales.py answers each in the one asked for)."""
+    return model.objects.filter(live=True, locale_id=source_locale_id(info.context))
+
+
+def fetch_inspections(model, ids):
+    return model.objects.filter(pk__in=ids).prefetch_related("highlights")
 
 
 class SearchQuery:
@@ -60,12 +82,27 @@ class SearchQuery:
         ),
         limit=PositiveInt(default_value=20, description="At most 100."),
         required=True,
-        description="Live pages of this site matching the words, most relevant first.",
+        description="Live pages of this site matching the words, most relevant first. In "
+        "a `locale`, the pages of each language of the chain are searched, the locale's "
+        "matches first, each page answered as the chain answers it.",
+        **locale_arguments(),
     )
 
-    def resolve_search(self, info, query, limit):
+    def resolve_search(self, info, query, limit, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
         words = search_words(query)
         if not words:
             return []
-        pages = visibility_for(info.context).visible_pages(Page.objects.all()).specific()
-        return list(pages.search(PlainText(" ".join(words), operator="and"))[:limit])
+        search = PlainText(" ".join(words), operator="and")
+        rules = visibility_for(info.context)
+        if chain is None:
+            pages = rules.visible_pages(Page.objects.all()).specific()
+            return list(pages.search(search)[:limit])
+        found = {}  # translation key -> the first match, in the chain's order
+        for locale_id in locale_ids(info.context, chain.codes):
+            tree = rules.site_trees.get(locale_id)
+            if tree is not None and len(found) < limit:
+                pages = rules.visible_pages(Page.objects.all(), tree).specific()
+                for page in pages.search(search)[:limit]:
+                    found.setdefault(page.translation_key, page)
+        return in_locale(info.context, list(found.values())[:limit], chain)

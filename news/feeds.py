@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds of the requesting site's news, newest first: the news the APIs
-serve, by the same visibility rule (core/visibility.py)."""
+serve, by the same visibility rule (core/visibility.py). A feed for each language, under
+its prefix (`/es/news/feed/`): the same items, each in that language where it has a
+live translation, else in the source language (core/locales.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -10,9 +12,11 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
 from wagtail.models import Site
 
 from core import surrogate_keys
+from core.locales import Chain, in_locale, source_code
 from core.visibility import visibility_for
 from home.models import OrganisationSettings
 
@@ -31,13 +35,15 @@ class FeedSource:
     title: str
     link: str
     description: str
+    chain: Chain | None  # the language the feed is in, falling back to the source
 
 
 class NewsFeed(Feed):
     feed_type = Rss201rev2Feed
-    language = "en-gb"
+    language = None  # the language the path names (core.middleware.PathLanguageMiddleware)
 
     def get_object(self, request, *args, **kwargs):
+        language = get_language()
         site = Site.find_for_request(request)
         if site is None:
             raise Http404("No site is served at this address.")
@@ -55,6 +61,7 @@ class NewsFeed(Feed):
             title=f"{name}: news",
             link=(index or site.root_page).get_full_url(request),
             description=intro or f"News from {name}.",
+            chain=None if language == source_code() else Chain(language, (language, source_code())),
         )
 
     def title(self, source):
@@ -74,7 +81,8 @@ class NewsFeed(Feed):
 
     def items(self, source):
         visible = visibility_for(source.request).visible_pages(NewsPage.objects.all())
-        pages = list(visible.order_by("-date", "-pk").prefetch_related("tags")[:FEED_LENGTH])
+        pages = visible.order_by("-date", "-pk").prefetch_related("tags")[:FEED_LENGTH]
+        pages = in_locale(source.request, pages, source.chain, with_tags)
         for page in pages:
             page.feed_url = page.get_full_url(source.request)
         return pages
@@ -105,6 +113,11 @@ class NewsFeed(Feed):
 
     def item_categories(self, item):
         return sorted(tag.name for tag in item.tags.all())
+
+
+def with_tags(model, ids):
+    """News pages found in the feed's language, read as the feed reads them."""
+    return model.objects.filter(pk__in=ids).prefetch_related("tags")
 
 
 class NewsAtomFeed(NewsFeed):

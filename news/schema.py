@@ -1,17 +1,21 @@
 """GraphQL entry points for news: a paginated, filterable list and one item by slug."""
 
 from math import ceil
+from typing import NamedTuple
 
 import graphene
 from django.db.models import Exists, OuterRef, Q
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
+from wagtail.models import Page
 
 from api.graphql.errors import bad_input
+from api.graphql.locales import chain_of, locale_arguments
 from api.graphql.media import hold_renditions, requested_rendition_specs
 from api.graphql.selections import selected_fields
 from core import content_version, surrogate_keys
+from core.locales import chosen_ids, in_locale, marked
 from core.memo import KeyedMemo
 from core.visibility import visibility_for
 
@@ -118,13 +122,14 @@ def prime_tag_lists(pages):
         by_id[page_id].tag_list.append(tags[tag_id])
 
 
-def ids_between(items, total, start, stop):
-    """The ids of `items[start:stop]`, the page's ids only: its rows are fetched after.
+def ids_between(items, total, start, stop, *also):
+    """The ids of `items[start:stop]`, the page's ids only: its rows are fetched after
+    (with `also`, field names: rows of the id and those fields).
 
     Read from the nearer end of the list: an OFFSET walks past every row before it, so
     a page past the middle is read with the order reversed (the same index, backwards)
     and turned round."""
-    ids = items.values_list("pk", flat=True)
+    ids = items.values_list("pk", *also) if also else items.values_list("pk", flat=True)
     if start <= total - stop:
         return list(ids[start:stop])
     return list(reversed(ids.reverse()[total - stop : total - start]))
@@ -138,15 +143,22 @@ class NewsQuery:
         per_page=PositiveInt(default_value=DEFAULT_PER_PAGE, description="1 to 100."),
         tag=graphene.String(description="Only items with this tag (its slug or name)."),
         year=graphene.Int(description="Only items dated in this year."),
-        description="Live news, newest first.",
+        description="Live news, newest first: the same items and totals in every locale.",
+        **locale_arguments(),
     )
     news_item = graphene.Field(
         news_page_type,
-        slug=graphene.String(required=True, description="Its slug, as in /news/<slug>/."),
+        slug=graphene.String(
+            required=True, description="Its slug, as in /news/<slug>/ (the source language's)."
+        ),
         description="One live news item by its slug, or null.",
+        **locale_arguments(),
     )
 
-    def resolve_news_items(self, info, page, per_page, tag=None, year=None):
+    def resolve_news_items(
+        self, info, page, per_page, tag=None, year=None, locale=None, fallback_locales=None
+    ):
+        chain = chain_of(locale, fallback_locales)
         if page < 1:
             raise bad_input("page must be 1 or more.")
         items = live_news(info)
@@ -164,9 +176,16 @@ class NewsQuery:
         if page > total_pages:
             raise bad_input(f"page {page} is past the last page, {total_pages}.")
         start = (page - 1) * per_page
-        ids = ids_between(items, total, start, min(start + per_page, total))
+        stop = min(start + per_page, total)
+        if chain is None:
+            ids = ids_between(items, total, start, stop)
+            found = kept_news_pages(info, ids)
+        else:
+            rows = ids_between(items, total, start, stop, "translation_key", "locale_id")
+            ids = [row[0] for row in rows]
+            found = news_in_locale(info, [ItemRow(*row) for row in rows], chain)
         return NewsItems(
-            items=kept_news_pages(info, ids),
+            items=found,
             pagination=PaginationType(
                 total=total,
                 count=len(ids),
@@ -178,6 +197,26 @@ class NewsQuery:
             ),
         )
 
-    def resolve_news_item(self, info, slug):
+    def resolve_news_item(self, info, slug, locale=None, fallback_locales=None):
+        chain = chain_of(locale, fallback_locales)
         found = fetch_with_requested_relations(live_news(info).filter(slug=slug)[:1], info)
-        return found[0] if found else None
+
+        def fetch(model, ids):
+            return fetch_with_requested_relations(NewsPage.objects.filter(pk__in=ids), info)
+
+        return in_locale(info.context, found, chain, fetch)[0] if found else None
+
+
+class ItemRow(NamedTuple):
+    """A list item's id and languages, as core/locales.py reads them."""
+
+    pk: int
+    translation_key: object
+    locale_id: int
+
+
+def news_in_locale(info, sources, chain):
+    """The news pages of these rows (the source language's), each in the language the
+    chain answers it in, read as a list reads them (`kept_news_pages`)."""
+    chosen = chosen_ids(info.context, sources, chain, Page)
+    return [marked(page, chain) for page in kept_news_pages(info, chosen)]

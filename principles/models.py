@@ -10,7 +10,7 @@ from grapple.models import (
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -97,7 +97,7 @@ class VisionPage(GovernedPageMixin, PreviewablePage, Page):
         verbose_name = "vision page"
 
 
-class MissionStatement(Orderable):
+class MissionStatement(TranslatableMixin, Orderable):
     page = ParentalKey(VisionPage, on_delete=models.CASCADE, related_name="mission_statements")
     title = models.CharField(max_length=255, help_text="e.g. 'Putting Children First'.")
     description = models.TextField(help_text="What it means, in the council's words.")
@@ -110,8 +110,11 @@ class MissionStatement(Orderable):
         GraphQLString("description", required=True, description=help_text_of(description)),
     ]
 
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
-class CouncilPlanAction(Orderable):
+
+class CouncilPlanAction(TranslatableMixin, Orderable):
     page = ParentalKey(VisionPage, on_delete=models.CASCADE, related_name="council_plan_actions")
     text = models.CharField(max_length=255, help_text="One bold action from the council plan.")
 
@@ -120,8 +123,11 @@ class CouncilPlanAction(Orderable):
     graphql_description = "An action from the council plan."
     graphql_fields = [GraphQLString("text", required=True, description="The action, in a line.")]
 
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass
 
-class Priority(Orderable):
+
+class Priority(TranslatableMixin, Orderable):
     page = ParentalKey(VisionPage, on_delete=models.CASCADE, related_name="priorities")
     title = models.CharField(max_length=255, help_text="e.g. 'Best Start'.")
     description = models.TextField(help_text="The promise this priority makes.")
@@ -134,7 +140,7 @@ class Priority(Orderable):
         GraphQLString("description", required=True, description=help_text_of(description)),
     ]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name_plural = "priorities"
 
 
@@ -258,7 +264,7 @@ class BenefitsPage(GovernedPageMixin, PreviewablePage, Page):
         verbose_name = "benefits page"
 
 
-class Benefit(Orderable):
+class Benefit(TranslatableMixin, Orderable):
     class Category(models.TextChoices):
         PAY_AND_PENSION = "pay-and-pension", "Pay and pension"
         LOCATION = "location", "Location"
@@ -287,3 +293,6 @@ class Benefit(Orderable):
             description=help_text_of(category, f": one of {', '.join(Category.values)}"),
         ),
     ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        pass

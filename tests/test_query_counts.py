@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
+from wagtail.models import Locale
 
 from api.graphql.media import list_renditions
 from core import visibility
@@ -33,6 +34,7 @@ from tests.support.factories import (
     InspectionFactory,
     NewsPageFactory,
     PrinciplePageFactory,
+    translate,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
@@ -40,6 +42,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "docs" / "queries"
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.graphql"))
 MAX_QUERIES = 12
+# The documented reads in a language, with half their items falling back.
+LOCALE_QUERY_FILES = [path for path in QUERY_FILES if path.stem.endswith("-in-locale")]
 LIST_VARIABLES = ("perPage", "limit")
 
 # The REST lists of bench/scenarios.py's (d), of the default fields and of every field.
@@ -54,7 +58,7 @@ MAX_REST_QUERIES = 10
 
 def grow_to(size, image):
     """Add content until every listed kind has at least `size` items."""
-    home = HomePage.objects.get()
+    home = HomePage.objects.get(locale=Locale.get_default())  # the source language's
     for number in range(NewsPage.objects.count(), size):
         NewsPageFactory(
             title=f"Scale news {number}",
@@ -154,4 +158,41 @@ def test_rest_lists_cost_constant_sql(client):
         )
         assert hundred <= MAX_REST_QUERIES, f"{path}: {hundred} queries\n" + "\n".join(
             at_hundred[path][1]
+        )
+
+
+def translate_half():
+    """Every other news page and principle into Spanish (the documented reads' language
+    or first fallback), every fourth into Portuguese: half of each list falls back."""
+    spanish, portuguese = (
+        Locale.objects.get_or_create(language_code=code)[0] for code in ["es", "pt"]
+    )
+    Locale.objects.get_or_create(language_code="ar")
+    for model in (NewsPage, PrinciplePage):
+        sources = model.objects.filter(locale=Locale.get_default()).order_by("pk")
+        for number, page in enumerate(sources):
+            for locale, every in ((spanish, 2), (portuguese, 4)):
+                if number % every == 0 and not page.has_translation(locale):
+                    translate(page, locale, title=f"{page.title} ({locale.language_code})")
+
+
+def test_documented_queries_in_a_locale_with_fallback_cost_constant_sql(client, settings):
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
+    image = ImageFactory(title="Scale hero", description="Scale")
+    grow_to(10, image)
+    translate_half()
+    at_ten = {path.stem: query_count(client, path) for path in LOCALE_QUERY_FILES}
+    grow_to(100, image)
+    translate_half()
+    at_hundred = {path.stem: query_count(client, path) for path in LOCALE_QUERY_FILES}
+
+    report = {name: (at_ten[name][0], at_hundred[name][0]) for name in at_ten}
+    print("\nSQL queries in a locale with fallback at 10 and 100 items:", report)
+    assert len(report) == 3
+    for name, (ten, hundred) in report.items():
+        assert ten == hundred, f"{name}: {ten} queries at 10 items, {hundred} at 100\n" + (
+            "\n".join(at_hundred[name][1])
+        )
+        assert hundred <= MAX_QUERIES, f"{name}: {hundred} queries\n" + "\n".join(
+            at_hundred[name][1]
         )

@@ -128,6 +128,8 @@ def test_publishing_a_news_page_posts_a_standard_webhook(webhooks, committed):
         "id": page.pk,
         "urlPath": "/news/fostering-fortnight/",
         "url": page.get_full_url(),
+        "locale": "en-GB",
+        "sourceId": page.pk,
         "change": "major",  # a first publish moves the page's lastUpdated
     }
     assert delivery.payload["url"].startswith(("http://", "https://"))
@@ -170,6 +172,8 @@ def test_unpublishing_a_page_posts_page_unpublished(webhooks, committed):
         "id": page.pk,
         "urlPath": "/news/withdrawn-release/",
         "url": page.get_full_url(),
+        "locale": "en-GB",
+        "sourceId": page.pk,
     }
 
 
@@ -191,6 +195,8 @@ def test_deleting_a_live_page_posts_unpublished_then_deleted_once(webhooks, comm
         "id": page_id,
         "urlPath": "/news/deleted-release/",
         "url": url,
+        "locale": "en-GB",
+        "sourceId": page_id,
     }
 
 
@@ -300,6 +306,8 @@ def test_testimonial_changes_post_snippet_events(webhooks, committed):
             "id": testimonial_id,
             "urlPath": None,
             "url": None,
+            "locale": "en-GB",
+            "sourceId": testimonial_id,
         }
         assert delivery.signed_with(WEBHOOK_SECRET)
     assert len({delivery.webhook_id for delivery in webhooks.deliveries}) == 3

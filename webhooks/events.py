@@ -14,6 +14,9 @@ first publish or a change marked major, else "minor"), `page.unpublished`,
 drafts; `settings.saved`; `release.published` (releases/: its items' events follow it,
 each with the release's id).
 
+Each event of a translatable item carries its language (`locale`) and the id of its
+source-language version (`sourceId`), for translations as for sources.
+
 Only what an anonymous reader could see makes an event, as anyone may read the feed: a
 page event needs the page public before or after the change (core/visibility.py's
 `is_public`, which the pipeline applies). A draft's path is draft text, and a private
@@ -26,6 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from core import retirements
+from core.locales import language_of
 
 from .models import Change, Delivery
 from .tasks import send_deliveries
@@ -115,6 +119,7 @@ def as_event(change):
         return None
     if change.event.startswith("page.") and not (change.url_path or change.previous_url_path):
         return None
+    locale, source_id = language_of(change.instance)
     return Change(
         event=change.event,
         content_type=change.model._meta.label,
@@ -125,4 +130,6 @@ def as_event(change):
         previous_url_path=change.previous_url_path,
         change=change.change,
         occurred_at=change.occurred_at,
+        locale=locale,
+        source_id=source_id,
     )

@@ -38,6 +38,10 @@ class Change(models.Model):
     release_id = models.PositiveBigIntegerField(null=True, blank=True)
     # release.published: the items' events that follow it (type, id, event, urlPath, url).
     items = models.JSONField(default=list, blank=True)
+    # The language of a translatable item (a BCP 47 tag; '' for settings), and the id of
+    # its source-language version (itself for a source; null when there is none).
+    locale = models.CharField(max_length=35, blank=True, default="")
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     webhook_id = models.CharField(max_length=40, unique=True, default=new_webhook_id)
     # On the oldest event kept: the id of the newest one pruned before it (ids have gaps,
@@ -59,6 +63,9 @@ class Change(models.Model):
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
         }
+        if self.locale:
+            payload["locale"] = self.locale
+            payload["sourceId"] = self.source_id
         if self.event == "page.moved":
             payload["previousUrlPath"] = self.previous_url_path
         if self.change:

@@ -88,9 +88,19 @@ class ChangeEvent(graphene.ObjectType):
         "release.published event just before it). Null otherwise."
     )
     occurred_at = graphene.DateTime(required=True, description="When it happened.")
+    locale = graphene.String(
+        description="The language of what changed, a BCP 47 tag (e.g. 'es'); null for settings."
+    )
+    source_id = graphene.ID(
+        description="The id of the source-language (en-GB) version of what changed: its "
+        "own id for a source; null for settings, or when the source is gone."
+    )
 
     def resolve_change(self, info):
         return self.change or None
+
+    def resolve_locale(self, info):
+        return self.locale or None
 
 
 class ChangesPage(graphene.ObjectType):

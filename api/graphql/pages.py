@@ -6,8 +6,10 @@ signature checks, for each page). Here a page's parent is looked up once per req
 whatever the number of pages sharing it (and kept until a change retires it), and a URL
 comes from the visibility rule's `url_of`, which answers what get_url would.
 
-It adds every page's public change record (governance.models.ChangeNotesMixin), read from
-the page's own row: `lastUpdated` and `changeHistory` cost no query.
+It adds each page's language (`locale`; `requestedLocale` where it fell back,
+core/locales.py) and its `translations`, and every page's public change record
+(governance.models.ChangeNotesMixin), read from the page's own row: `lastUpdated` and
+`changeHistory` cost no query.
 """
 
 import graphene
@@ -15,6 +17,8 @@ from django.utils import timezone
 from grapple.types.interfaces import PageInterface as GrapplePageInterface
 from wagtail.models import Page
 
+from core import surrogate_keys
+from core.locales import code_of_locale_id, enabled_codes, tag_of, tag_of_locale_id
 from core.visibility import visibility_for
 
 
@@ -25,7 +29,28 @@ class ChangeNote(graphene.ObjectType):
     note = graphene.String(required=True, description="What changed, in the editor's words.")
 
 
+class PageTranslation(graphene.ObjectType):
+    """A page in one language, live and public."""
+
+    locale = graphene.String(required=True, description="Its language, a BCP 47 tag.")
+    title = graphene.String(required=True, description="Its title in that language.")
+    url = graphene.String(description="Its address on this site (`/es/principles/fair/`).")
+
+
 class PageInterface(GrapplePageInterface):
+    locale = graphene.String(
+        required=True, description="The language this page is in, a BCP 47 tag (e.g. 'en-GB')."
+    )
+    requested_locale = graphene.String(
+        description="The language asked for, where this page is not translated into it "
+        "(live) and so is answered in a fallback; null otherwise."
+    )
+    translations = graphene.List(
+        graphene.NonNull(PageTranslation),
+        required=True,
+        description="The page in each language it is live and public in, this one "
+        "included, in the order of the site's languages (the source first).",
+    )
     last_updated = graphene.Date(
         description="The day the page was first published or last changed in a major way "
         "(minor corrections leave it); null for a page never published."
@@ -43,6 +68,33 @@ class PageInterface(GrapplePageInterface):
 
     def resolve_change_history(self, info, **kwargs):
         return getattr(self, "public_change_history", [])
+
+    def resolve_locale(self, info, **kwargs):
+        return tag_of_locale_id(self.locale_id)
+
+    def resolve_requested_locale(self, info, **kwargs):
+        return getattr(self, "requested_locale", None)
+
+    def resolve_translations(self, info, **kwargs):
+        rules = visibility_for(info.context)
+        surrogate_keys.record(info.context, surrogate_keys.translation_key_of(self))
+        versions = Page.objects.filter(translation_key=self.translation_key).only(
+            "title", "locale_id", "live", "expired", "depth", "path", "url_path", "content_type"
+        )
+        order = {code: index for index, code in enumerate(enabled_codes())}
+        visible = [
+            (order.get(code_of_locale_id(page.locale_id), len(order)), page)
+            for page in versions
+            if rules.is_visible(page)
+        ]
+        return [
+            PageTranslation(
+                locale=tag_of(code_of_locale_id(page.locale_id)),
+                title=page.title,
+                url=rules.url_of(page),
+            )
+            for _, page in sorted(visible, key=lambda pair: pair[0])
+        ]
 
     def resolve_url(self, info, **kwargs):
         return visibility_for(info.context).url_of(self)

@@ -7,7 +7,8 @@ order of `CHANGES` (each change's reason given there):
    page choosers, paragraphs), which replace or wrap resolvers;
 3. then searching by words, which wraps the resolver of every field taking
    `searchQuery`, whatever a change before made it (media's `images`, `documents`);
-4. then the lookups by id;
+4. then the lookups by id, and the languages of `page`, `pages` and `snippets`
+   (locales.py), around what the changes before made their resolvers;
 5. last the guard (guard.py), which wraps each resolver as all the others left it: its
    argument checks and the visibility rule hold whatever they replaced.
 
@@ -39,6 +40,7 @@ from core.search import search_words
 
 from . import object_types
 from .guard import guard_schema
+from .locales import with_locale_arguments
 from .media import resolve_documents, resolve_images, resolve_rendition, resolve_src_set
 
 # grapple gives every page type all of Wagtail's Page columns. These describe the
@@ -210,6 +212,7 @@ CHANGES = (
     with_typed_paragraphs,  # the paragraph as HTML and as text, grapple's type kept
     with_search_text_as_words,  # Wagtail's parser reads quotes and filters, passes a NUL
     with_lookups_by_id_optional,  # grapple's lookups fail without the id they make optional
+    with_locale_arguments,  # grapple has no locale support (its issue 141)
     guard_schema,  # the visibility rule and the argument checks, around every final resolver
 )
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     # Before wagtail: its `publish_scheduled` also publishes the releases that are due.
     "releases",
     "wagtail_headless_preview",
+    # Translations (wagtail-localize): its editor, and its Locales admin in Wagtail's place.
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -100,6 +104,8 @@ MIDDLEWARE = [
     "core.middleware.ClientMiddleware",
     "core.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language a page's path names (/es/...), the source language elsewhere.
+    "core.middleware.PathLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -256,7 +262,39 @@ OTP_TOTP_ISSUER = "Southwark Children's Services CMS"
 # reset by another administrator).
 WAGTAIL_PASSWORD_RESET_ENABLED = not (SSO_ENABLED and SSO_ONLY)
 
-LANGUAGE_CODE = "en-gb"
+
+# The content languages: the source, English (en-GB, in the council's own words), first,
+# then each language content is translated into, as BCP 47 tags (`CONTENT_LANGUAGES`,
+# comma-separated; README "Languages"). Each needs a locale in the admin (Settings >
+# Locales) before anything can be translated into it.
+SOURCE_LANGUAGE = "en-GB"
+DEFAULT_CONTENT_LANGUAGES = [SOURCE_LANGUAGE, "es", "pt", "ar"]
+
+
+def content_languages(tags):
+    """(Django's code, name) for each tag, the source first. A language Django does not
+    know is given with its name: `so:Soomaali`."""
+    languages = {}
+    for tag, _, name in (item.partition(":") for item in tags):
+        code = tag.strip().lower()
+        name = name.strip() or LANG_INFO.get(code, {}).get("name_local")
+        if not name:
+            raise ImproperlyConfigured(
+                f"CONTENT_LANGUAGES: Django knows no language {code!r}: give its name too, "
+                f"as {code}:Name."
+            )
+        languages.setdefault(code, name)
+    if list(languages)[:1] != [SOURCE_LANGUAGE.lower()]:
+        raise ImproperlyConfigured(
+            f"CONTENT_LANGUAGES must begin with the source language, {SOURCE_LANGUAGE}."
+        )
+    return list(languages.items())
+
+
+LANGUAGE_CODE = SOURCE_LANGUAGE.lower()
+LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = content_languages(
+    env_list("CONTENT_LANGUAGES") or DEFAULT_CONTENT_LANGUAGES
+)
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -342,7 +380,7 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 # view restrictions first; Wagtail's default for a bucket would redirect to the
 # object's public URL, which anyone could then share.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.ImageForm"  # alt text required
 
 # Image renditions a client may ask for, each also as WebP: everything else is

@@ -16,7 +16,7 @@ import factory
 import wagtail_factories
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
-from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, PageViewRestriction
 from wagtail.rich_text import RichText
 
 from home.models import HomePage, HomePageTestimonial, Inspection, StandardPage, Testimonial
@@ -30,6 +30,27 @@ def publish(item):
     item.save_revision().publish()
     item.refresh_from_db()
     return item
+
+
+def source_page(model):
+    """A function finding the one page of a type in the source language (the site's
+    tree; a translation makes one more in another language)."""
+    return lambda: model.objects.get(locale=Locale.get_default())
+
+
+def translate(item, locale, **fields):
+    """A page's or snippet's translation into `locale`, published with any ancestor
+    translated for it (as an editor would publish them): `fields` changed first."""
+    if not isinstance(item, Page):
+        translation = item.copy_for_translation(locale)
+    else:
+        translation = item.copy_for_translation(locale, copy_parents=True)
+        for ancestor in translation.get_ancestors().filter(depth__gt=1, live=False).specific():
+            publish(ancestor)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save()
+    return publish(translation)
 
 
 # Media ---------------------------------------------------------------------------------------
@@ -82,7 +103,7 @@ class DocumentFactory(wagtail_factories.DocumentFactory):
 class HomeChildPageFactory(wagtail_factories.PageFactory):
     """A page of a type the tree puts under the home page, which the site comes with."""
 
-    parent = factory.LazyFunction(HomePage.objects.get)
+    parent = factory.LazyFunction(source_page(HomePage))
 
     class Meta:
         abstract = True
@@ -112,7 +133,7 @@ class PrinciplesIndexPageFactory(HomeChildPageFactory):
 
 class PrinciplePageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Principle {n}")
-    parent = factory.LazyFunction(PrinciplesIndexPage.objects.get)
+    parent = factory.LazyFunction(source_page(PrinciplesIndexPage))
     summary = factory.LazyAttribute(lambda page: f"What {page.title} means in our practice.")
 
     class Meta:
@@ -142,7 +163,7 @@ class NewsPageFactory(wagtail_factories.PageFactory):
     """
 
     title = factory.Sequence(lambda n: f"News item {n}")
-    parent = factory.LazyFunction(NewsIndexPage.objects.get)
+    parent = factory.LazyFunction(source_page(NewsIndexPage))
     date = factory.LazyFunction(datetime.date.today)
     summary = factory.LazyAttribute(lambda page: f"What happened: {page.title}.")
 
@@ -180,7 +201,7 @@ class TestimonialFactory(DjangoModelFactory):
 class FeaturedTestimonialFactory(DjangoModelFactory):
     """A testimonial featured on the home page (a new one unless given `testimonial`)."""
 
-    page = factory.LazyFunction(HomePage.objects.get)
+    page = factory.LazyFunction(source_page(HomePage))
     testimonial = factory.SubFactory(TestimonialFactory)
     sort_order = factory.Sequence(int)
 
@@ -243,7 +264,7 @@ def every_block_kind():
         ),
         (
             "call_to_action",
-            {"text": "Go to the home page", "page": HomePage.objects.get(), "url": ""},
+            {"text": "Go to the home page", "page": source_page(HomePage)(), "url": ""},
         ),
         (
             "call_to_action",

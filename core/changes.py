@@ -64,6 +64,7 @@ EVERYTHING_MODELS = (
     "wagtailcore.Collection",
     "wagtailcore.PageViewRestriction",
     "wagtailcore.CollectionViewRestriction",
+    "wagtailcore.Locale",  # which languages an answer may fall back through
 )
 
 

@@ -140,14 +140,21 @@ class VisibilityRules:
 
         if self.site_root is None:
             return {}
-        return self.remembered(("site_trees", self.site_root.pk), find)
+        return self.remembered(
+            ("site_trees", self.site_root.pk),
+            find,
+            lambda _: [surrogate_keys.translation_key_of(self.site_root)],
+        )
 
     @cached_property
     def locale_ids(self):
         """The Locale rows' ids by language code (core/locales.py): each language's
         items are its locale's."""
+        # A locale added or removed retires everything (core/changes.py EVERYTHING_MODELS).
         return self.remembered(
-            "locale_ids", lambda: dict(Locale.objects.values_list("language_code", "pk"))
+            "locale_ids",
+            lambda: dict(Locale.objects.values_list("language_code", "pk")),
+            lambda _: (),
         )
 
     @cached_property

@@ -12,6 +12,7 @@ own. A key this CMS does not know is refused with 401, never served as a browser
 """
 
 import hmac
+import ipaddress
 
 from django.conf import settings
 
@@ -32,9 +33,19 @@ def client_address(request):
             for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if address.strip()
         ]
-        if forwarded:
-            return forwarded[-min(trusted, len(forwarded))]
+        if forwarded and is_address(client := forwarded[-min(trusted, len(forwarded))]):
+            return client
+    # An entry that is no address ("unknown", say) names nobody: the nearest peer is used,
+    # as django-axes stores the address in an address column.
     return request.META.get("REMOTE_ADDR", "")
+
+
+def is_address(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def front_end_named(request):

@@ -36,6 +36,23 @@ from .blocks import BodyBlock
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
+def language_fields():
+    """A translatable snippet's GraphQL fields saying which language it is answered in."""
+    return [
+        GraphQLString(
+            "locale",
+            source="locale_tag",
+            required=True,
+            description="The language it is in, a BCP 47 tag (e.g. 'en-GB').",
+        ),
+        GraphQLString(
+            "requested_locale",
+            description="The language asked for, where it is not translated into it (live) "
+            "and so is answered in a fallback; null otherwise.",
+        ),
+    ]
+
+
 class Testimonial(
     InLanguage,
     TranslatableMixin,
@@ -85,17 +102,7 @@ class Testimonial(
         GraphQLString("role", required=True, description=help_text_of(role, ", or ''")),
         GraphQLString("source", required=True, description=help_text_of(source, ", or ''")),
         GraphQLInt("year", description=help_text_of(year)),
-        GraphQLString(
-            "locale",
-            source="locale_tag",
-            required=True,
-            description="The language it is in, a BCP 47 tag (e.g. 'en-GB').",
-        ),
-        GraphQLString(
-            "requested_locale",
-            description="The language asked for, where it is not translated into it (live) "
-            "and so is answered in a fallback; null otherwise.",
-        ),
+        *language_fields(),
     ]
 
     def __str__(self):
@@ -160,17 +167,7 @@ class Inspection(
             required=True,
             description="Findings quoted from the report, without quotation marks, in order.",
         ),
-        GraphQLString(
-            "locale",
-            source="locale_tag",
-            required=True,
-            description="The language it is in, a BCP 47 tag (e.g. 'en-GB').",
-        ),
-        GraphQLString(
-            "requested_locale",
-            description="The language asked for, where it is not translated into it (live) "
-            "and so is answered in a fallback; null otherwise.",
-        ),
+        *language_fields(),
     ]
 
     @property

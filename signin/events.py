@@ -6,14 +6,13 @@ recorded: never a password, code, token or secret.
 Password sign-ins are recorded from Django's auth signals and django-axes' lockout signal;
 single sign-on and the second factor record their own outcomes where they decide them."""
 
-import ipaddress
 import logging
 import time
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-from core.clients import client_address
+from core.clients import client_address, is_address
 from core.request_context import context_of
 
 from .models import SignInEvent
@@ -31,7 +30,7 @@ def record(request, kind, method="", *, user=None, username="", reason="", detai
     if user is not None and not username:
         username = user.get_username()
     request_id = context_of(request).request_id if request is not None else ""
-    address = valid_address(client_address(request)) if request is not None else None
+    address = client_address(request) if request is not None else None
     SignInEvent.objects.create(
         kind=kind,
         method=method,
@@ -40,7 +39,7 @@ def record(request, kind, method="", *, user=None, username="", reason="", detai
         reason=reason,
         detail=detail[:255],
         request_id=request_id,
-        ip_address=address,
+        ip_address=address if address and is_address(address) else None,
     )
     level = logging.WARNING if kind == SignInEvent.REFUSED else logging.INFO
     logger.log(
@@ -56,15 +55,6 @@ def record(request, kind, method="", *, user=None, username="", reason="", detai
             "detail": detail,
         },
     )
-
-
-def valid_address(value):
-    """The address as the database keeps it, or None for anything that is not one (a
-    proxy's header may hold anything)."""
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 def method_of(user):

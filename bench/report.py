@@ -5,6 +5,7 @@ goes, and the ratios."""
 import json
 import os
 
+from bench import servers
 from bench.common import DATA_DIR, ROOT, say
 
 
@@ -15,8 +16,9 @@ def context_line(options, engine, redis_url, held, load_before):
         f"{held['small']} demo + 2 news pages (a-f, h)"
         + (f", {held['large']} demo + 2 (g, h10k)" if "large" in held else "")
         + (f", {held['huge']} demo + 2 (reads only)" if "huge" in held else "")
-        + f"; gunicorn {options.workers} {options.worker_class} workers; "
-        f"wrk {options.threads} threads, {options.connections} connections, "
+        + f"; {servers.label(options.app_server, options.workers, options.app_threads)}; "
+        f"wrk {options.threads} threads, {options.connections} connections"
+        f"{' (a connection a request)' if options.connection_close else ''}, "
         f"{options.duration}s each; {os.cpu_count()} CPUs, load average "
         f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at the end"
     )
@@ -33,7 +35,7 @@ def rss_line(sizes, requests, nothing_kept=None):
         return "worker RSS: not measured"
     start, warm, end = sizes
     return (
-        f"gunicorn worker RSS (MiB): at start {mib(start)}; "
+        f"worker RSS (MiB): at start {mib(start)}; "
         f"after {requests} requests {mib(warm)}; after every scenario above {mib(end)}"
         + (
             f"; the server keeping nothing, after a0 and b0: {mib(nothing_kept)}"

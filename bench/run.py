@@ -1,14 +1,15 @@
 """`make bench`: load-test a production-like server and print one table.
 
 Its steps, top to bottom in main() below, each in a module of its own under bench/:
-1. tools.py: wrk (apt-get) and gunicorn (pip, the pin in pyproject.toml) if missing.
+1. tools.py: wrk (apt-get) and the app server (pip, the pin in pyproject.toml) if missing.
 2. datasets.py: cached between runs (`make bench-clean` drops them): a PostgreSQL
    database each when PostgreSQL answers, else SQLite files under bench/.data/. Each is
    migrated, loaded with the Southwark content and topped up with generate_demo_news:
    `cms_bench` to --small demo news pages, `cms_bench_10k` to --large, and with --huge
    `cms_bench_50k` to --huge-pages (minutes to build, once, with a progress bar).
-3. servers.py: gunicorn with cms.settings.production (--workers, on a free port on
-   127.0.0.1), one a dataset.
+3. servers.py: the app server with cms.settings.production (--app-server: gunicorn's
+   sync workers, as in production, its gthread ones, or granian; --workers, on a free
+   port on 127.0.0.1), one a dataset, and one that keeps nothing (bench/nothing_kept.py).
 4. scenarios.py: each driven by wrk (bench/wrk.lua) for --duration seconds. GraphQL
    requests marked "uncached" carry a variable the query never declares, different on
    every request (graphql-core ignores it; the response cache keys on it). SQL queries
@@ -33,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import datasets, report, scenarios, servers
-from bench.common import BENCH_DIR, BenchError, say
+from bench.common import BenchError, say
 from bench.scenarios import NONCE, QUERY_FILES  # noqa: F401 (tests/test_demo_news.py reads them)
 from bench.tools import ensure_tools
 
@@ -43,8 +44,21 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=int, default=10, help="Seconds per scenario.")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections.")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class.")
+    parser.add_argument(
+        "--connection-close",
+        action="store_true",
+        help="A connection a request, as nginx reaches the app servers (deploy/nginx/).",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="App server worker processes.")
+    parser.add_argument(
+        "--app-server",
+        choices=servers.APP_SERVERS,
+        default="sync",
+        help="gunicorn's sync or threaded (gthread) workers, or granian in WSGI mode.",
+    )
+    parser.add_argument(
+        "--app-threads", type=int, default=4, help="Threads a worker, gthread and granian."
+    )
     parser.add_argument("--small", type=int, default=200, help="Demo pages, main dataset.")
     parser.add_argument("--large", type=int, default=10_000, help="Demo pages, deep dataset.")
     parser.add_argument(
@@ -86,11 +100,11 @@ def main(argv=None):
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    # Ctrl-C and kill both end in the `finally` below, which stops gunicorn.
+    # Ctrl-C and kill both end in the `finally` below, which stops the app servers.
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        ensure_tools()
+        ensure_tools(options.app_server)
         urls, engine = datasets.database_urls(options)
         redis_url = options.redis_url if servers.redis_answers(options.redis_url) else None
         small, large = scenarios.table(search_engine=engine)
@@ -119,9 +133,11 @@ def main(argv=None):
             env = servers.server_env(urls[name], redis_url)
             kept = [s for s in scenario_list if not s.nothing_kept]
             if kept:
-                server = servers.Server(name, env, options.workers, options.worker_class)
+                server = servers.Server(
+                    name, env, options.workers, options.app_server, options.app_threads
+                )
                 started.append(server)
-                say(f"starting gunicorn on {server.base_url} ({datasets.DATABASES[name]})")
+                say(f"starting {server.label} on {server.base_url} ({datasets.DATABASES[name]})")
                 server.start()
                 if name == "small":
                     before, after = scenarios.warm_up_and_read_rss(
@@ -135,11 +151,11 @@ def main(argv=None):
             nothing_kept = [s for s in scenario_list if s.nothing_kept]
             if nothing_kept:
                 server = servers.Server(
-                    f"{name}-nothing-kept", env, options.workers, options.worker_class,
-                    config=BENCH_DIR / "nothing_kept.py",
+                    f"{name}-nothing-kept", env, options.workers, options.app_server,
+                    options.app_threads, app="bench.nothing_kept:application",
                 )  # fmt: skip
                 started.append(server)
-                say(f"starting gunicorn that keeps nothing on {server.base_url}")
+                say(f"starting {server.label}, keeping nothing, on {server.base_url}")
                 server.start()
                 scenarios.measure(server, nothing_kept, options, run_id)
                 nothing_kept_mib = server.worker_rss_mib()

@@ -123,6 +123,7 @@ def run_wrk(server, scenario, options, run_id):
         f"-c{options.connections}",
         f"-d{options.duration}s",
         "--timeout", "10s",
+        *(["-H", "Connection: close"] if options.connection_close else []),
         "-s", str(LUA_SCRIPT),
         server.base_url + scenario.path,
     ]  # fmt: skip

@@ -1,6 +1,13 @@
-"""gunicorn, as in production: its environment (cms.settings.production), starting it on
-a free port on 127.0.0.1 and waiting until it answers, letting it settle between
-scenarios, its workers' memory, and stopping it."""
+"""The app server, as in production: its environment (cms.settings.production), starting it
+on a free port on 127.0.0.1 and waiting until it answers, letting it settle between
+scenarios, its workers' memory, and stopping it.
+
+Its kinds (`make bench` --app-server), each with --workers processes:
+- `sync`: gunicorn's sync workers, one request at a time each (production's);
+- `gthread`: gunicorn's threaded workers, --app-threads threads each;
+- `granian`: granian (a Rust HTTP server) in WSGI mode, --app-threads blocking threads
+  each running the app.
+"""
 
 import os
 import re
@@ -74,13 +81,26 @@ def fetch(url, body=None, timeout=30):
         return error.code, error.read()
 
 
+APP_SERVERS = ("sync", "gthread", "granian")
+
+
+def label(kind, workers, threads):
+    """What an app server is, for the progress lines and the report."""
+    if kind == "sync":
+        return f"gunicorn, {workers} sync workers"
+    if kind == "gthread":
+        return f"gunicorn, {workers} gthread workers x {threads} threads"
+    return f"granian (WSGI), {workers} workers x {threads} blocking threads"
+
+
 @dataclass
 class Server:
     name: str
     env: dict
     workers: int
-    worker_class: str
-    config: Path = None  # a gunicorn settings file of its own, if any
+    kind: str = "sync"  # one of APP_SERVERS
+    threads: int = 4  # each worker's, but for sync ones
+    app: str = "cms.wsgi:application"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen = None
 
@@ -90,22 +110,41 @@ class Server:
 
     @property
     def log_path(self):
-        return DATA_DIR / f"gunicorn-{self.name}.log"
+        return DATA_DIR / f"{self.kind}-{self.name}.log"
+
+    @property
+    def label(self):
+        return label(self.kind, self.workers, self.threads)
+
+    def command(self):
+        if self.kind == "granian":
+            return [
+                str(PYTHON.parent / "granian"),
+                "--interface", "wsgi",
+                "--host", "127.0.0.1",
+                "--port", str(self.port),
+                "--workers", str(self.workers),
+                "--blocking-threads", str(self.threads),
+                "--runtime-threads", "1",
+                "--log-level", "warning",
+                self.app,
+            ]  # fmt: skip
+        return [
+            str(PYTHON.parent / "gunicorn"),
+            self.app,
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.workers),
+            "--worker-class", self.kind,
+            *(["--threads", str(self.threads)] if self.kind == "gthread" else []),
+            "--log-level", "warning",
+            "--error-logfile", str(self.log_path),
+        ]  # fmt: skip
 
     def start(self, timeout=90):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        command = [
-            str(PYTHON.parent / "gunicorn"),
-            "cms.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers),
-            "--worker-class", self.worker_class,
-            "--log-level", "warning",
-            "--error-logfile", str(self.log_path),
-            *(["--config", str(self.config)] if self.config else []),
-        ]  # fmt: skip
+        command = self.command()
         self.log_path.unlink(missing_ok=True)
-        # The app logs to stdout in production: into the same file as gunicorn's errors.
+        # The app logs to stdout in production: into the same file as the server's errors.
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 (our own command line)
                 command, cwd=ROOT, env=self.env, start_new_session=True, stdout=log, stderr=log
@@ -113,7 +152,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchError(f"gunicorn exited ({self.process.returncode}).\n{self.log_tail()}")
+                raise BenchError(
+                    f"{self.kind} exited ({self.process.returncode}).\n{self.log_tail()}"
+                )
             try:
                 status, _ = fetch(f"{self.base_url}/healthz")
                 if status == 404:
@@ -128,7 +169,7 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
-        raise BenchError(f"gunicorn did not answer within {timeout}s.\n{self.log_tail()}")
+        raise BenchError(f"{self.kind} did not answer within {timeout}s.\n{self.log_tail()}")
 
     def worker_rss_mib(self):
         """VmRSS of each worker (the master's children), in MiB."""
@@ -149,7 +190,7 @@ class Server:
     def stop(self):
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()  # gunicorn's master stops its workers on SIGTERM
+        self.process.terminate()  # the main process stops its workers on SIGTERM
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -158,7 +199,7 @@ class Server:
 
     def log_tail(self, lines=30):
         if not self.log_path.exists():
-            return "(no gunicorn log)"
+            return f"(no {self.kind} log)"
         return "\n".join(self.log_path.read_text().splitlines()[-lines:])
 
 

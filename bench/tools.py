@@ -1,5 +1,5 @@
-"""The benchmark's tools, installed when missing: wrk (apt-get), and gunicorn and tqdm
-(pip, at their pins in pyproject.toml)."""
+"""The benchmark's tools, installed when missing: wrk (apt-get), and the app server
+(gunicorn, or granian) and tqdm (pip, at their pins in pyproject.toml)."""
 
 import importlib.util
 import os
@@ -20,7 +20,7 @@ def pinned(package):
     raise BenchError(f"{package} is not pinned in pyproject.toml")
 
 
-def ensure_tools():
+def ensure_tools(app_server="sync"):
     if shutil.which("wrk") is None:
         say("wrk is missing: installing it with apt-get")
         sudo = [] if os.geteuid() == 0 else ["sudo"]
@@ -29,9 +29,9 @@ def ensure_tools():
             run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"])
         except (subprocess.CalledProcessError, FileNotFoundError) as error:
             raise BenchError(f"Could not install wrk ({error}): install it and rerun.") from error
-    # gunicorn serves; tqdm is generate_demo_news's progress bar, in case the venv
+    # The app server serves; tqdm is generate_demo_news's progress bar, in case the venv
     # was installed from a requirements.lock older than its pin.
-    for package in ("gunicorn", "tqdm"):
+    for package in ("granian" if app_server == "granian" else "gunicorn", "tqdm"):
         if importlib.util.find_spec(package) is None:
             say(f"{package} is missing: installing {pinned(package)}")
             run([str(PYTHON), "-m", "pip", "install", "--quiet", pinned(package)])

@@ -1,18 +1,23 @@
-"""deploy/gunicorn.conf.py's post_request: a body the app answered without reading is read
-to its end before the connection closes (so it closes, rather than resets, under the
-proxy still sending it), for at most DRAIN_SECONDS."""
+"""deploy/gunicorn.conf.py: its post_request, by which a body the app answered without
+reading is read to its end before the connection closes (so it closes, rather than resets,
+under the proxy still sending it), for at most DRAIN_SECONDS; and its sync workers, by
+which a request stuck past the timeout is cut off and its worker replaced."""
 
+import json
 import runpy
 import socket
+import sys
 import threading
 import time
 from types import SimpleNamespace
 
 import pytest
+import requests
 from gunicorn.http.body import Body, LengthReader
 from gunicorn.http.unreader import SocketUnreader
 
 from tests.support.app_process import BASE_DIR
+from tests.support.app_server import free_port, running
 
 BODY_BYTES = 3 * 2**20
 
@@ -61,3 +66,42 @@ def test_a_body_that_stops_coming_is_waited_for_no_longer_than_drain_seconds(con
     config["post_request"](None, request_reading(server, BODY_BYTES), {}, None)
 
     assert time.monotonic() - started < 2
+
+
+STUCK_APP = """
+import time
+
+
+def application(environ, start_response):
+    if environ["PATH_INFO"] == "/stuck":
+        time.sleep(30)  # far past the test's timeout (and answered, were it not cut off)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"answered"]
+"""
+
+
+def test_a_request_stuck_past_the_timeout_is_cut_off_and_its_worker_replaced(tmp_path):
+    """What `timeout` promises holds with sync workers only: a threaded (gthread) worker
+    tells the master it is alive from its own loop while a request is stuck in a thread
+    (gunicorn's docs, settings: timeout), and the request would run on."""
+    (tmp_path / "stuck_app.py").write_text(STUCK_APP)
+    base_url = f"http://127.0.0.1:{free_port()}"
+    command = [
+        sys.executable, "-m", "gunicorn", "stuck_app:application",
+        "--config", str(BASE_DIR / "deploy" / "gunicorn.conf.py"),
+        "--pythonpath", str(tmp_path),
+        "--bind", base_url.removeprefix("http://"),
+        "--workers", "1",
+        "--timeout", "2",  # production's 30 s, shortened
+    ]  # fmt: skip
+    log = tmp_path / "gunicorn.log"
+    with running(command, base_url, log, cwd=tmp_path):
+        stuck = requests.get(f"{base_url}/stuck", timeout=120)
+        after = requests.get(f"{base_url}/", timeout=120)
+
+    assert stuck.status_code == 500
+    assert after.text == "answered"  # by the worker started in its place
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert any(
+        r["level"] == "CRITICAL" and r["message"].startswith("WORKER TIMEOUT") for r in records
+    ), records

@@ -1,6 +1,8 @@
 """gunicorn's settings for an app server (the Procfile's `web`, which binds it to $PORT).
 
-Workers: WEB_CONCURRENCY (default 2; about two for each core). Logs: gunicorn's own
+Workers: WEB_CONCURRENCY (default 2; about two for each core), sync ones: a request stuck
+past `timeout` is cut off, which threaded workers do not do (benoitc/gunicorn#2086; the
+README's "The app server" has the measurements). Logs: gunicorn's own
 records (start, workers booting and exiting, errors) go to stdout as JSON lines, like the
 app's (cms/settings/production.py), so the platform's log collector reads one format.
 There is no access log here: the proxy in front logs every request (deploy/nginx/), with

@@ -10,6 +10,7 @@ from wagtail.search.query import PlainText
 
 from api.graphql.locales import chain_of, locale_arguments, source_locale_id
 from core.locales import in_locale, locale_ids
+from core.preview import RELEASE_PREVIEW_DESCRIPTION, snippet_drafts
 from core.search import search_words
 from core.visibility import visibility_for
 
@@ -29,41 +30,68 @@ class SnippetsQuery:
         graphene.NonNull(testimonial_type),
         required=True,
         description="Published testimonials, oldest entry first.",
+        token=graphene.String(description=RELEASE_PREVIEW_DESCRIPTION),
         **locale_arguments(),
     )
     inspections = graphene.List(
         graphene.NonNull(inspection_type),
         required=True,
         description="Published inspections, newest first.",
+        token=graphene.String(description=RELEASE_PREVIEW_DESCRIPTION),
         **locale_arguments(),
     )
     latest_inspection = graphene.Field(
         inspection_type,
         description="The most recently published inspection, or null.",
+        token=graphene.String(description=RELEASE_PREVIEW_DESCRIPTION),
         **locale_arguments(),
     )
 
-    def resolve_testimonials(self, info, locale=None, fallback_locales=None):
+    def resolve_testimonials(self, info, locale=None, fallback_locales=None, token=None):
         chain = chain_of(locale, fallback_locales)
-        testimonials = source_snippets(info, Testimonial).order_by("pk")
+        testimonials = source_snippets(info, Testimonial, token, ("pk",))
         return in_locale(info.context, testimonials, chain)
 
-    def resolve_inspections(self, info, locale=None, fallback_locales=None):
+    def resolve_inspections(self, info, locale=None, fallback_locales=None, token=None):
         chain = chain_of(locale, fallback_locales)
-        inspections = source_snippets(info, Inspection).prefetch_related("highlights")
-        inspections = inspections.order_by("-published_on", "-pk")
+        inspections = source_snippets(info, Inspection, token, INSPECTIONS_ORDER)
         return in_locale(info.context, inspections, chain, fetch_inspections)
 
-    def resolve_latest_inspection(self, info, locale=None, fallback_locales=None):
+    def resolve_latest_inspection(self, info, locale=None, fallback_locales=None, token=None):
         chain = chain_of(locale, fallback_locales)
-        latest = source_snippets(info, Inspection).order_by("-published_on", "-pk").first()
+        latest = next(iter(source_snippets(info, Inspection, token, INSPECTIONS_ORDER)), None)
         return None if latest is None else in_locale(info.context, [latest], chain)[0]
 
 
-def source_snippets(info, model):
-    """A snippet's published items in the source language: a list's items in every
-    language (api/graphql/locales.py answers each in the one asked for)."""
-    return model.objects.filter(live=True, locale_id=source_locale_id(info.context))
+INSPECTIONS_ORDER = ("-published_on", "-pk")
+
+
+def source_snippets(info, model, token, ordering):
+    """A snippet's published items in the source language, in order: a list's items in
+    every language (api/graphql/locales.py answers each in the one asked for). With a
+    preview token, its drafts of them in their place and of those not yet live added."""
+    source = source_locale_id(info.context)
+    live = model.objects.filter(live=True, locale_id=source).order_by(*ordering)
+    if model is Inspection:
+        live = live.prefetch_related("highlights")
+    if token is None:
+        return live
+    drafts = {
+        pk: draft
+        for (of_model, pk), draft in snippet_drafts(info.context, token).items()
+        if of_model is model and draft.locale_id == source
+    }
+    items = [drafts.pop(item.pk, item) for item in live] + list(drafts.values())
+    return in_order(items, ordering)
+
+
+def in_order(items, ordering):
+    """The items sorted as `order_by(*ordering)` would sort them (a draft is not in the
+    database to be sorted there)."""
+    for field in reversed(ordering):
+        name = field.lstrip("-")
+        items = sorted(items, key=lambda item: getattr(item, name), reverse=field[0] == "-")
+    return items
 
 
 def fetch_inspections(model, ids):

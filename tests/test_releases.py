@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Workflow
+from wagtail.models import Locale, ModelLogEntry, Workflow
 
 from core import retirements
 from core.models import Retirement
@@ -21,7 +21,7 @@ from releases import preview as release_preview
 from releases import publishing
 from releases.models import Release, add
 from releases.wagtail_hooks import add_item_url, register_add_snippet_to_release_menu_item
-from tests.support.factories import NewsPageFactory, TestimonialFactory, UserFactory
+from tests.support.factories import NewsPageFactory, TestimonialFactory, UserFactory, translate
 from tests.support.webhook_receiving import WEBHOOK_SECRET, run_webhook_worker
 from webhooks import events
 from webhooks.models import Change
@@ -462,6 +462,40 @@ def test_a_tampered_or_expired_release_token_is_refused(editor, moderator, graph
     response = graphql(PREVIEW, {"token": token, "urlPath": "/principles/fair/"})
     assert response["errors"][0]["extensions"]["code"] == "PREVIEW_TOKEN_INVALID"
     assert "Fairer" not in str(response)
+
+
+# Translations --------------------------------------------------------------------------------
+
+
+def test_translations_are_previewed_and_published_with_their_release(
+    editor, moderator, graphql, committed
+):
+    spanish = Locale.objects.get_or_create(language_code="es")[0]
+    release = Release.objects.create(name="Día del informe", created_by=editor)
+    page = translate(fair(), spanish, title="Justo")
+    snippet = translate(inspection(), spanish, summary="Resumen.")
+    for item, values in ((page, {"title": "Más justo"}), (snippet, {"summary": "Con el informe."})):
+        draft = edit(item, editor, **values)
+        add(release, draft, editor)
+        sign_off(draft, editor, moderator)
+    assert publishing.problems_of(release) == []
+    in_spanish = """query ($token: String, $id: ID) {
+      page(token: $token, id: $id) { title }
+      inspections(token: $token, locale: "es") { summary }
+    }"""
+    token = release_preview.token_for(release)
+
+    preview = graphql(in_spanish, {"token": token, "id": str(page.pk)})["data"]
+    assert preview["page"]["title"] == "Más justo"
+    assert "Con el informe." in {item["summary"] for item in preview["inspections"]}
+    live = graphql(in_spanish, {"id": str(page.pk)})["data"]
+    assert live["page"]["title"] == "Justo" and "Con el informe." not in str(live)
+
+    assert committed(lambda: publishing.publish(release, moderator)) is True
+    live = graphql(in_spanish, {"id": str(page.pk)})["data"]
+    assert live["page"]["title"] == "Más justo"
+    assert "Con el informe." in {item["summary"] for item in live["inspections"]}
+    assert graphql(PRINCIPLE)["data"]["page"]["title"] == "Fair"  # the source as it was
 
 
 # The admin -----------------------------------------------------------------------------------

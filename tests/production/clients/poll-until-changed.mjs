@@ -3,8 +3,8 @@
 // prints one JSON object,
 //   {"reads": [{began, data, errors, status, cache}, ...]}
 // where `began` is when each read began (ms since the epoch) and `cache` Varnish's
-// X-Cache. tests/production/test_releases.py runs it against Varnish while a release
-// goes live, and judges every read.
+// X-Cache; "read once" goes to stderr after the first read. tests/production/
+// test_releases.py runs it against Varnish while a release goes live, and judges every read.
 //
 //   node poll-until-changed.mjs GRAPHQL_URL QUERY TIMEOUT_MS
 //
@@ -40,6 +40,7 @@ async function read() {
 }
 
 const reads = [await read()];
+process.stderr.write("read once\n"); // the test waits for it before the change is made
 const first = JSON.stringify(reads[0].data);
 const deadline = Date.now() + Number(timeoutMs);
 while (Date.now() < deadline) {

@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail_headless_preview.models import HeadlessPreviewMixin, PagePreview
 from wagtail_headless_preview.settings import headless_preview_settings
 
+from core.request_context import context_of
 from core.visibility import mark_as_preview
 
 FRONT_END = "front-end"
@@ -57,10 +58,19 @@ class PreviewablePage(HeadlessPreviewMixin):
         return super().serve_preview(request, preview_mode)
 
 
+# The `token` argument of the snippets' entry points.
+RELEASE_PREVIEW_DESCRIPTION = (
+    "A release's preview token (on the release's page in the admin): the release's drafts "
+    "of snippets are answered as they will be published, with the live ones it does not "
+    "change. The answer is a preview, never cached."
+)
+
 # Tokens other than wagtail-headless-preview's, by the name before the first "=" of the
 # token, each with what answers `page(token:)` for it: (grapple's resolver, root, info,
 # arguments) -> page. A release's token shows its drafts (releases/preview.py).
 token_kinds = {}
+# Those that show drafts of snippets too, each with what finds them: token -> drafts.
+snippet_token_kinds = {}
 
 
 def resolve_page_or_preview(resolve_page):
@@ -76,5 +86,33 @@ def resolve_page_or_preview(resolve_page):
         if token:
             return mark_as_preview(page, info.context)
         return page
+
+    return resolve
+
+
+def snippet_drafts(request, token):
+    """The drafts of snippets a token shows, by (model, pk), each marked a preview; the
+    answer is a preview (never cached) whatever it shows. A page's token shows none."""
+    drafts_of = snippet_token_kinds.get(token.partition("=")[0])
+    if drafts_of is None:
+        raise GraphQLError(
+            "This preview token shows no snippets: only a release's token does.",
+            extensions={"code": "PREVIEW_TOKEN_INVALID"},
+        )
+    context_of(request).served_preview = True
+    return {(type(draft), draft.pk): mark_as_preview(draft, request) for draft in drafts_of(token)}
+
+
+def resolve_snippets_or_preview(resolve_snippets):
+    """grapple's `snippets`, with a token: its drafts in place of the snippets they are
+    of (grapple lists every snippet, live or not; the guard lets through only the live
+    and the drafts marked a preview)."""
+
+    def resolve(root, info, token=None, **arguments):
+        snippets = resolve_snippets(root, info, **arguments)
+        if token is None:
+            return snippets
+        drafts = snippet_drafts(info.context, token)
+        return [drafts.get((type(snippet), snippet.pk), snippet) for snippet in snippets]
 
     return resolve

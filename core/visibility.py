@@ -5,7 +5,7 @@ Visible means:
 - a page: live, not expired, not the tree's root, inside the requested site, with no
   view restriction on it or an ancestor, and no unpublished or expired ancestor; or the
   draft a valid preview token opened (`mark_as_preview`);
-- a snippet with draft state: live;
+- a snippet with draft state: live, or the draft a valid release token opened;
 - an image or document: in a collection with no view restriction on it or an ancestor;
 - a redirect: to no page, or to a visible one.
 
@@ -250,7 +250,7 @@ class VisibilityRules:
         if isinstance(value, Page):
             return self.page_is_visible(value)
         if isinstance(value, DraftStateMixin):
-            return value.live
+            return value.live or getattr(value, "_opened_by_preview_token", False)
         if isinstance(value, AbstractImage | AbstractDocument):
             return self.in_public_collection(value)
         if isinstance(value, Redirect):

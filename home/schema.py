@@ -9,7 +9,8 @@ from wagtail.models import Page
 from wagtail.search.query import PlainText
 
 from api.graphql.locales import chain_of, locale_arguments, source_locale_id
-from core.locales import in_locale, locale_ids
+from core.locales import fetch_versions, in_locale, locale_ids
+from core.preview import RELEASE_PREVIEW_DESCRIPTION, snippet_drafts
 from core.search import search_words
 from core.visibility import visibility_for
 
@@ -29,41 +30,88 @@ class SnippetsQuery:
         graphene.NonNull(testimonial_type),
         required=True,
         description="Published testimonials, oldest entry first.",
+        token=graphene.String(description=RELEASE_PREVIEW_DESCRIPTION),
         **locale_arguments(),
     )
     inspections = graphene.List(
         graphene.NonNull(inspection_type),
         required=True,
         description="Published inspections, newest first.",
+        token=graphene.String(description=RELEASE_PREVIEW_DESCRIPTION),
         **locale_arguments(),
     )
     latest_inspection = graphene.Field(
         inspection_type,
         description="The most recently published inspection, or null.",
+        token=graphene.String(description=RELEASE_PREVIEW_DESCRIPTION),
         **locale_arguments(),
     )
 
-    def resolve_testimonials(self, info, locale=None, fallback_locales=None):
+    def resolve_testimonials(self, info, locale=None, fallback_locales=None, token=None):
         chain = chain_of(locale, fallback_locales)
-        testimonials = source_snippets(info, Testimonial).order_by("pk")
-        return in_locale(info.context, testimonials, chain)
+        drafts = drafts_of(info, Testimonial, token)
+        testimonials = source_snippets(info, Testimonial, ("pk",), drafts)
+        return in_locale(info.context, testimonials, chain, with_drafts(fetch_versions, drafts))
 
-    def resolve_inspections(self, info, locale=None, fallback_locales=None):
+    def resolve_inspections(self, info, locale=None, fallback_locales=None, token=None):
         chain = chain_of(locale, fallback_locales)
-        inspections = source_snippets(info, Inspection).prefetch_related("highlights")
-        inspections = inspections.order_by("-published_on", "-pk")
-        return in_locale(info.context, inspections, chain, fetch_inspections)
+        drafts = drafts_of(info, Inspection, token)
+        inspections = source_snippets(info, Inspection, INSPECTIONS_ORDER, drafts)
+        return in_locale(info.context, inspections, chain, with_drafts(fetch_inspections, drafts))
 
-    def resolve_latest_inspection(self, info, locale=None, fallback_locales=None):
+    def resolve_latest_inspection(self, info, locale=None, fallback_locales=None, token=None):
         chain = chain_of(locale, fallback_locales)
-        latest = source_snippets(info, Inspection).order_by("-published_on", "-pk").first()
-        return None if latest is None else in_locale(info.context, [latest], chain)[0]
+        drafts = drafts_of(info, Inspection, token)
+        inspections = source_snippets(info, Inspection, INSPECTIONS_ORDER, drafts)
+        latest = next(iter(inspections), None)
+        if latest is None:
+            return None
+        return in_locale(info.context, [latest], chain, with_drafts(fetch_inspections, drafts))[0]
 
 
-def source_snippets(info, model):
-    """A snippet's published items in the source language: a list's items in every
-    language (api/graphql/locales.py answers each in the one asked for)."""
-    return model.objects.filter(live=True, locale_id=source_locale_id(info.context))
+INSPECTIONS_ORDER = ("-published_on", "-pk")
+
+
+def source_snippets(info, model, ordering, drafts):
+    """A snippet's published items in the source language, in order: a list's items in
+    every language (api/graphql/locales.py answers each in the one asked for). A preview
+    token's `drafts` of them are answered in their place, and those not yet live added."""
+    source = source_locale_id(info.context)
+    live = model.objects.filter(live=True, locale_id=source).order_by(*ordering)
+    if model is Inspection:
+        live = live.prefetch_related("highlights")
+    if not drafts:
+        return live
+    pending = {pk: draft for pk, draft in drafts.items() if draft.locale_id == source}
+    items = [pending.pop(item.pk, item) for item in live] + list(pending.values())
+    return in_order(items, ordering)
+
+
+def drafts_of(info, model, token):
+    """A preview token's drafts of `model`'s items (in any language) by id; none without."""
+    if token is None:
+        return {}
+    drafts = snippet_drafts(info.context, token)
+    return {pk: draft for (of_model, pk), draft in drafts.items() if of_model is model}
+
+
+def with_drafts(fetch, drafts):
+    """`in_locale`'s `fetch` of translations, a preview token's draft in place of the
+    translation it is of."""
+
+    def fetch_with_drafts(model, ids):
+        return [drafts.get(item.pk, item) for item in fetch(model, ids)]
+
+    return fetch_with_drafts
+
+
+def in_order(items, ordering):
+    """The items sorted as `order_by(*ordering)` would sort them (a draft is not in the
+    database to be sorted there)."""
+    for field in reversed(ordering):
+        name = field.lstrip("-")
+        items = sorted(items, key=lambda item: getattr(item, name), reverse=field[0] == "-")
+    return items
 
 
 def fetch_inspections(model, ids):

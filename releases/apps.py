@@ -11,3 +11,4 @@ class ReleasesConfig(AppConfig):
         from . import preview
 
         core_preview.token_kinds[preview.KIND] = preview.resolve_page
+        core_preview.snippet_token_kinds[preview.KIND] = preview.snippet_drafts_of

@@ -1,11 +1,13 @@
 """One preview token for a whole release: `page(token:, urlPath:)` (or `id:`, `slug:`)
-answers the release's draft of a page it holds, and any other page as it is live, so a
-front end previews the release as it will be once published, and sees nothing else
-unpublished.
+answers the release's draft of a page it holds, and any other page as it is live; the
+snippets' entry points (`snippets`, `testimonials`, `inspections`, `latestInspection`)
+given the token answer its drafts of snippets in place of the live ones. So a front end
+previews the release as it will be once published, and sees nothing else unpublished.
 
 A release token is `release=<id>:...`, signed (and good for PREVIEW_TOKEN_MAX_AGE
 seconds, as a page's preview token); core/preview.py hands `page(token:)` such a token
-here (`token_kinds`). Each answer is marked a preview: never kept by a cache.
+here (`token_kinds`), and asks here for its snippets' drafts (`snippet_token_kinds`).
+Each answer is marked a preview: never kept by a cache.
 """
 
 from django.conf import settings
@@ -43,6 +45,18 @@ def page_drafts_of(release):
         base_content_type=ContentType.objects.get_for_model(Page), revision__isnull=False
     )
     return [item.revision.as_object() for item in page_items.select_related("revision")]
+
+
+def snippet_drafts_of(token):
+    """The drafts of snippets in the release a token is for, each as it will be published
+    (`snippets`, `testimonials`, `inspections`, `latestInspection` take the token)."""
+    release = release_of(token)
+    if release is None:
+        return []
+    snippet_items = release.items.exclude(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    ).filter(revision__isnull=False)
+    return [item.revision.as_object() for item in snippet_items.select_related("revision")]
 
 
 def path_of(draft):

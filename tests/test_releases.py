@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Workflow
+from wagtail.models import Locale, ModelLogEntry, Workflow
 
 from core import retirements
 from core.models import Retirement
@@ -21,7 +21,7 @@ from releases import preview as release_preview
 from releases import publishing
 from releases.models import Release, add
 from releases.wagtail_hooks import add_item_url, register_add_snippet_to_release_menu_item
-from tests.support.factories import NewsPageFactory, UserFactory
+from tests.support.factories import NewsPageFactory, TestimonialFactory, UserFactory, translate
 from tests.support.webhook_receiving import WEBHOOK_SECRET, run_webhook_worker
 from webhooks import events
 from webhooks.models import Change
@@ -402,6 +402,58 @@ def test_a_release_token_shows_each_draft_in_it_and_nothing_else_unpublished(
     assert graphql(PRINCIPLE)["data"]["page"]["title"] == "Fair"
 
 
+SNIPPETS_PREVIEW = """
+query ($token: String) {
+  inspections(token: $token) { id summary }
+  latestInspection(token: $token) { id summary }
+  testimonials(token: $token) { quote }
+  snippets(token: $token) {
+    ... on Inspection { id summary }
+    ... on Testimonial { quote }
+  }
+}
+"""
+
+
+def test_a_release_token_shows_its_drafts_of_snippets_and_nothing_else_unpublished(
+    editor, moderator, graphql, client
+):
+    release = ready_release(editor, moderator)  # holds a draft of the latest inspection
+    new = TestimonialFactory(quote="Never yet live: with the release.", live=False)
+    add(release, edit(new, editor, attribution="A care leaver"), editor)
+    not_in_it = Inspection.objects.filter(live=True).exclude(pk=inspection().pk).first()
+    edit(not_in_it, editor, summary="ZEBRA: a draft in no release.")
+    token = release_preview.token_for(release)
+
+    answer = graphql(SNIPPETS_PREVIEW, {"token": token})
+    assert "errors" not in answer, answer
+    data = answer["data"]
+    inspections = {item["id"]: item["summary"] for item in data["inspections"]}
+    assert inspections[str(inspection().pk)] == "Released with the report."
+    assert inspections[str(not_in_it.pk)] == not_in_it.summary  # as it is live
+    assert data["latestInspection"] == data["inspections"][0]
+    assert "Never yet live: with the release." in {item["quote"] for item in data["testimonials"]}
+    listed = json.dumps(data["snippets"])
+    assert "Released with the report." in listed
+    assert "Never yet live: with the release." in listed
+    assert "ZEBRA" not in json.dumps(data)
+    # The answer is for the editor: never cached.
+    body = {"query": SNIPPETS_PREVIEW, "variables": {"token": token}}
+    answer = client.post("/graphql/", body, content_type="application/json")
+    assert answer["Cache-Control"] == "private, no-store"
+    # Without the token, the live snippets only.
+    live = json.dumps(graphql(SNIPPETS_PREVIEW)["data"])
+    assert "Released with the report." not in live and "Never yet live" not in live
+
+
+def test_a_pages_preview_token_shows_no_snippets(editor, graphql):
+    page = edit(fair(), editor, title="Fairer")
+    token = page.create_page_preview().token  # wagtail-headless-preview's own token
+    answer = graphql("query ($t: String) { inspections(token: $t) { id } }", {"t": token})
+    assert answer["errors"][0]["extensions"]["code"] == "PREVIEW_TOKEN_INVALID"
+    assert answer["data"] is None
+
+
 def test_a_tampered_or_expired_release_token_is_refused(editor, moderator, graphql, settings):
     token = release_preview.token_for(ready_release(editor, moderator))
     response = graphql(PREVIEW, {"token": token[:-2] + "xx", "urlPath": "/principles/fair/"})
@@ -410,6 +462,40 @@ def test_a_tampered_or_expired_release_token_is_refused(editor, moderator, graph
     response = graphql(PREVIEW, {"token": token, "urlPath": "/principles/fair/"})
     assert response["errors"][0]["extensions"]["code"] == "PREVIEW_TOKEN_INVALID"
     assert "Fairer" not in str(response)
+
+
+# Translations --------------------------------------------------------------------------------
+
+
+def test_translations_are_previewed_and_published_with_their_release(
+    editor, moderator, graphql, committed
+):
+    spanish = Locale.objects.get_or_create(language_code="es")[0]
+    release = Release.objects.create(name="Día del informe", created_by=editor)
+    page = translate(fair(), spanish, title="Justo")
+    snippet = translate(inspection(), spanish, summary="Resumen.")
+    for item, values in ((page, {"title": "Más justo"}), (snippet, {"summary": "Con el informe."})):
+        draft = edit(item, editor, **values)
+        add(release, draft, editor)
+        sign_off(draft, editor, moderator)
+    assert publishing.problems_of(release) == []
+    in_spanish = """query ($token: String, $id: ID) {
+      page(token: $token, id: $id) { title }
+      inspections(token: $token, locale: "es") { summary }
+    }"""
+    token = release_preview.token_for(release)
+
+    preview = graphql(in_spanish, {"token": token, "id": str(page.pk)})["data"]
+    assert preview["page"]["title"] == "Más justo"
+    assert "Con el informe." in {item["summary"] for item in preview["inspections"]}
+    live = graphql(in_spanish, {"id": str(page.pk)})["data"]
+    assert live["page"]["title"] == "Justo" and "Con el informe." not in str(live)
+
+    assert committed(lambda: publishing.publish(release, moderator)) is True
+    live = graphql(in_spanish, {"id": str(page.pk)})["data"]
+    assert live["page"]["title"] == "Más justo"
+    assert "Con el informe." in {item["summary"] for item in live["inspections"]}
+    assert graphql(PRINCIPLE)["data"]["page"]["title"] == "Fair"  # the source as it was
 
 
 # The admin -----------------------------------------------------------------------------------

@@ -25,7 +25,13 @@ import json
 import threading
 
 from django.db.models import Q
-from graphql import GraphQLField, GraphQLNonNull, GraphQLString, default_field_resolver
+from graphql import (
+    GraphQLArgument,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLString,
+    default_field_resolver,
+)
 from grapple.registry import registry
 from grapple.schema import schema as grapple_schema  # grapple builds it on import
 from grapple.types.rich_text import RichText
@@ -34,7 +40,11 @@ from wagtail.blocks import StructValue
 from wagtail.models import Site
 from wagtail.rich_text import get_text_for_indexing
 
-from core.preview import resolve_page_or_preview
+from core.preview import (
+    RELEASE_PREVIEW_DESCRIPTION,
+    resolve_page_or_preview,
+    resolve_snippets_or_preview,
+)
 from core.rich_text import without_editor_attributes
 from core.search import search_words
 
@@ -78,9 +88,15 @@ def with_media_resolvers(graphql_schema):
 
 
 def with_preview_marking(graphql_schema):
-    """`page(token:)` answers a draft: core/preview.py marks it as the preview it is."""
+    """`page(token:)` answers a draft: core/preview.py marks it as the preview it is;
+    `snippets(token:)` answers the drafts of snippets a release's token shows."""
     page_field = graphql_schema.query_type.fields["page"]
     page_field.resolve = resolve_page_or_preview(page_field.resolve)
+    snippets_field = graphql_schema.query_type.fields["snippets"]
+    snippets_field.args["token"] = GraphQLArgument(
+        GraphQLString, description=RELEASE_PREVIEW_DESCRIPTION
+    )
+    snippets_field.resolve = resolve_snippets_or_preview(snippets_field.resolve)
 
 
 def with_raw_values_as_text(graphql_schema):

@@ -151,8 +151,9 @@ def test_an_unreachable_redis_fails_no_request(sqlite_url, tmp_path):
         "status": "unavailable",
         "checks": {"database": "ok", "cache": "unavailable"},
     }
-    # Every cache call gave up at once (the port refuses) and was logged, to stdout.
-    assert all(response["seconds"] < 2 for response in (home, graphql, ready))
+    # Every cache call gave up (the port refuses) and was logged, to stdout. The bound
+    # tells a hang (which runs to the probe's 120 s) from a busy machine (over 2 s seen).
+    assert all(response["seconds"] < 10 for response in (home, graphql, ready))
     assert "Exception ignored" in probed.log
 
 

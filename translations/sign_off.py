@@ -1,0 +1,59 @@
+"""Translations go through the sign-off workflow, as their source does.
+
+wagtail-localize's editor offers only "Publish in <language>", to those who may publish
+(an Editor's POST of it is refused there, with PermissionDenied); it has no way to submit
+a translation for moderation (wagtail-localize views/edit_translation.py: `edit_translation`
+handles `action=publish` alone). Here the editor gains "Submit for sign-off": the
+translation as it stands is saved as the page's latest revision (a draft) and the page's
+workflow starts, or resumes where a Moderator asked for changes; a Moderator approves it
+as any other page (the dashboard's "Awaiting your review"), which publishes it.
+Pages only: wagtail-localize cannot save a snippet's translation as a draft.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from wagtail.models import WorkflowState
+from wagtail_localize.models import Translation
+
+SUBMIT = "translations-submit-for-sign-off"
+
+
+def translation_of(page):
+    """The wagtail-localize translation `page` is the target of, or None."""
+    return Translation.objects.filter(
+        source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
+    ).first()
+
+
+def submit_for_sign_off(request, translation, page):
+    """Save the translation as a draft of `page` and put it in its sign-off workflow."""
+    if not page.permissions_for_user(request.user).can_submit_for_moderation():
+        raise PermissionDenied
+    workflow = page.get_workflow()
+    locale = translation.target_locale.get_display_name()
+    if workflow is None:
+        messages.error(
+            request, f"'{page.title}' has no sign-off workflow: a Moderator publishes it."
+        )
+        return redirect(request.path)
+    try:
+        translation.save_target(user=request.user, publish=False)
+    except ValidationError as error:
+        messages.error(
+            request,
+            f"The translation into {locale} cannot be saved yet: {' '.join(error.messages)}",
+        )
+        return redirect(request.path)
+    page = type(page)._default_manager.get(pk=page.pk)
+    state = page.current_workflow_state
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        state.resume(request.user)
+    elif state is None:
+        workflow.start(page, request.user)
+    messages.success(
+        request,
+        f"'{page.get_admin_display_title()}' in {locale} submitted for sign-off: "
+        "it is published once a Moderator approves it.",
+    )
+    return redirect(request.path)

@@ -14,7 +14,6 @@ def translation_sign_off_bar(context, instance):
     state = instance.current_workflow_state
     return {
         "outdated": page_is_outdated(instance),
-        "source_edit_url": context.get("source_translation", {}).get("editUrl"),
         "state": state,
         "may_submit": instance.permissions_for_user(request.user).can_submit_for_moderation(),
         "submit": SUBMIT,

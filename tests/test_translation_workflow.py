@@ -53,13 +53,16 @@ def principle(slug):
     return PrinciplePage.objects.get(slug=slug, locale=Locale.get_default())
 
 
-def start_translation(client, user, page, locale):
+def start_translation(client, user, page, locale, committed):
     """The page's translation into `locale`, started as `user` does it: "Translate this
-    page" in the admin (wagtail-localize's submit view). Its ancestors are translated too."""
+    page" in the admin (wagtail-localize's submit view), committed (what it publishes, it
+    publishes on commit). Its ancestors are translated too."""
     client.force_login(user)
-    response = client.post(
-        reverse("wagtail_localize:submit_page_translation", args=[page.pk]),
-        {"locales": [locale.pk]},
+    response = committed(
+        lambda: client.post(
+            reverse("wagtail_localize:submit_page_translation", args=[page.pk]),
+            {"locales": [locale.pk]},
+        )
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     translation = Translation.objects.get(
@@ -96,10 +99,11 @@ def said(response):
 
 
 def test_an_editor_cannot_publish_a_translation_in_the_translation_editor(
-    client, editor, spanish, graphql
+    client, editor, spanish, graphql, committed
 ):
     fair = principle("fair")
-    translation, spanish_fair = start_translation(client, editor, fair, spanish)
+    translation, spanish_fair = start_translation(client, editor, fair, spanish, committed)
+    assert not spanish_fair.live, "a page submitted for translation starts as a draft"
     translate_every_string(translation, client)
 
     page = client.get(edit_url(spanish_fair)).content.decode()
@@ -119,7 +123,7 @@ def test_an_editors_translation_goes_to_sign_off_and_a_moderators_approval_publi
     client, editor, moderator, spanish, graphql, committed
 ):
     fair = principle("fair")
-    translation, spanish_fair = start_translation(client, editor, fair, spanish)
+    translation, spanish_fair = start_translation(client, editor, fair, spanish, committed)
     translate_every_string(translation, client)
 
     response = committed(
@@ -150,6 +154,29 @@ def test_an_editors_translation_goes_to_sign_off_and_a_moderators_approval_publi
         "requestedLocale": None,
         "translationOutdated": False,
     }
+
+
+def test_an_editor_cannot_publish_translations_by_syncing_them(
+    client, editor, moderator, spanish, committed
+):
+    fair = principle("fair")
+    translation, spanish_fair = start_translation(client, editor, fair, spanish, committed)
+    translate_every_string(translation, client)
+    sync = reverse("wagtail_localize:update_translations", args=[translation.source.pk])
+
+    response = committed(lambda: client.post(sync, {"publish_translations": "on"}))
+
+    assert response.status_code == 302 and response["Location"] == sync
+    assert said(response) == [
+        "Only a Moderator may publish translations immediately: sync them without "
+        "publishing, then submit each for sign-off."
+    ]
+    spanish_fair.refresh_from_db()
+    assert not spanish_fair.live
+    client.force_login(moderator)
+    committed(lambda: client.post(sync, {"publish_translations": "on"}))
+    spanish_fair.refresh_from_db()
+    assert spanish_fair.live and spanish_fair.title == f"ES {fair.title}"
 
 
 # PO files ------------------------------------------------------------------------------------
@@ -194,9 +221,11 @@ def state_of(translation, page):
 
 
 def test_a_downloaded_po_file_translated_and_uploaded_fills_the_translation(
-    client, editor, spanish
+    client, editor, spanish, committed
 ):
-    translation, spanish_fair = start_translation(client, editor, principle("fair"), spanish)
+    translation, spanish_fair = start_translation(
+        client, editor, principle("fair"), spanish, committed
+    )
     po = download_po(client, translation)
     assert len(po) == StringSegment.objects.filter(source=translation.source).count() > 1
     assert all(entry.msgstr == "" for entry in po)
@@ -212,8 +241,12 @@ def test_a_downloaded_po_file_translated_and_uploaded_fills_the_translation(
     assert [entry.msgstr for entry in again] == ["PO " + entry.msgid for entry in po]
 
 
-def test_a_malformed_po_file_is_refused_with_a_message_and_changes_nothing(client, editor, spanish):
-    translation, spanish_fair = start_translation(client, editor, principle("fair"), spanish)
+def test_a_malformed_po_file_is_refused_with_a_message_and_changes_nothing(
+    client, editor, spanish, committed
+):
+    translation, spanish_fair = start_translation(
+        client, editor, principle("fair"), spanish, committed
+    )
     before = state_of(translation, spanish_fair)
 
     for content in (b"Dear translator, the texts are below.\n", b"PK\x03\x04\x14\x00\xff\xfe"):
@@ -230,10 +263,12 @@ def test_a_malformed_po_file_is_refused_with_a_message_and_changes_nothing(clien
 
 
 def test_a_po_file_for_another_page_is_refused_with_a_message_and_changes_nothing(
-    client, editor, spanish
+    client, editor, spanish, committed
 ):
-    translation, spanish_fair = start_translation(client, editor, principle("fair"), spanish)
-    other, _ = start_translation(client, editor, principle("reflective"), spanish)
+    translation, spanish_fair = start_translation(
+        client, editor, principle("fair"), spanish, committed
+    )
+    other, _ = start_translation(client, editor, principle("reflective"), spanish, committed)
     before = state_of(translation, spanish_fair)
 
     (message,) = upload_po(
@@ -248,10 +283,10 @@ def test_a_po_file_for_another_page_is_refused_with_a_message_and_changes_nothin
 
 
 def test_a_po_file_for_an_older_source_version_is_refused_with_a_message_and_changes_nothing(
-    client, editor, moderator, spanish
+    client, editor, moderator, spanish, committed
 ):
     fair = principle("fair")
-    translation, spanish_fair = start_translation(client, editor, fair, spanish)
+    translation, spanish_fair = start_translation(client, editor, fair, spanish, committed)
     old = translated(download_po(client, translation))
     fair.title = f"{fair.title}, for every child"
     publish(fair)
@@ -326,8 +361,12 @@ def test_machine_translation_is_off_unless_a_service_is_configured(settings):
         machine_translator("babelfish")
 
 
-def test_the_editor_offers_no_machine_translation_when_none_is_configured(client, editor, spanish):
-    translation, spanish_fair = start_translation(client, editor, principle("fair"), spanish)
+def test_the_editor_offers_no_machine_translation_when_none_is_configured(
+    client, editor, spanish, committed
+):
+    translation, spanish_fair = start_translation(
+        client, editor, principle("fair"), spanish, committed
+    )
     assert (
         "&quot;machineTranslator&quot;: null" in client.get(edit_url(spanish_fair)).content.decode()
     )
@@ -336,9 +375,11 @@ def test_the_editor_offers_no_machine_translation_when_none_is_configured(client
 
 
 def test_machine_translation_by_libretranslate_fills_the_translation(
-    client, editor, spanish, libretranslate
+    client, editor, spanish, libretranslate, committed
 ):
-    translation, spanish_fair = start_translation(client, editor, principle("fair"), spanish)
+    translation, spanish_fair = start_translation(
+        client, editor, principle("fair"), spanish, committed
+    )
     assert "LibreTranslate" in client.get(edit_url(spanish_fair)).content.decode()
     texts = list(
         StringSegment.objects.filter(source=translation.source).values_list(
@@ -386,7 +427,7 @@ def test_a_translation_whose_source_changed_in_a_major_way_is_out_of_date_everyw
     client, admin_client, moderator, spanish, graphql, committed
 ):
     fair = principle("fair")
-    translation, spanish_fair = start_translation(client, moderator, fair, spanish)
+    translation, spanish_fair = start_translation(client, moderator, fair, spanish, committed)
     translate_every_string(translation, client)
     committed(lambda: client.post(edit_url(spanish_fair), {"action": "publish"}))
     spanish_fair.refresh_from_db()
@@ -417,7 +458,7 @@ def test_a_minor_change_to_the_source_leaves_its_translation_up_to_date(
     client, moderator, spanish, graphql, committed
 ):
     fair = principle("fair")
-    translation, spanish_fair = start_translation(client, moderator, fair, spanish)
+    translation, spanish_fair = start_translation(client, moderator, fair, spanish, committed)
     translate_every_string(translation, client)
     committed(lambda: client.post(edit_url(spanish_fair), {"action": "publish"}))
 

@@ -8,13 +8,19 @@ translation as it stands is saved as the page's latest revision (a draft) and th
 workflow starts, or resumes where a Moderator asked for changes; a Moderator approves it
 as any other page (the dashboard's "Awaiting your review"), which publishes it.
 Pages only: wagtail-localize cannot save a snippet's translation as a draft.
+
+Its other ways to publish are closed to those who may not publish: a page submitted for
+translation starts as a draft (WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE, in the
+settings), and "Sync translated pages" with "Publish immediately" is refused them
+(wagtail-localize's UpdateTranslationsView publishes every translation, unchecked).
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
-from wagtail.models import WorkflowState
-from wagtail_localize.models import Translation
+from django.shortcuts import get_object_or_404, redirect
+from wagtail.models import Page, WorkflowState
+from wagtail_localize.models import Translation, TranslationSource
+from wagtail_localize.views.update_translations import UpdateTranslationsView
 
 SUBMIT = "translations-submit-for-sign-off"
 
@@ -57,3 +63,30 @@ def submit_for_sign_off(request, translation, page):
         "it is published once a Moderator approves it.",
     )
     return redirect(request.path)
+
+
+def may_publish_every_translation(user, source):
+    """Whether `user` may publish each translation "Sync translated pages" would publish."""
+    for translation in source.translations.filter(enabled=True):
+        target = translation.get_target_instance()
+        if isinstance(target, Page):
+            if not target.permissions_for_user(user).can_publish():
+                return False
+        elif not user.has_perm(f"{target._meta.app_label}.publish_{target._meta.model_name}"):
+            return False
+    return True
+
+
+def sync_translations(request, translation_source_id):
+    """wagtail-localize's "Sync translated pages", with "Publish immediately" refused to
+    those who may not publish every translation."""
+    source = get_object_or_404(TranslationSource, pk=translation_source_id)
+    publishing = request.method == "POST" and request.POST.get("publish_translations")
+    if publishing and not may_publish_every_translation(request.user, source):
+        messages.error(
+            request,
+            "Only a Moderator may publish translations immediately: sync them without "
+            "publishing, then submit each for sign-off.",
+        )
+        return redirect(request.get_full_path())
+    return UpdateTranslationsView.as_view()(request, translation_source_id=translation_source_id)

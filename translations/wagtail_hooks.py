@@ -14,13 +14,19 @@ def submit_a_translation_for_sign_off(request, page):
 
 
 @hooks.register("register_admin_urls", order=-1)
-def check_uploaded_po_files_first():
-    # The path of wagtail-localize's `upload_pofile` (its editor posts there, by that URL's
-    # name): Django answers the first pattern that matches, so this view answers it.
+def check_before_wagtail_localize():
+    # The paths of wagtail-localize's `upload_pofile` and `update_translations` (its admin
+    # links there by their URLs' names): Django answers the first pattern that matches, so
+    # these views answer them, then hand on to wagtail-localize's.
     return [
         path(
             "localize/translate/<int:translation_id>/pofile/upload/",
             po_files.checked_upload_pofile,
             name="translations_upload_pofile",
-        )
+        ),
+        path(
+            "localize/update/<int:translation_source_id>/",
+            sign_off.sync_translations,
+            name="translations_sync",
+        ),
     ]

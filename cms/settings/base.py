@@ -428,6 +428,10 @@ def machine_translator(service, url="", key="", project=""):
     )
 
 
+# A page submitted for translation starts as a draft, published once signed off: by
+# default wagtail-localize publishes it at once (in the source's words) if the source is
+# live (translations/sign_off.py).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 # Machine translation in wagtail-localize's editor: off unless a service is named.
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = machine_translator(
     os.environ.get("TRANSLATION_SERVICE", ""),

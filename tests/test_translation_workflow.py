@@ -85,6 +85,15 @@ def translate_every_string(translation, client, prefix="ES "):
     return segments.count()
 
 
+def approve(client, moderator, page, committed):
+    """The moderator's "Approve and publish" of the page's sign-off (the dashboard's)."""
+    client.force_login(moderator)
+    task_state = type(page).objects.get(pk=page.pk).current_workflow_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk])
+    response = committed(lambda: client.post(url, {"comment": ""}))
+    assert response.status_code in (200, 302)
+
+
 def edit_url(page):
     return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
@@ -137,13 +146,7 @@ def test_an_editors_translation_goes_to_sign_off_and_a_moderators_approval_publi
     assert "Awaiting sign-off" in client.get(edit_url(spanish_fair)).content.decode()
     assert graphql(FAIR_IN_SPANISH)["data"]["page"]["locale"] == "en-GB"
 
-    client.force_login(moderator)
-    task_state = spanish_fair.current_workflow_task_state
-    approve = reverse(
-        "wagtailadmin_pages:workflow_action", args=[spanish_fair.pk, "approve", task_state.pk]
-    )
-    response = committed(lambda: client.post(approve, {"comment": ""}))
-    assert response.status_code in (200, 302)
+    approve(client, moderator, spanish_fair, committed)
 
     spanish_fair.refresh_from_db()
     assert spanish_fair.live and spanish_fair.title == f"ES {fair.title}"
@@ -154,6 +157,18 @@ def test_an_editors_translation_goes_to_sign_off_and_a_moderators_approval_publi
         "requestedLocale": None,
         "translationOutdated": False,
     }
+
+    # Translated again and submitted: the live translation stays as approved until the
+    # new one is approved in its turn.
+    client.force_login(editor)
+    translate_every_string(translation, client, prefix="ES2 ")
+    response = committed(
+        lambda: client.post(edit_url(spanish_fair), {"translations-submit-for-sign-off": "1"})
+    )
+    assert any("submitted for sign-off" in message for message in said(response)), said(response)
+    assert graphql(FAIR_IN_SPANISH)["data"]["page"]["title"] == f"ES {fair.title}"
+    approve(client, moderator, spanish_fair, committed)
+    assert graphql(FAIR_IN_SPANISH)["data"]["page"]["title"] == f"ES2 {fair.title}"
 
 
 def test_an_editor_cannot_publish_translations_by_syncing_them(

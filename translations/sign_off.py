@@ -18,6 +18,8 @@ settings), and "Sync translated pages" with "Publish immediately" is refused the
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.text import slugify
+from wagtail.coreutils import find_available_slug
 from wagtail.models import Page, WorkflowState
 from wagtail_localize.models import Translation, TranslationSource
 from wagtail_localize.views.update_translations import UpdateTranslationsView
@@ -44,7 +46,7 @@ def submit_for_sign_off(request, translation, page):
         )
         return redirect(request.path)
     try:
-        translation.save_target(user=request.user, publish=False)
+        save_draft(translation, page, request.user)
     except ValidationError as error:
         messages.error(
             request,
@@ -63,6 +65,24 @@ def submit_for_sign_off(request, translation, page):
         "it is published once a Moderator approves it.",
     )
     return redirect(request.path)
+
+
+def save_draft(translation, page, user):
+    """The translation as it stands, as the page's latest revision. wagtail-localize's
+    `save_target(publish=False)` also saves it to the page's row, which for a live page is
+    what readers are served: a live page's draft goes to a revision alone, as Wagtail's
+    own editor saves one."""
+    if not page.live:
+        translation.save_target(user=user, publish=False)
+        return
+    draft = translation.source.get_ephemeral_translated_instance(
+        translation.target_locale, fallback=True
+    )
+    # The translated slug made valid and free, as `save_target` makes it.
+    draft.slug = find_available_slug(
+        draft.get_parent(), slugify(draft.slug), ignore_page_id=draft.pk
+    )
+    draft.save_revision(user=user, log_action=True)
 
 
 def may_publish_every_translation(user, source):

@@ -1,14 +1,19 @@
 """Content due for review: what the report lists, the dashboard counts and the reminders
-name; and "reviewed, no change", which moves a review date on."""
+name; and "reviewed, no change", which moves a review date on. The report also lists the
+translations out of date against their source (translations/outdated.py), whatever their
+review date."""
 
 import datetime
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.utils import timezone
 from django.utils.text import capfirst
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.log_actions import log
 from wagtail.models import Page
+
+from translations.outdated import outdated_translations
 
 from .models import (
     DUE_SOON_DAYS,
@@ -27,6 +32,7 @@ class DueItem:
 
     obj: ReviewMixin
     section: str
+    outdated_translation: bool = False
 
     @property
     def title(self):
@@ -46,11 +52,17 @@ class DueItem:
 
     @property
     def overdue(self):
-        return self.obj.review_by < timezone.localdate()
+        return self.review_by is not None and self.review_by < timezone.localdate()
+
+    @property
+    def due(self):
+        return self.review_by is not None and self.review_by <= due_soon_cutoff()
 
     @property
     def status(self):
-        return "Overdue" if self.overdue else "Due soon"
+        review = ("Overdue" if self.overdue else "Due soon") if self.due else ""
+        translation = "Translation out of date" if self.outdated_translation else ""
+        return "; ".join(filter(None, [review, translation]))
 
 
 def due_soon_cutoff():
@@ -80,6 +92,27 @@ def due_items(narrow=lambda queryset: queryset, until=None):
         due = model._default_manager.filter(review_by__lte=until).select_related("content_owner")
         items.extend(DueItem(obj, section_of(obj, titles)) for obj in narrow(due))
     return sorted(items, key=lambda item: (item.review_by, item.title))
+
+
+def with_outdated_translations(items, narrow=lambda queryset: queryset):
+    """The due items and every translation out of date (as `narrow` leaves them), each
+    once and marked so: due ones first, soonest first, then the others by title."""
+    titles = section_titles()
+    listed = {(type(item.obj), item.obj.pk): item for item in items}
+    outdated = sorted((page for page, _ in outdated_translations()), key=type_name)
+    extra = []
+    for model, pages in groupby(outdated, key=type):
+        kept = narrow(model._default_manager.filter(pk__in=[page.pk for page in pages]))
+        for page in kept.select_related("content_owner"):
+            if (model, page.pk) in listed:
+                listed[(model, page.pk)].outdated_translation = True
+            else:
+                extra.append(DueItem(page, section_of(page, titles), outdated_translation=True))
+    return [*items, *sorted(extra, key=lambda item: item.title)]
+
+
+def type_name(obj):
+    return type(obj)._meta.label
 
 
 def next_due_after(day, narrow=lambda queryset: queryset):

@@ -22,7 +22,14 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
 from .models import DUE_SOON_DAYS, ReviewMixin, governed_models
-from .reviews import due_items, due_soon_cutoff, mark_reviewed, next_due_after, section_titles
+from .reviews import (
+    due_items,
+    due_soon_cutoff,
+    mark_reviewed,
+    next_due_after,
+    section_titles,
+    with_outdated_translations,
+)
 
 
 def owner_choices():
@@ -114,7 +121,11 @@ class DueForReviewView(ReportView):
         Column("section"),
         Column("owner"),
         # The date itself: Wagtail's DateColumn says "just now" of a date days ahead.
-        Column("review_by", label="Review by", accessor=lambda item: date_format(item.review_by)),
+        Column(
+            "review_by",
+            label="Review by",
+            accessor=lambda item: date_format(item.review_by) if item.review_by else "",
+        ),
         Column("status"),
         ReviewedColumn("reviewed", label=""),
     ]
@@ -158,7 +169,7 @@ class DueForReviewView(ReportView):
         return f"{said} Nothing has a later review date: content gets one when it is published."
 
     def get_queryset(self):
-        items = due_items(narrow=self.narrow)
+        items = with_outdated_translations(due_items(narrow=self.narrow), narrow=self.narrow)
         finder = AdminURLFinder(self.request.user)
         for item in items:
             item.edit_url = finder.get_edit_url(item.obj)

@@ -7,7 +7,8 @@ whatever the number of pages sharing it (and kept until a change retires it), an
 comes from the visibility rule's `url_of`, which answers what get_url would.
 
 It adds each page's language (`locale`; `requestedLocale` where it fell back,
-core/locales.py) and its `translations`, and every page's public change record
+core/locales.py), its `translations` and whether it is out of date against its source
+(`translationOutdated`, translations/outdated.py), and every page's public change record
 (governance.models.ChangeNotesMixin), read from the page's own row: `lastUpdated` and
 `changeHistory` cost no query.
 """
@@ -20,6 +21,7 @@ from wagtail.models import Page
 from core import surrogate_keys
 from core.locales import code_of_locale_id, enabled_codes, tag_of, tag_of_locale_id
 from core.visibility import visibility_for
+from translations.outdated import page_is_outdated
 
 
 class ChangeNote(graphene.ObjectType):
@@ -50,6 +52,12 @@ class PageInterface(GrapplePageInterface):
         required=True,
         description="The page in each language it is live and public in, this one "
         "included, in the order of the site's languages (the source first).",
+    )
+    translation_outdated = graphene.Boolean(
+        required=True,
+        description="Whether this page is a translation whose source (the en-GB page) has "
+        "had a major change since it was translated: true until it is translated again "
+        "from the changed source and published. False for a source page.",
     )
     last_updated = graphene.Date(
         description="The day the page was first published or last changed in a major way "
@@ -95,6 +103,10 @@ class PageInterface(GrapplePageInterface):
             )
             for _, page in sorted(visible, key=lambda pair: pair[0])
         ]
+
+    def resolve_translation_outdated(self, info, **kwargs):
+        surrogate_keys.record(info.context, surrogate_keys.translation_key_of(self))
+        return page_is_outdated(self)
 
     def resolve_url(self, info, **kwargs):
         return visibility_for(info.context).url_of(self)

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Secrets and hosts come from the environment."""
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -44,7 +45,9 @@ INSTALLED_APPS = [
     # Before wagtail: its `publish_scheduled` also publishes the releases that are due.
     "releases",
     "wagtail_headless_preview",
-    # Translations (wagtail-localize): its editor, and its Locales admin in Wagtail's place.
+    # Translations (wagtail-localize): its editor, and its Locales admin in Wagtail's place;
+    # before it, the sign-off workflow around its editor (translations/sign_off.py).
+    "translations",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.settings",
@@ -381,6 +384,61 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 # object's public URL, which anyone could then share.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_I18N_ENABLED = True
+
+
+def installed(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
+
+
+def machine_translator(service, url="", key="", project=""):
+    """wagtail-localize's WAGTAILLOCALIZE_MACHINE_TRANSLATOR for a translation service
+    (TRANSLATION_SERVICE; README "Machine translation"): None, off, when none is named."""
+    backends = "wagtail_localize.machine_translators"
+    service = service.strip().lower()
+    if not service:
+        return None
+    if service == "libretranslate":
+        if not url:
+            raise ImproperlyConfigured(
+                "TRANSLATION_SERVICE=libretranslate needs TRANSLATION_SERVICE_URL."
+            )
+        options = {"LIBRETRANSLATE_URL": url.rstrip("/"), "API_KEY": key}
+        return {"CLASS": f"{backends}.libretranslate.LibreTranslator", "OPTIONS": options}
+    if service == "deepl":
+        if not key:
+            raise ImproperlyConfigured("TRANSLATION_SERVICE=deepl needs TRANSLATION_SERVICE_KEY.")
+        return {"CLASS": f"{backends}.deepl.DeepLTranslator", "OPTIONS": {"AUTH_KEY": key}}
+    if service == "google":
+        if not installed("google.cloud.translate"):
+            raise ImproperlyConfigured(
+                "TRANSLATION_SERVICE=google needs the google-cloud-translate package, "
+                "which is not installed."
+            )
+        if not project:
+            raise ImproperlyConfigured(
+                "TRANSLATION_SERVICE=google needs TRANSLATION_SERVICE_PROJECT."
+            )
+        options = {"PROJECT_ID": project, **({"CREDENTIALS_PATH": key} if key else {})}
+        return {"CLASS": f"{backends}.google.GoogleCloudTranslator", "OPTIONS": options}
+    raise ImproperlyConfigured(
+        f"TRANSLATION_SERVICE: {service!r} is none of libretranslate, deepl and google."
+    )
+
+
+# A page submitted for translation starts as a draft, published once signed off: by
+# default wagtail-localize publishes it at once (in the source's words) if the source is
+# live (translations/sign_off.py).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+# Machine translation in wagtail-localize's editor: off unless a service is named.
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = machine_translator(
+    os.environ.get("TRANSLATION_SERVICE", ""),
+    url=os.environ.get("TRANSLATION_SERVICE_URL", ""),
+    key=os.environ.get("TRANSLATION_SERVICE_KEY", ""),
+    project=os.environ.get("TRANSLATION_SERVICE_PROJECT", ""),
+)
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.ImageForm"  # alt text required
 
 # Image renditions a client may ask for, each also as WebP: everything else is

@@ -1,0 +1,112 @@
+"""Translations go through the sign-off workflow, as their source does.
+
+wagtail-localize's editor offers only "Publish in <language>", to those who may publish
+(an Editor's POST of it is refused there, with PermissionDenied); it has no way to submit
+a translation for moderation (wagtail-localize views/edit_translation.py: `edit_translation`
+handles `action=publish` alone). Here the editor gains "Submit for sign-off": the
+translation as it stands is saved as the page's latest revision (a draft) and the page's
+workflow starts, or resumes where a Moderator asked for changes; a Moderator approves it
+as any other page (the dashboard's "Awaiting your review"), which publishes it.
+Pages only: wagtail-localize cannot save a snippet's translation as a draft.
+
+Its other ways to publish are closed to those who may not publish: a page submitted for
+translation starts as a draft (WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE, in the
+settings), and "Sync translated pages" with "Publish immediately" is refused them
+(wagtail-localize's UpdateTranslationsView publishes every translation, unchecked).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.text import slugify
+from wagtail.coreutils import find_available_slug
+from wagtail.models import Page, WorkflowState
+from wagtail_localize.models import Translation, TranslationSource
+from wagtail_localize.views.update_translations import UpdateTranslationsView
+
+SUBMIT = "translations-submit-for-sign-off"
+
+
+def translation_of(page):
+    """The wagtail-localize translation `page` is the target of, or None."""
+    return Translation.objects.filter(
+        source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
+    ).first()
+
+
+def submit_for_sign_off(request, translation, page):
+    """Save the translation as a draft of `page` and put it in its sign-off workflow."""
+    if not page.permissions_for_user(request.user).can_submit_for_moderation():
+        raise PermissionDenied
+    workflow = page.get_workflow()
+    locale = translation.target_locale.get_display_name()
+    if workflow is None:
+        messages.error(
+            request, f"'{page.title}' has no sign-off workflow: a Moderator publishes it."
+        )
+        return redirect(request.path)
+    try:
+        save_draft(translation, page, request.user)
+    except ValidationError as error:
+        messages.error(
+            request,
+            f"The translation into {locale} cannot be saved yet: {' '.join(error.messages)}",
+        )
+        return redirect(request.path)
+    page = type(page)._default_manager.get(pk=page.pk)
+    state = page.current_workflow_state
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        state.resume(request.user)
+    elif state is None:
+        workflow.start(page, request.user)
+    messages.success(
+        request,
+        f"'{page.get_admin_display_title()}' in {locale} submitted for sign-off: "
+        "it is published once a Moderator approves it.",
+    )
+    return redirect(request.path)
+
+
+def save_draft(translation, page, user):
+    """The translation as it stands, as the page's latest revision. wagtail-localize's
+    `save_target(publish=False)` also saves it to the page's row, which for a live page is
+    what readers are served: a live page's draft goes to a revision alone, as Wagtail's
+    own editor saves one."""
+    if not page.live:
+        translation.save_target(user=user, publish=False)
+        return
+    draft = translation.source.get_ephemeral_translated_instance(
+        translation.target_locale, fallback=True
+    )
+    # The translated slug made valid and free, as `save_target` makes it.
+    draft.slug = find_available_slug(
+        draft.get_parent(), slugify(draft.slug), ignore_page_id=draft.pk
+    )
+    draft.save_revision(user=user, log_action=True)
+
+
+def may_publish_every_translation(user, source):
+    """Whether `user` may publish each translation "Sync translated pages" would publish."""
+    for translation in source.translations.filter(enabled=True):
+        target = translation.get_target_instance()
+        if isinstance(target, Page):
+            if not target.permissions_for_user(user).can_publish():
+                return False
+        elif not user.has_perm(f"{target._meta.app_label}.publish_{target._meta.model_name}"):
+            return False
+    return True
+
+
+def sync_translations(request, translation_source_id):
+    """wagtail-localize's "Sync translated pages", with "Publish immediately" refused to
+    those who may not publish every translation."""
+    source = get_object_or_404(TranslationSource, pk=translation_source_id)
+    publishing = request.method == "POST" and request.POST.get("publish_translations")
+    if publishing and not may_publish_every_translation(request.user, source):
+        messages.error(
+            request,
+            "Only a Moderator may publish translations immediately: sync them without "
+            "publishing, then submit each for sign-off.",
+        )
+        return redirect(request.get_full_path())
+    return UpdateTranslationsView.as_view()(request, translation_source_id=translation_source_id)

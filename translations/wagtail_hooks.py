@@ -1,0 +1,32 @@
+from django.urls import path
+from wagtail import hooks
+
+from . import po_files, sign_off
+
+
+@hooks.register("before_edit_page", order=-1)  # before wagtail-localize's editor takes over
+def submit_a_translation_for_sign_off(request, page):
+    if request.method == "POST" and sign_off.SUBMIT in request.POST:
+        translation = sign_off.translation_of(page)
+        if translation is not None:
+            return sign_off.submit_for_sign_off(request, translation, page)
+    return None
+
+
+@hooks.register("register_admin_urls", order=-1)
+def check_before_wagtail_localize():
+    # The paths of wagtail-localize's `upload_pofile` and `update_translations` (its admin
+    # links there by their URLs' names): Django answers the first pattern that matches, so
+    # these views answer them, then hand on to wagtail-localize's.
+    return [
+        path(
+            "localize/translate/<int:translation_id>/pofile/upload/",
+            po_files.checked_upload_pofile,
+            name="translations_upload_pofile",
+        ),
+        path(
+            "localize/update/<int:translation_source_id>/",
+            sign_off.sync_translations,
+            name="translations_sync",
+        ),
+    ]

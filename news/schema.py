@@ -6,6 +6,7 @@ from typing import NamedTuple
 import graphene
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
@@ -165,7 +166,7 @@ def kept_news_pages(info, ids):
 def read_news_pages(ids, shape):
     """The news pages with these ids as `shape` says, in one query, and their tags and
     hero images in one query each."""
-    if shape.columns is None:
+    if shape.columns is None or listened_to_as_made(NewsPage):
         pages = list(NewsPage.objects.filter(pk__in=ids).select_related("hero_image"))
     else:
         rows = NewsPage.objects.filter(pk__in=ids).values_list(*shape.columns)
@@ -177,12 +178,18 @@ def read_news_pages(ids, shape):
     return pages
 
 
+def listened_to_as_made(model):
+    """Whether anything listens to the model's instances being made (`page_from_row`
+    would not tell it)."""
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
 def page_from_row(model, columns, row, db):
     """A page of `model` from a row of `columns`, its other columns deferred (read if
     asked for), as Django's Model.from_db makes one but without running __init__:
     modelcluster's walks every field of the model for each page it makes
-    (ClusterableModel.__init__), a third of reading a list of 100, and nothing listens
-    to a page's pre_init or post_init."""
+    (ClusterableModel.__init__), a third of reading a list of 100. Not for a model
+    whose pre_init or post_init is listened to (`listened_to_as_made`)."""
     page = model.__new__(model)
     page._state = ModelState()
     page._state.adding = False

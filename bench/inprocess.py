@@ -17,6 +17,11 @@ Run by bench/run.py with the same environment as the server it measures:
         tags and one of its years, a news item, the home page, the principles, search for
         a common and a rare word, the REST news list), uncached: the best of 5 rounds of
         10 requests, after one that warms up. run.py compares them across the datasets.
+    python bench/inprocess.py list-costs
+        prints {list: {"nothing kept": ms, "memos warm": ms}} for the plain and the
+        all-fields news list of 100: the CPU time this process spent on a request (less
+        swayed by other processes than a clock), the best of 3 rounds of 20 requests,
+        with every memo of content emptied before each (as a0 and b0) or kept (a and b)
     python bench/inprocess.py graphql-core-floor
         prints {selection: milliseconds} for the plain and the all-fields news list run
         by graphql-core alone: the same selections over 100 items held in memory, every
@@ -186,6 +191,34 @@ def field_costs():
     return costs
 
 
+def list_costs():
+    import time
+
+    from django.test import Client
+
+    from core import memo
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    costs = {}
+    for name in ("plain", "all (news-items.graphql)"):
+        query = NEWS_LIST.replace("ITEM_FIELDS", ITEM_SELECTIONS[name])
+        costs[name] = {}
+        for kept, empty_first in (("nothing kept", True), ("memos warm", False)):
+            rounds = []
+            for _ in range(4):  # the first round warms up, unmeasured
+                started = time.process_time()
+                for _ in range(20):
+                    if empty_first:
+                        memo.clear_content()
+                    body = {"query": query, "variables": {"nonce": uuid.uuid4().hex}}
+                    response = client.post("/graphql/", body, content_type="application/json")
+                    if response.status_code != 200 or b'"errors"' in response.content:
+                        return {"error": f"{name}: {response.content[:200]!r}"}
+                rounds.append((time.process_time() - started) / 20 * 1000)
+            costs[name][kept] = round(min(rounds[1:]), 1)
+    return costs
+
+
 FLOOR_SCHEMA = """
 type Query { newsItems(perPage: Int): NewsItems! }
 type NewsItems { items: [NewsPage!]! pagination: Pagination! }
@@ -258,6 +291,8 @@ def main(argv):
         print(json.dumps(field_costs()))
     elif argv == ["read-times"]:
         print(json.dumps(read_times()))
+    elif argv == ["list-costs"]:
+        print(json.dumps(list_costs()))
     elif argv == ["graphql-core-floor"]:
         print(json.dumps(graphql_core_floor()))
     elif argv[:1] == ["query-counts"] and len(argv) == 2:

@@ -5,9 +5,12 @@ from typing import NamedTuple
 
 import graphene
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from grapple.registry import registry
 from grapple.types.structures import PaginationType, PositiveInt
 from taggit.models import Tag
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from api.graphql.errors import bad_input
@@ -60,30 +63,99 @@ def fetch_with_requested_relations(pages, info, *path):
     return pages
 
 
-# News pages as a list reads them (with hero image and tags), each kept with the versions
-# of its own key, its image's and its tags': at most 500 (a news page: about 10 KiB).
+# News pages as a list reads them (the columns, hero image and tags its selection needs:
+# `RowShape`), each kept with the versions of its own key, and of its image's and its
+# tags' where it holds them: at most 500 (a news page read whole: about 10 KiB).
 news_items = KeyedMemo(max_size=500)
+
+# The columns every news page a list answers is read with: its id, what the visibility
+# rule checks (core/visibility.py `page_is_visible`), its URL (`url_of`), its parent
+# (api/graphql/pages.py) and its language (core/locales.py).
+ROW_COLUMNS = (
+    "id",
+    "live",
+    "expired",
+    "depth",
+    "path",
+    "url_path",
+    "locale_id",
+    "content_type_id",
+    "translation_key",
+)
+# The columns each field of a list's items reads, for the fields a list can answer from
+# its rows: any other field selected (`children`, `pageType`, ...) reads its items whole.
+FIELD_COLUMNS = {
+    "__typename": (),
+    "id": (),
+    "url": (),
+    "parent": (),
+    "locale": (),
+    "requestedLocale": (),
+    "translations": (),
+    "tags": (),  # fetched for all the items in one query (prime_tag_lists)
+    "heroImage": ("hero_image_id",),  # fetched for all the items in one query
+    "title": ("title",),
+    "seoTitle": ("seo_title", "title"),
+    "slug": ("slug",),
+    "live": (),
+    "urlPath": (),
+    "depth": (),
+    "searchDescription": ("search_description",),
+    "showInMenus": ("show_in_menus",),
+    "locked": ("locked",),
+    "firstPublishedAt": ("first_published_at",),
+    "lastPublishedAt": ("last_published_at",),
+    "lastUpdated": ("change_history", "first_published_at"),
+    "changeHistory": ("change_history",),
+    "date": ("date",),
+    "summary": ("summary",),
+    "body": ("body",),
+    "notesToEditors": ("notes_to_editors",),
+    "sourceUrl": ("source_url",),
+}
+
+
+class RowShape(NamedTuple):
+    """What a list reads of each news page for its selection: `columns` (None: the whole
+    row), and whether with its tags and its hero image."""
+
+    columns: tuple | None
+    tags: bool
+    hero_image: bool
+
+    @classmethod
+    def of(cls, info, *path):
+        fields = selected_fields(info, *path)
+        if not fields <= FIELD_COLUMNS.keys():
+            return cls(None, tags=True, hero_image=True)
+        columns = {column for name in fields for column in FIELD_COLUMNS[name]}
+        columns = ROW_COLUMNS + tuple(sorted(columns - set(ROW_COLUMNS)))
+        return cls(columns, tags="tags" in fields, hero_image="heroImage" in fields)
 
 
 def kept_news_pages(info, ids):
-    """The news pages with these ids, in their order, each with its hero image and tags,
-    and the renditions of those images the query asks for (`info` is the list's).
+    """The news pages with these ids, in their order, read as the list's selection needs
+    them (`RowShape`), and the renditions of their hero images the query asks for
+    (`info` is the list's).
 
-    A page is read with its image and tags, then kept (`news_items`) until a change
-    retires one of them: a publish reads again only the pages it changed. Which pages,
-    in what order, is still read each time, and each is still checked against the
+    A page is read, then kept (`news_items`) until a change retires it, its image or
+    one of its tags: a publish reads again only the pages it changed. Which pages, in
+    what order, is still read each time, and each is still checked against the
     visibility rule as it is answered. Inside a transaction nothing is kept: it may hold
     changes no version describes yet."""
+    shape = RowShape.of(info, "items")
     key_versions = content_version.key_versions_for(info.context)
     found = {
-        pk: page for pk in ids if (page := news_items.find(key_versions, ("news", pk))) is not None
+        pk: page
+        for pk in ids
+        if (page := news_items.find(key_versions, ("news", shape, pk))) is not None
     }
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        fetched = list(NewsPage.objects.filter(pk__in=missing).select_related("hero_image"))
-        prime_tag_lists(fetched)
+        fetched = read_news_pages(missing, shape)
         news_items.keep(
-            key_versions, [(("news", page.pk), page, keys_held(page)) for page in fetched]
+            key_versions,
+            [(("news", shape, page.pk), page, keys_held(page, shape)) for page in fetched],
         )
         found.update((page.pk, page) for page in fetched)
     pages = [found[pk] for pk in ids if pk in found]  # one deleted since is left out
@@ -91,9 +163,60 @@ def kept_news_pages(info, ids):
     return pages
 
 
-def keys_held(page):
-    """The surrogate keys of what a kept news page holds: itself, its image and its tags."""
-    held = [page, *page.tag_list] + ([page.hero_image] if page.hero_image else [])
+def read_news_pages(ids, shape):
+    """The news pages with these ids as `shape` says, in one query, and their tags and
+    hero images in one query each."""
+    if shape.columns is None or listened_to_as_made(NewsPage):
+        pages = list(NewsPage.objects.filter(pk__in=ids).select_related("hero_image"))
+    else:
+        rows = NewsPage.objects.filter(pk__in=ids).values_list(*shape.columns)
+        pages = [page_from_row(NewsPage, shape.columns, row, rows.db) for row in rows]
+        if shape.hero_image:
+            prime_hero_images(pages)
+    if shape.tags:
+        prime_tag_lists(pages)
+    return pages
+
+
+def listened_to_as_made(model):
+    """Whether anything listens to the model's instances being made (`page_from_row`
+    would not tell it)."""
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
+def page_from_row(model, columns, row, db):
+    """A page of `model` from a row of `columns`, its other columns deferred (read if
+    asked for), as Django's Model.from_db makes one but without running __init__:
+    modelcluster's walks every field of the model for each page it makes
+    (ClusterableModel.__init__), a third of reading a list of 100. Not for a model
+    whose pre_init or post_init is listened to (`listened_to_as_made`)."""
+    page = model.__new__(model)
+    page._state = ModelState()
+    page._state.adding = False
+    page._state.db = db
+    page.__dict__.update(zip(columns, row, strict=True))
+    page.__dict__[model._meta.pk.attname] = page.id  # page_ptr_id, the page's own id
+    return page
+
+
+def prime_hero_images(pages):
+    """Each page's hero image, from one query of the images they use (a few images are
+    shared by many pages: each is made once)."""
+    field = NewsPage._meta.get_field("hero_image")
+    wanted = {page.hero_image_id for page in pages} - {None}
+    images = get_image_model().objects.in_bulk(wanted) if wanted else {}
+    for page in pages:
+        field.set_cached_value(page, images.get(page.hero_image_id))
+
+
+def keys_held(page, shape):
+    """The surrogate keys of what a kept news page holds: itself, and its image and its
+    tags where it was read with them."""
+    held = [page]
+    if shape.tags:
+        held += page.tag_list
+    if shape.hero_image and page.hero_image is not None:
+        held.append(page.hero_image)
     return {surrogate_keys.key_for(each) for each in held}
 
 

@@ -9,8 +9,11 @@ Southwark content's transaction.)"""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.support.factories import NewsIndexPageFactory, NewsPageFactory, publish
+from core import memo
+from tests.support.factories import ImageFactory, NewsIndexPageFactory, NewsPageFactory, publish
 
 LIST = """query($page: PositiveInt, $perPage: PositiveInt, $tag: String) {
   newsItems(page: $page, perPage: $perPage, tag: $tag) {
@@ -77,3 +80,54 @@ def test_a_publish_shows_in_the_total_and_the_items_at_once(graphql):
     query = "{ newsItems(perPage: 100) { items { slug summary } } }"
     kept = graphql(query)["data"]["newsItems"]["items"]
     assert {"slug": "second", "summary": "Corrected."} in kept
+
+
+# Every field of a news page that a list reads from its rows alone (news/schema.py
+# FIELD_COLUMNS), and those that read other rows (tags, hero image, parent).
+EVERY_ROW_FIELD = """
+  __typename id title seoTitle slug live urlPath depth searchDescription showInMenus locked
+  firstPublishedAt lastPublishedAt lastUpdated changeHistory { date note } date summary
+  body { blockType } notesToEditors sourceUrl url locale requestedLocale
+  parent { title } tags { name } heroImage { title }
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extra", ["", "pageType"], ids=["rows as selected", "whole pages"])
+def test_a_list_item_answers_as_the_item_alone_does(graphql, settings, extra):
+    """A list reads its items' rows as the selection needs them, or whole where it asks
+    for a field it cannot answer from them (`pageType`): either way each item is what
+    `newsItem` answers, and the list costs the same queries for 3 items as for 6."""
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
+    news = NewsIndexPageFactory(title="News", slug="news")
+    image = ImageFactory(title="Hero", description="A family at the hub")
+    for number in range(6):
+        NewsPageFactory(
+            parent=news,
+            slug=f"item-{number}",
+            search_description=f"Item {number} for search engines",
+            source_url="https://www.southwark.gov.uk/news" if number % 2 else "",
+            hero_image=image if number % 3 else None,
+            tags=["fostering", "adoption"][: number % 3],
+            body=[{"type": "paragraph", "value": "<p>What happened.</p>"}],
+        )
+    fields = EVERY_ROW_FIELD + extra
+    list_query = "query($n: PositiveInt) { newsItems(perPage: $n) { items { %s } } }"
+    item_query = "query($slug: String!) { newsItem(slug: $slug) { %s } }"
+    # A page's translations are read with a query for each page: left out of the count.
+    with_translations = fields + " translations { locale url }"
+
+    items = graphql(list_query % with_translations, {"n": 6})["data"]["newsItems"]["items"]
+    assert len(items) == 6
+    for item in items:
+        alone = graphql(item_query % with_translations, {"slug": item["slug"]})
+        assert alone["data"]["newsItem"] == item
+
+    def queries_for(per_page):
+        memo.clear_all()
+        with CaptureQueriesContext(connection) as captured:
+            answer = graphql(list_query % fields, {"n": per_page})
+        assert "errors" not in answer, answer
+        return len(captured)
+
+    assert queries_for(3) == queries_for(6)

@@ -35,7 +35,7 @@ from wagtail.models import Page
 from core import surrogate_keys
 from core.caching import is_anonymous
 from core.content_version import key_versions_for
-from core.memo import KeyedMemo
+from core.memo import KeyedMemo, cached_function
 from core.request_context import context_of
 
 # Pages' parts, with the surrogate keys each recorded and its size as JSON: at most 4 MiB
@@ -94,13 +94,18 @@ class PageFragmentsExecutionContext(ExecutionContext):
     def complete_page(self, return_type, field_nodes, info, path, page):
         """The page's fields, completed from a copy whose StreamFields are as read from
         the database, not yet turned into blocks (see above)."""
-        stream_fields = [f for f in page._meta.concrete_fields if isinstance(f, StreamField)]
-        if stream_fields:
+        read = [name for name in stream_field_names(type(page)) if name in page.__dict__]
+        if read:  # a deferred one is read when asked for
             page = copy.copy(page)
-            for field in stream_fields:
-                if field.name in page.__dict__:  # a deferred one is read when asked for
-                    setattr(page, field.name, list(page.__dict__[field.name].raw_data))
+            for name in read:
+                setattr(page, name, list(page.__dict__[name].raw_data))
         return super().complete_object_value(return_type, field_nodes, info, path, page)
+
+
+@cached_function(maxsize=64)
+def stream_field_names(model):
+    """The names of a page type's StreamFields (looked up once, not for each page)."""
+    return tuple(f.name for f in model._meta.concrete_fields if isinstance(f, StreamField))
 
 
 def _typed_path(path):

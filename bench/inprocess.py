@@ -3,8 +3,11 @@
 Run by bench/run.py with the same environment as the server it measures:
 
     python bench/inprocess.py prepare PAGES
-        migrates, loads the Southwark content, tops the demo news up to PAGES, takes
-        PostgreSQL's planner statistics, and prints how many demo news pages there are
+        migrates, loads the Southwark content, tops the demo news up to PAGES, translates
+        every other one of the newest 100 news pages into Spanish (copied, as the
+        translation workflow starts a translation: half the news list in Spanish falls
+        back), takes PostgreSQL's planner statistics, and prints how many demo news pages
+        there are
     python bench/inprocess.py query-counts SCENARIOS.json
         prints {scenario: SQL queries} for one request of each scenario, measured with
         CaptureQueriesContext after a first request of the same kind has warmed up
@@ -40,9 +43,12 @@ NONCE = "__BENCH_NONCE__"
 
 
 def demo_count():
+    from wagtail.models import Locale
+
     from news.models import NewsPage
 
-    return NewsPage.objects.filter(slug__startswith="demo-").count()
+    # The source language's: a translation keeps its source's slug.
+    return NewsPage.objects.filter(slug__startswith="demo-", locale=Locale.get_default()).count()
 
 
 def prepare(pages):
@@ -56,6 +62,7 @@ def prepare(pages):
     if have < pages:
         print(f"adding {pages - have} demo news pages ({have} there already)", flush=True)
         call_command("generate_demo_news", count=pages - have, seed=have)
+    translate_every_other_of_the_newest(100, "es")
     if connection.vendor == "postgresql":
         # Fresh rows have no planner statistics, and their pages are not marked all-visible
         # (no index-only scans), until autovacuum comes round: do its work now, as a
@@ -86,6 +93,24 @@ def query_counts(scenarios):
             statuses.append(response.status_code)
         counts[scenario["name"]] = len(queries) if statuses[-1] == 200 else None
     return counts
+
+
+def translate_every_other_of_the_newest(count, language_code):
+    """Every other one of the newest `count` news pages translated into the language (a
+    copy, published), those not yet."""
+    from wagtail.models import Locale
+
+    from news.models import NewsPage
+
+    locale, _ = Locale.objects.get_or_create(language_code=language_code)
+    newest = NewsPage.objects.filter(locale=Locale.get_default()).order_by("-date", "-pk")[:count]
+    translated = set(
+        NewsPage.objects.filter(locale=locale).values_list("translation_key", flat=True)
+    )
+    for page in list(newest)[::2]:
+        if page.translation_key not in translated:
+            translation = page.copy_for_translation(locale, copy_parents=True)
+            translation.save_revision().publish()
 
 
 def documented_reads():

@@ -130,6 +130,14 @@ def compute_ratios(by_key):
         ("GraphQL cached / trivial response, throughput", ratio(rps("e"), rps("f"))),
         ("page 400 / page 1, p50 latency", ratio(p50("g400"), p50("g1"))),
         ("search at 10k pages / at the main dataset's, p50 latency", ratio(p50("h10k"), p50("h"))),
+        (
+            "news list in es, half falling back / in English, time per request, uncached",
+            ratio(rps("l-en"), rps("l")),
+        ),
+        (
+            "news list in es, half falling back / in English, time per request, cached",
+            ratio(rps("lc-en"), rps("lc")),
+        ),
     ]
 
 

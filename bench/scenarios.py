@@ -1,6 +1,9 @@
 """The scenarios, one row of the table each: a-f and h on the main dataset, g1, g400 and
 h10k on the 10,000-page one; a0 and b0, the news lists again on a server that keeps
-nothing between requests (bench/nothing_kept.py), each read as the first after a publish.
+nothing between requests (bench/nothing_kept.py), each read as the first after a publish;
+l and lc, the documented news list in a locale (Spanish, half its items falling back to
+English: bench/inprocess.py translates every other one), uncached and cached, each beside
+the same list in English (l-en, lc-en).
 Each is checked by hand (a 200 with data and no errors, or it is skipped), then driven by
 wrk (bench/wrk.lua) for --duration seconds. GraphQL requests marked "uncached" carry a
 variable the query never declares, different on every request (graphql-core ignores it;
@@ -19,7 +22,7 @@ from bench.servers import fetch, settle
 
 LUA_SCRIPT = BENCH_DIR / "wrk.lua"
 NONCE = "__BENCH_NONCE__"
-QUERY_FILES = ("news-items.graphql", "home-page.graphql")
+QUERY_FILES = ("news-items.graphql", "home-page.graphql", "news-items-in-locale.graphql")
 SEARCH_TERM = "fostering"
 
 PLAIN_NEWS_QUERY = """query NewsItemsPlain($page: PositiveInt, $perPage: PositiveInt) {
@@ -58,8 +61,9 @@ class Scenario:
 
 def table(search_engine):
     """The scenarios of the main dataset, and of the 10,000-page one."""
-    news, home = ((QUERIES_DIR / name).read_text() for name in QUERY_FILES)
+    news, home, in_locale = ((QUERIES_DIR / name).read_text() for name in QUERY_FILES)
     search = {"query": SEARCH_TERM}
+    english, spanish = {"page": 1, "perPage": 100}, {"page": 1, "perPage": 100, "locale": "es"}
     small = [
         Scenario("a", "GraphQL news list, all fields, 100 items, uncached", "/graphql/",
                  news, {"page": 1, "perPage": 100}, vary=True, count_queries=True),
@@ -79,6 +83,14 @@ def table(search_engine):
                  news, {"page": 1, "perPage": 100}, vary=True, nothing_kept=True),
         Scenario("b0", "GraphQL news list (b), nothing kept", "/graphql/",
                  PLAIN_NEWS_QUERY, {"page": 1, "perPage": 100}, vary=True, nothing_kept=True),
+        Scenario("l", "GraphQL news list in a locale, es, half falling back, 100 items, "
+                 "uncached", "/graphql/", in_locale, spanish, vary=True, count_queries=True),
+        Scenario("l-en", "GraphQL news list in a locale (l), in English, uncached", "/graphql/",
+                 in_locale, english, vary=True, count_queries=True),
+        Scenario("lc", "GraphQL news list in a locale (l), cached", "/graphql/", in_locale,
+                 spanish),
+        Scenario("lc-en", "GraphQL news list in a locale (l), in English, cached", "/graphql/",
+                 in_locale, english),
     ]  # fmt: skip
     large = [
         Scenario("g1", "GraphQL news list, 10k pages, page 1 of 25", "/graphql/", news,

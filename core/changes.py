@@ -2,7 +2,8 @@
 subscriber in the order of STAGES.
 
 Connected once per model, with `sender=` (`connect`):
-- a page published, unpublished, moved, renamed (its slug) or deleted; saving a draft
+- a page published, unpublished, moved, renamed (its slug) or deleted, or an alias of one
+  created live (a translation's parents, made with it); saving a draft
   changes nothing live; a live page published again changes nothing below it;
 - a snippet with draft state published or unpublished; any other snippet saved; a
   snippet deleted; a setting saved;
@@ -208,6 +209,15 @@ def on_page_published(sender, instance, **kwargs):
     )
 
 
+def on_page_saved(sender, instance, created=False, raw=False, **kwargs):
+    # An alias is created live with no page_published (Wagtail's CreatePageAliasAction,
+    # wagtail/actions/create_alias.py; its later updates do send it): as
+    # copy_for_translation(copy_parents=True) and wagtail-localize make a translation's
+    # untranslated parents, a language's tree appears with the first page translated.
+    if created and not raw and instance.alias_of_id is not None and instance.live:
+        dispatch(page_change(instance, instance.get_parent(), "page.published", change="major"))
+
+
 def on_page_unpublished(sender, instance, **kwargs):
     dispatch(page_change(instance, instance.get_parent(), "page.unpublished"))
 
@@ -314,6 +324,7 @@ def connect():
     page_slug_changed.connect(on_page_slug_changed, dispatch_uid=uid)
     for model in get_page_models():
         pre_save.connect(on_page_saving, sender=model, dispatch_uid=uid)
+        post_save.connect(on_page_saved, sender=model, dispatch_uid=uid)
         pre_delete.connect(on_page_deleting, sender=model, dispatch_uid=uid)
         post_delete.connect(on_page_deleted, sender=model, dispatch_uid=uid)
 

@@ -32,6 +32,10 @@ class RequestContext:
     served_preview: bool = False  # a preview's draft is for its editor, never for a cache
     visibility: object = None  # the request's VisibilityRules, made on first use
     held_renditions: dict = field(default_factory=dict)  # (image, spec, focal key) -> rendition
+    # Pages' versions in every language, by translation key, read for every page of the
+    # lists the answer holds at once (api/graphql/pages.py `translations`).
+    listed_translation_keys: set = field(default_factory=set)
+    page_versions: dict = field(default_factory=dict)
     # The surrogate keys of what the answer depends on, then those of each part of it being
     # made, innermost last (core/surrogate_keys.py records a key into every one).
     surrogate_key_scopes: list = field(default_factory=lambda: [set()])

@@ -9,9 +9,9 @@ from wagtail.models import Page
 from wagtail.search.query import PlainText
 
 from api.graphql.locales import chain_of, locale_arguments, source_locale_id
-from core.locales import fetch_versions, in_locale, locale_ids
+from core.locales import fetch_versions, in_locale, source_code
 from core.preview import RELEASE_PREVIEW_DESCRIPTION, snippet_drafts
-from core.search import search_words
+from core.search import search_in_language, search_words
 from core.visibility import visibility_for
 
 from .models import Inspection, Testimonial
@@ -145,12 +145,12 @@ class SearchQuery:
         rules = visibility_for(info.context)
         if chain is None:
             pages = rules.visible_pages(Page.objects.all()).specific()
-            return list(pages.search(search)[:limit])
+            return list(search_in_language(pages, search, source_code())[:limit])
         found = {}  # translation key -> the first match, in the chain's order
-        for locale_id in locale_ids(info.context, chain.codes):
-            tree = rules.site_trees.get(locale_id)
+        for code in chain.codes:
+            tree = rules.site_trees.get(rules.locale_ids.get(code))
             if tree is not None and len(found) < limit:
                 pages = rules.visible_pages(Page.objects.all(), tree).specific()
-                for page in pages.search(search)[:limit]:
+                for page in search_in_language(pages, search, code)[:limit]:
                     found.setdefault(page.translation_key, page)
         return in_locale(info.context, list(found.values())[:limit], chain)

@@ -19,6 +19,9 @@ It is kept only when nothing can make it differ for another request with that ke
 - not for a draft a preview token opened (it shares its page's id);
 - when completing it raised no error (an error is reported afresh every time).
 
+It also notes the pages of each list it completes, so that their `translations` are read
+together (api/graphql/pages.py `versions_of`), not one query a page.
+
 A page is completed field by field from a copy whose StreamFields are unread: pages are
 kept across requests (news list items, parents), and a StreamField keeps the objects
 its blocks chose once read, which no kept page's keys cover (a request reading them
@@ -67,6 +70,14 @@ class PageFragmentsExecutionContext(ExecutionContext):
         data = super().execute_operation(operation, root_value)
         fragments.keep(self.key_versions, [(key, part, part[1]) for key, part in self.made.items()])
         return data
+
+    def complete_list_value(self, return_type, field_nodes, info, path, result):
+        # The pages of a list, for their `translations` to be read at once (pages.py).
+        if isinstance(result, list):
+            context_of(self.context_value).listed_translation_keys.update(
+                item.translation_key for item in result if isinstance(item, Page)
+            )
+        return super().complete_list_value(return_type, field_nodes, info, path, result)
 
     def complete_object_value(self, return_type, field_nodes, info, path, result):
         if not isinstance(result, Page):

@@ -20,6 +20,7 @@ from wagtail.models import Page
 
 from core import surrogate_keys
 from core.locales import code_of_locale_id, enabled_codes, tag_of, tag_of_locale_id
+from core.request_context import context_of
 from core.visibility import visibility_for
 from translations.outdated import page_is_outdated
 
@@ -86,9 +87,7 @@ class PageInterface(GrapplePageInterface):
     def resolve_translations(self, info, **kwargs):
         rules = visibility_for(info.context)
         surrogate_keys.record(info.context, surrogate_keys.translation_key_of(self))
-        versions = Page.objects.filter(translation_key=self.translation_key).only(
-            "title", "locale_id", "live", "expired", "depth", "path", "url_path", "content_type"
-        )
+        versions = versions_of(info.context, self.translation_key)
         order = {code: index for index, code in enumerate(enabled_codes())}
         visible = [
             (order.get(code_of_locale_id(page.locale_id), len(order)), page)
@@ -115,3 +114,21 @@ class PageInterface(GrapplePageInterface):
         if self.depth <= 1:
             return None
         return visibility_for(info.context).page_at(self.path[: -Page.steplen])
+
+
+def versions_of(request, translation_key):
+    """A page's versions in every language: read in one query with those of every page of
+    the lists the answer holds (api/graphql/fragments.py notes them), not one a page."""
+    context = context_of(request)
+    known = context.page_versions
+    if translation_key not in known:
+        keys = {translation_key} | (context.listed_translation_keys - known.keys())
+        for key in keys:
+            known[key] = []
+        fields = ("translation_key", "title", "locale_id", "live", "expired", "depth", "path")
+        versions = Page.objects.filter(translation_key__in=keys).only(
+            *fields, "url_path", "content_type"
+        )
+        for version in versions:
+            known[version.translation_key].append(version)
+    return known[translation_key]

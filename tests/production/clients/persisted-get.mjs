@@ -1,11 +1,11 @@
 // Apollo Client with its persisted-query link sending hashed queries as GET
 // (useGETForHashedQueries), anonymous, as a browser behind a CDN would: asks one query
-// three times and prints one JSON object,
+// three times (with the variables given, a JSON object, if any) and prints one JSON object,
 //   {"results": [{data, errors}, ...], "requests": [{method, hashOnly, status, cache}, ...]}
 // where "requests" lists every HTTP request the link made, with Varnish's X-Cache.
 // tests/production/test_cdn.py runs it against Varnish.
 //
-//   node persisted-get.mjs GRAPHQL_URL QUERY_FILE
+//   node persisted-get.mjs GRAPHQL_URL QUERY_FILE [VARIABLES_JSON]
 
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -13,7 +13,8 @@ import { readFile } from "node:fs/promises";
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
-const [url, queryFile] = process.argv.slice(2);
+const [url, queryFile, variablesJson] = process.argv.slice(2);
+const variables = variablesJson ? JSON.parse(variablesJson) : undefined;
 const requests = [];
 
 async function recordingFetch(input, init) {
@@ -38,7 +39,7 @@ const client = new ApolloClient({
 const query = gql(await readFile(queryFile, "utf8"));
 const results = [];
 for (let n = 0; n < 3; n++) {
-  const { data, error } = await client.query({ query, fetchPolicy: "no-cache", errorPolicy: "all" });
+  const { data, error } = await client.query({ query, variables, fetchPolicy: "no-cache", errorPolicy: "all" });
   results.push({ data: data ?? null, errors: error ? [String(error)] : [] });
 }
 console.log(JSON.stringify({ results, requests }));

@@ -11,6 +11,7 @@ from core import memo
 from core.models import Retirement
 from tests.support.chromium import chromium_executable
 from tests.support.content import load_southwark_content
+from tests.support.factories import UserFactory
 from tests.support.front_end import FrontEnd
 from tests.support.webhook_receiving import send_webhooks_to
 
@@ -148,6 +149,18 @@ def webhooks(settings, front_end):
     are retried at once; returns the front end, whose `deliveries` are those received."""
     send_webhooks_to(settings, front_end.webhook_url)
     return front_end
+
+
+@pytest.fixture
+def editor():
+    """A member of Editors: drafts and submits, never publishes."""
+    return UserFactory(username="an-editor", role="Editors")
+
+
+@pytest.fixture
+def moderator():
+    """A member of Moderators: approves what Editors submit."""
+    return UserFactory(username="a-moderator", role="Moderators")
 
 
 @pytest.fixture

@@ -34,16 +34,6 @@ HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
-def editor():
-    return UserFactory(username="release-editor", role="Editors")
-
-
-@pytest.fixture
-def moderator():
-    return UserFactory(username="release-moderator", role="Moderators")
-
-
-@pytest.fixture
 def purged(settings, monkeypatch):
     """The keys of each CDN purge sent, in order (a purge backend set, nothing sent)."""
     settings.CDN_PURGE_BACKEND = "varnish"

@@ -29,16 +29,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 TESTIMONIALS = "{ testimonials { id quote } }"
 
 
-@pytest.fixture
-def editor():
-    return UserFactory(username="an-editor", role="Editors")
-
-
-@pytest.fixture
-def moderator():
-    return UserFactory(username="a-moderator", role="Moderators")
-
-
 def fair():
     return PrinciplePage.objects.get(slug="fair")
 

@@ -23,7 +23,7 @@ from wagtail_localize.models import StringSegment, StringTranslation, Translatio
 
 from cms.settings.base import machine_translator
 from principles.models import PrinciplePage
-from tests.support.factories import UserFactory, publish
+from tests.support.factories import publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -37,16 +37,6 @@ FAIR_IN_SPANISH = """{
 @pytest.fixture
 def spanish():
     return Locale.objects.get_or_create(language_code="es")[0]
-
-
-@pytest.fixture
-def editor():
-    return UserFactory(username="an-editor", role="Editors")
-
-
-@pytest.fixture
-def moderator():
-    return UserFactory(username="a-moderator", role="Moderators")
 
 
 def principle(slug):

@@ -71,6 +71,9 @@ RELEASE_PREVIEW_DESCRIPTION = (
 token_kinds = {}
 # Those that show drafts of snippets too, each with what finds them: token -> drafts.
 snippet_token_kinds = {}
+# Those whose `page(token:, locale:)` answers the page in the locale asked for, each with
+# what does: (request, page, chain, token) -> page. A page's own token shows that page.
+page_in_locale_token_kinds = {}
 
 
 def resolve_page_or_preview(resolve_page):
@@ -88,6 +91,23 @@ def resolve_page_or_preview(resolve_page):
         return page
 
     return resolve
+
+
+def previewed_page_in_locale(request, page, chain, token):
+    """The page a token opened, in the locale `chain` asks for where its kind says so
+    (`page_in_locale_token_kinds`); else the page it opened."""
+    in_locale = page_in_locale_token_kinds.get(token.partition("=")[0]) if token else None
+    return page if in_locale is None else in_locale(request, page, chain, token)
+
+
+def with_drafts(fetch, drafts):
+    """`in_locale`'s `fetch` of translations, a preview token's draft (`drafts`, by pk) in
+    place of the translation it is of."""
+
+    def fetch_with_drafts(model, ids):
+        return [drafts.get(item.pk, item) for item in fetch(model, ids)]
+
+    return fetch_with_drafts
 
 
 def snippet_drafts(request, token):

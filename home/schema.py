@@ -10,7 +10,7 @@ from wagtail.search.query import PlainText
 
 from api.graphql.locales import chain_of, locale_arguments, source_locale_id
 from core.locales import fetch_versions, in_locale, source_code
-from core.preview import RELEASE_PREVIEW_DESCRIPTION, snippet_drafts
+from core.preview import RELEASE_PREVIEW_DESCRIPTION, snippet_drafts, with_drafts
 from core.search import search_in_language, search_words
 from core.visibility import visibility_for
 
@@ -93,16 +93,6 @@ def drafts_of(info, model, token):
         return {}
     drafts = snippet_drafts(info.context, token)
     return {pk: draft for (of_model, pk), draft in drafts.items() if of_model is model}
-
-
-def with_drafts(fetch, drafts):
-    """`in_locale`'s `fetch` of translations, a preview token's draft in place of the
-    translation it is of."""
-
-    def fetch_with_drafts(model, ids):
-        return [drafts.get(item.pk, item) for item in fetch(model, ids)]
-
-    return fetch_with_drafts
 
 
 def in_order(items, ordering):

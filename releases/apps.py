@@ -12,3 +12,4 @@ class ReleasesConfig(AppConfig):
 
         core_preview.token_kinds[preview.KIND] = preview.resolve_page
         core_preview.snippet_token_kinds[preview.KIND] = preview.snippet_drafts_of
+        core_preview.page_in_locale_token_kinds[preview.KIND] = preview.page_in_locale

@@ -6,7 +6,8 @@ previews the release as it will be once published, and sees nothing else unpubli
 
 A release token is `release=<id>:...`, signed (and good for PREVIEW_TOKEN_MAX_AGE
 seconds, as a page's preview token); core/preview.py hands `page(token:)` such a token
-here (`token_kinds`), and asks here for its snippets' drafts (`snippet_token_kinds`).
+here (`token_kinds`), and asks here for its snippets' drafts (`snippet_token_kinds`)
+and for a page in the locale asked for (`page_in_locale_token_kinds`).
 Each answer is marked a preview: never kept by a cache.
 """
 
@@ -16,6 +17,8 @@ from django.core.signing import BadSignature, TimestampSigner
 from graphql import GraphQLError
 from wagtail.models import Page
 
+from core.locales import fetch_versions, in_locale
+from core.preview import with_drafts
 from core.visibility import mark_as_preview, site_relative_path
 
 from .models import Release
@@ -92,3 +95,12 @@ def resolve_page(resolve_page, root, info, arguments):
         page = resolve_page(root, info, **others)
     # Marked a preview either way: the answer is for the editor, never for a cache.
     return mark_as_preview(page, info.context)
+
+
+def page_in_locale(request, page, chain, token):
+    """`page(token:, locale:)` for a release's token: the page in the locale asked for,
+    as for any reader, with the release's draft of that translation where it holds one."""
+    release = release_of(token)
+    drafts = {draft.pk: draft for draft in page_drafts_of(release)} if release else {}
+    answer = in_locale(request, [page], chain, with_drafts(fetch_versions, drafts))[0]
+    return mark_as_preview(answer, request)

@@ -473,10 +473,18 @@ def test_translations_are_previewed_and_published_with_their_release(
       page(token: $token, id: $id) { title }
       inspections(token: $token, locale: "es") { summary }
     }"""
+    by_url = """query ($token: String) {
+      page(token: $token, urlPath: "/principles/fair/", locale: "es") { title locale }
+    }"""
     token = release_preview.token_for(release)
 
     preview = graphql(in_spanish, {"token": token, "id": str(page.pk)})["data"]
     assert preview["page"]["title"] == "Más justo"
+    assert graphql(by_url, {"token": token})["data"]["page"] == {
+        "title": "Más justo",
+        "locale": "es",
+    }
+    assert graphql(by_url)["data"]["page"] == {"title": "Justo", "locale": "es"}
     assert "Con el informe." in {item["summary"] for item in preview["inspections"]}
     live = graphql(in_spanish, {"id": str(page.pk)})["data"]
     assert live["page"]["title"] == "Justo" and "Con el informe." not in str(live)

@@ -11,6 +11,7 @@ import graphene
 from graphql import GraphQLArgument, GraphQLList, GraphQLNonNull, GraphQLString
 
 from core.locales import LocaleError, chain_for, in_locale, locale_ids, source_code
+from core.preview import previewed_page_in_locale
 
 from .errors import bad_input
 
@@ -76,8 +77,10 @@ def resolve_page_in_locale(resolver):
     def resolve(root, info, locale=None, fallback_locales=None, **arguments):
         chain = chain_of(locale, fallback_locales)
         page = resolver(root, info, **arguments)
-        if chain is None or page is None or getattr(page, "_opened_by_preview_token", False):
+        if chain is None or page is None:
             return page
+        if getattr(page, "_opened_by_preview_token", False):
+            return previewed_page_in_locale(info.context, page, chain, arguments.get("token"))
         return in_locale(info.context, [page], chain)[0]
 
     return resolve

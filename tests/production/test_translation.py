@@ -18,7 +18,8 @@ from .deployment import ARTIFACTS
 
 FAIR_IN_SPANISH = '{ page(urlPath: "/principles/fair/", locale: "es") { title locale } }'
 READ_WITHIN_SECONDS = 1.0
-PEOPLE = {"ines.editor": "Editors", "mo.moderator": "Moderators"}
+# Names of this test's own: the deployment is shared, and test_signin.py makes a mo.moderator.
+PEOPLE = {"ines.translator": "Editors", "tomas.reviewer": "Moderators"}
 
 
 def read_through_varnish(http, deployment):
@@ -82,7 +83,7 @@ def test_a_translation_an_editor_submits_and_a_moderator_approves_is_read_throug
     assert read_through_varnish(http, deployment) == (answer, True)  # kept by Varnish
 
     editor = browser_context(deployment.url_a).new_page()
-    sign_in(editor, "ines.editor", people["ines.editor"])
+    sign_in(editor, "ines.translator", people["ines.translator"])
     editor.goto(f"/admin/localize/submit/page/{fair}/")
     editor.get_by_role("checkbox").first.check()  # the one locale not translated: Spanish
     editor.get_by_role("button", name="Submit").click()
@@ -100,7 +101,7 @@ def test_a_translation_an_editor_submits_and_a_moderator_approves_is_read_throug
     # The moderator approves it on the dashboard (wagtail-localize's editor, which the
     # translation opens in, has no approval of its own).
     moderator = browser_context(deployment.url_a).new_page()
-    sign_in(moderator, "mo.moderator", people["mo.moderator"])
+    sign_in(moderator, "tomas.reviewer", people["tomas.reviewer"])
     awaiting = moderator.locator("section").filter(has_text="Awaiting your review")
     row = awaiting.get_by_role("row").filter(has_text=spanish_title)
     row.get_by_role("button", name="Actions").click()

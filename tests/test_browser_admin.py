@@ -291,6 +291,7 @@ def test_a_lists_help_and_headers_say_each_point_has_a_box_of_its_own(editor, ap
     headers = points.get_by_role("heading", name=re.compile(r"^Point"))
     expect(headers).to_have_count(1)
     points.get_by_role("button", name="Add").last.click()
+    expect(headers).to_have_count(2)  # the box in place before the next "Add" is found
     points.get_by_role("button", name="Add").last.click()
     expect(headers).to_have_count(3)
     for number in (1, 2, 3):  # the number shown beside each box's label

@@ -19,6 +19,27 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 TEST_REDIS = ("127.0.0.1", 6379, 15)  # host, port, database: Redis on this machine
 
 
+IN_THE_POSTGRESQL_PASS = os.environ.get("DATABASE_URL", "").startswith(
+    ("postgres://", "postgresql://")
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite on SQLite and again on PostgreSQL. The second pass leaves
+    out what reads no database of its own (`sqlite_pass_only`), and the admin in Chromium
+    (`chromium_path`): what a browser test proves is the admin's, and the production suite
+    drives Chromium against PostgreSQL."""
+    if not IN_THE_POSTGRESQL_PASS:
+        return
+    for item in items:
+        if item.get_closest_marker("sqlite_pass_only"):
+            item.add_marker(pytest.mark.skip(reason="in the SQLite pass: it reads no database"))
+        elif "chromium_path" in item.fixturenames:
+            item.add_marker(
+                pytest.mark.skip(reason="in the SQLite pass and the production suite (Chromium)")
+            )
+
+
 @pytest.fixture(scope="module")
 def southwark(django_db_setup, django_db_blocker):
     """The Southwark content, loaded once per test module and rolled back after it.

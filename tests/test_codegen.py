@@ -21,10 +21,7 @@ LOCK = CODEGEN / "package-lock.json"
 # installed again (npm ci empties node_modules first: some 300 packages each time).
 INSTALLED = CODEGEN / "node_modules" / ".installed-lock-sha256"
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
-    reason="runs in the SQLite pass of the suite only: it reads no database",
-)
+pytestmark = pytest.mark.sqlite_pass_only
 
 
 def tool(name):

@@ -16,10 +16,7 @@ from packaging.version import Version
 
 from tools import patch_releases
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
-    reason="runs in the SQLite pass of the suite only: it reads no database",
-)
+pytestmark = pytest.mark.sqlite_pass_only
 
 # Each project's releases on the fake index, one wheel each.
 RELEASES = {

@@ -133,9 +133,10 @@ class PartsLog:
         find, keep = memo.find, memo.keep
 
         def logged_find(key_versions, key):
-            found = find(key_versions, key)
+            found = find(key_versions, key)  # (its answer, its keys, its size) or None
             if found is not None:
-                self.parts.append((key, found[1], True))
+                _, keys, _ = found
+                self.parts.append((key, keys, True))
             return found
 
         def logged_keep(key_versions, made):

@@ -20,7 +20,8 @@ is wholly before or after a round), and notes each page part (api/graphql/fragme
 its answer found kept or made afresh, with the surrogate keys the part holds. It reports
 the share of answers made with every page part kept and, over the first answer to each
 read after a publish, the share of page parts reused: overall, and among the parts that
-hold no page a round published (neither its `page:` key nor its `translation:` key: the
+hold no page a round published (no key the round retired: neither the page's `page:` key
+nor, unless the round retitled it or made a major change, its `translation:` key: the
 page in every language, which a part listing its `translations` holds). It lists the
 parts made afresh, each with the published page it holds, and also fails if a part
 holding no published page was made afresh (needlessly) or one holding one was found kept.
@@ -357,7 +358,10 @@ def main(argv=None):
         django.setup()
         reads = site_reads()
         home, news = pages_published()
-        published_page_keys = published_keys(page for page in (home, news) if page is not None)
+        from core.changes import subscribe
+
+        retired = set()  # the keys the rounds' publishing retired (core/changes.py)
+        subscribe("retirement", lambda change: retired.update(change.keys))
         stop_at = time.monotonic() + options.seconds
         readers = [Reader(server.port, reads, stop_at, offset) for offset in range(options.clients)]
         publishes, rounds, round_lock = [], [], threading.Lock()
@@ -389,6 +393,11 @@ def main(argv=None):
     print(f"  home reads      {len(home_reads)}")
     print(f"  stale > 1s      {len(stale)}")
     print(f"  worst lag seen  {worst_lag * 1000:.0f} ms (a read begun after a publish, older)")
+    # A part holds what a round published if it holds a key the round retired: its page's,
+    # or its translation key (which a part listing the page's `translations` holds; a
+    # minor change with its title kept retires none).
+    names = published_keys(page for page in (home, news) if page is not None)
+    published_page_keys = {key: name for key, name in names.items() if key in retired}
     parts = parts_report(parts_reader.reads, published_page_keys)
     published = " nor ".join(
         name for key, name in sorted(published_page_keys.items()) if key.startswith("page:")

@@ -169,9 +169,11 @@ def together(instance, event):
 # Pages ------------------------------------------------------------------------------------
 
 
-def page_change(page, parent, event=None, with_descendants=True, **fields):
+def page_change(
+    page, parent, event=None, with_descendants=True, with_translation_key=True, **fields
+):
     """A change to a page, with where it is now (site, path, URL) if it is public there."""
-    keys = frozenset(keys_changed_by_page(page, with_descendants))
+    keys = frozenset(keys_changed_by_page(page, with_descendants, with_translation_key))
     change = ContentChange(page, keys, event, **fields)
     if event is not None:
         try:
@@ -185,11 +187,12 @@ def page_change(page, parent, event=None, with_descendants=True, **fields):
 
 
 def on_page_saving(sender, instance, update_fields=None, **kwargs):
-    # Whether the page was live before a save of all its fields (a publish's): published
-    # again, a live page changes nothing below it (`on_page_published`).
+    # The page's live title before a save of all its fields (a publish's), None if it was
+    # not live: published again, a live page changes nothing below it, nor, a minor change
+    # with its title kept, what its other languages hold of it (`on_page_published`).
     if instance.pk is not None and update_fields is None:
-        was_live = type(instance).objects.filter(pk=instance.pk, live=True, expired=False)
-        instance.was_live = was_live.exists()
+        live = type(instance).objects.filter(pk=instance.pk, live=True, expired=False)
+        instance.live_title_before = live.values_list("title", flat=True).first()
 
 
 def on_page_published(sender, instance, **kwargs):
@@ -197,13 +200,16 @@ def on_page_published(sender, instance, **kwargs):
     change = "major" if major else "minor"
     # Below a page published again while live, neither URLs (a new slug is a change of its
     # own, page_slug_changed) nor what may be seen change: only the page itself did.
-    again = getattr(instance, "was_live", False) and instance.live and not instance.expired
+    title_before = getattr(instance, "live_title_before", None)
+    again = title_before is not None and instance.live and not instance.expired
     dispatch(
         page_change(
             instance,
             instance.get_parent(),
             "page.published",
             with_descendants=not again,
+            # Its other languages list it by title, and are out of date after a major change.
+            with_translation_key=not again or major or instance.title != title_before,
             change=change,
         )
     )

@@ -16,7 +16,9 @@ a `recording_scope`):
 
 A change retires (`keys_changed_by_*`): a page's key, its descendants' (their URLs and
 visibility follow it; not when a live page is published again with the same slug, which
-changes neither), their translation keys and the lists of their types and of pages; an
+changes neither), their translation keys (not for a minor change published again with
+its title kept: its other languages hold its title and URL, and whether they are out of
+date) and the lists of their types and of pages; an
 object's key, its translation key and the list of its model. Its answers are sent as
 `Surrogate-Key` (Fastly), `xkey` (Varnish) and `Cache-Tag` (Cloudflare) headers.
 """
@@ -88,16 +90,19 @@ def as_headers(keys):
     return {"Surrogate-Key": spaced, "xkey": spaced, "Cache-Tag": ",".join(keys)}
 
 
-def keys_changed_by_page(page, with_descendants=True):
+def keys_changed_by_page(page, with_descendants=True, with_translation_key=True):
     """A page changed (published, unpublished, moved, renamed, deleted): its key, its
     descendants', and the lists their types are read in. Without descendants: a page
-    published again where it was (core/changes.py), which changes nothing below it."""
+    published again where it was (core/changes.py), which changes nothing below it;
+    without its translation key, one published again with a minor change, its title kept,
+    which changes nothing its other languages' answers hold of it (whether it is there, its
+    title and URL, whether they are out of date)."""
     pages = [page]
     if with_descendants:
         pages += page.get_descendants().specific(defer=True)
     keys = {key_for(each) for each in pages} | {path_key(each.url_path) for each in pages}
     keys |= {list_key(type(each)) for each in pages} | {list_key(page.specific_class), PAGES}
-    keys |= {translation_key_of(each) for each in pages}
+    keys |= {translation_key_of(each) for each in pages if with_translation_key or each != page}
     return keys
 
 

@@ -43,7 +43,7 @@ LIST = """query ($locale: String, $fallbackLocales: [String!]) {
 }"""
 ITEM = """query ($locale: String, $fallbackLocales: [String!]) {
   page(urlPath: "/news/item-1/", locale: $locale, fallbackLocales: $fallbackLocales) {
-    title url locale requestedLocale
+    title url locale requestedLocale translationOutdated
     translations { locale title url }
     parent { title }
   }
@@ -134,6 +134,19 @@ def change_its_source(site):
     publish(source)
 
 
+def correct_its_source(site):
+    source = NewsPage.objects.get(pk=site["items"][1].pk)
+    source.summary = "Corrected."  # a minor change (the default), its title kept
+    publish(source)
+
+
+def change_its_source_in_a_major_way(site):
+    source = NewsPage.objects.get(pk=site["items"][1].pk)
+    source.summary, source.change_kind = "Changed.", "major"
+    source.change_note = "The summary changed."
+    publish(source)
+
+
 def rename_its_source(site):
     source = NewsPage.objects.get(pk=site["items"][1].pk)
     source.slug = "item-one"
@@ -180,6 +193,12 @@ CHANGES = {
         change_its_source,
         {("list", "en"), ("list", "es"), ("list", "pt"), ("item", "es"), ("item", "pt")},
     ),
+    # What the translation shows of its source (title, URL) is unchanged: nothing is.
+    "correct its source, title kept": (correct_its_source, set()),
+    "change its source in a major way, title kept": (
+        change_its_source_in_a_major_way,
+        {("item", "es")},  # out of date
+    ),
     "rename its source": (rename_its_source, {("list", "en"), ("list", "es"), ("list", "pt")}),
     "unpublish a translation": (
         unpublish_a_translation,
@@ -219,6 +238,26 @@ def test_every_change_to_a_language_shows_at_once_in_every_language(
     purged_keys = set().union(*purged)
     for asked in changed:
         assert purged_keys & set(before[asked]["Surrogate-Key"].split()), asked
+
+
+def test_a_source_published_again_with_its_title_kept_leaves_its_translations_parts_kept(
+    client, site
+):
+    publish(site["items"][1])  # its first publishing (a major change) done with
+    spanish = {"locale": "es"}
+    first = ask(client, ITEM, {**spanish, "cacheBuster": "first"}).json()
+    made = fragments.misses
+    correct_its_source(site)
+    # Made again (a new variable), from the Spanish page's part kept.
+    assert ask(client, ITEM, {**spanish, "cacheBuster": "corrected"}).json() == first
+    assert fragments.misses == made
+
+    change_its_source(site)  # retitled: the Spanish page lists it by its title
+    retitled = ask(client, ITEM, {**spanish, "cacheBuster": "retitled"}).json()
+    assert fragments.misses > made
+    assert {"locale": "en-GB", "title": "Item 1, corrected", "url": "/news/item-1/"} in (
+        retitled["data"]["page"]["translations"]
+    )
 
 
 def test_an_answer_that_fell_back_is_cached_until_the_translation_is_published(client, site):

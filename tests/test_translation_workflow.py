@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
-from wagtail.models import Locale
+from wagtail.models import Locale, PageLogEntry
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
 
 from cms.settings.base import machine_translator
@@ -182,6 +182,37 @@ def test_an_editor_cannot_publish_translations_by_syncing_them(
     committed(lambda: client.post(sync, {"publish_translations": "on"}))
     spanish_fair.refresh_from_db()
     assert spanish_fair.live and spanish_fair.title == f"ES {fair.title}"
+
+
+def test_a_moderators_publish_in_the_translation_editor_closes_its_sign_off(
+    client, editor, moderator, spanish, graphql, committed
+):
+    fair = principle("fair")
+    translation, spanish_fair = start_translation(client, editor, fair, spanish, committed)
+    translate_every_string(translation, client)
+    committed(
+        lambda: client.post(edit_url(spanish_fair), {"translations-submit-for-sign-off": "1"})
+    )
+    spanish_fair.refresh_from_db()
+    in_sign_off = spanish_fair.current_workflow_state
+    assert in_sign_off.status == "in_progress"
+
+    client.force_login(moderator)
+    response = committed(lambda: client.post(edit_url(spanish_fair), {"action": "publish"}))
+
+    assert response.status_code == 302
+    spanish_fair.refresh_from_db()
+    assert spanish_fair.live and spanish_fair.title == f"ES {fair.title}"
+    in_sign_off.refresh_from_db()
+    assert in_sign_off.status == "cancelled"
+    assert spanish_fair.current_workflow_state is None
+    assert "Awaiting sign-off" not in client.get(edit_url(spanish_fair)).content.decode()
+    # In the Moderator's name, as Wagtail's own Publish closes it: "Cancelled by" in the
+    # page's workflow history, and in its log.
+    (task_state,) = in_sign_off.task_states.all()
+    assert task_state.finished_by == moderator
+    cancelled = PageLogEntry.objects.get(page=spanish_fair, action="wagtail.workflow.cancel")
+    assert cancelled.user == moderator
 
 
 # PO files ------------------------------------------------------------------------------------

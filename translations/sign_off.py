@@ -9,19 +9,26 @@ workflow starts, or resumes where a Moderator asked for changes; a Moderator app
 as any other page (the dashboard's "Awaiting your review"), which publishes it.
 Pages only: wagtail-localize cannot save a snippet's translation as a draft.
 
+A Moderator's "Publish in <language>" there closes the sign-off in progress on it, in the
+Moderator's name, as Wagtail's own Publish does (wagtail-localize publishes with no user,
+so Wagtail would cancel it in nobody's name).
+
 Its other ways to publish are closed to those who may not publish: a page submitted for
 translation starts as a draft (WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE, in the
 settings), and "Sync translated pages" with "Publish immediately" is refused them
 (wagtail-localize's UpdateTranslationsView publishes every translation, unchecked).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.text import slugify
 from wagtail.coreutils import find_available_slug
 from wagtail.models import Page, WorkflowState
 from wagtail_localize.models import Translation, TranslationSource
+from wagtail_localize.views.edit_translation import edit_translation
 from wagtail_localize.views.update_translations import UpdateTranslationsView
 
 SUBMIT = "translations-submit-for-sign-off"
@@ -65,6 +72,22 @@ def submit_for_sign_off(request, translation, page):
         "it is published once a Moderator approves it.",
     )
     return redirect(request.path)
+
+
+def publish_closing_sign_off(request, translation, instance):
+    """wagtail-localize's "Publish in <language>", with the sign-off in progress on
+    `instance` cancelled by the publisher once the translation is saved to be published."""
+    state = instance.current_workflow_state
+    if state is None or not getattr(settings, "WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH", True):
+        return edit_translation(request, translation, instance)
+    revision_before = instance.latest_revision_id
+    # wagtail-localize publishes on commit: within this block, the sign-off closes first.
+    with transaction.atomic():
+        response = edit_translation(request, translation, instance)
+        instance.refresh_from_db(fields=["latest_revision"])
+        if instance.latest_revision_id != revision_before:  # saved, not refused as invalid
+            state.cancel(user=request.user)
+    return response
 
 
 def save_draft(translation, page, user):

@@ -5,11 +5,16 @@ from . import po_files, sign_off
 
 
 @hooks.register("before_edit_page", order=-1)  # before wagtail-localize's editor takes over
-def submit_a_translation_for_sign_off(request, page):
-    if request.method == "POST" and sign_off.SUBMIT in request.POST:
-        translation = sign_off.translation_of(page)
-        if translation is not None:
-            return sign_off.submit_for_sign_off(request, translation, page)
+def sign_off_a_translation(request, page):
+    if request.method != "POST":
+        return None
+    translation = sign_off.translation_of(page)
+    if translation is None:
+        return None
+    if sign_off.SUBMIT in request.POST:
+        return sign_off.submit_for_sign_off(request, translation, page)
+    if request.POST.get("action") == "publish":
+        return sign_off.publish_closing_sign_off(request, translation, page)
     return None
 
 

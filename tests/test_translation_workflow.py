@@ -22,6 +22,7 @@ from wagtail.models import Locale, PageLogEntry
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
 
 from cms.settings.base import machine_translator
+from home import models as home_models
 from principles.models import PrinciplePage
 from tests.support.factories import publish
 
@@ -213,6 +214,93 @@ def test_a_moderators_publish_in_the_translation_editor_closes_its_sign_off(
     assert task_state.finished_by == moderator
     cancelled = PageLogEntry.objects.get(page=spanish_fair, action="wagtail.workflow.cancel")
     assert cancelled.user == moderator
+
+
+TESTIMONIALS_IN_SPANISH = '{ testimonials(locale: "es") { quote locale } }'
+
+
+def start_snippet_translation(client, user, snippet, locale, committed):
+    """A snippet's translation into `locale`, started as `user` does it: "Translate" in
+    the snippet's admin (wagtail-localize's submit view)."""
+    client.force_login(user)
+    meta = snippet._meta
+    response = committed(
+        lambda: client.post(
+            reverse(
+                "wagtail_localize:submit_snippet_translation",
+                args=[meta.app_label, meta.model_name, snippet.pk],
+            ),
+            {"locales": [locale.pk]},
+        )
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    translation = Translation.objects.get(
+        source__object_id=snippet.translation_key, target_locale=locale
+    )
+    return translation, translation.get_target_instance()
+
+
+def snippet_url(snippet, name, *args):
+    return reverse(type(snippet).snippet_viewset.get_url_name(name), args=[snippet.pk, *args])
+
+
+def test_an_editors_snippet_translation_goes_to_sign_off_and_a_moderators_approval_publishes_it(
+    client, editor, moderator, spanish, graphql, committed
+):
+    testimonial = home_models.Testimonial.objects.filter(locale=Locale.get_default()).first()
+    translation, spanish_testimonial = start_snippet_translation(
+        client, editor, testimonial, spanish, committed
+    )
+    translate_every_string(translation, client)
+    editing = client.get(snippet_url(spanish_testimonial, "edit")).content.decode()
+    assert "Submit for sign-off" in editing
+    assert "&quot;canPublish&quot;: false" in editing
+
+    response = committed(
+        lambda: client.post(
+            snippet_url(spanish_testimonial, "edit"), {"translations-submit-for-sign-off": "1"}
+        )
+    )
+
+    assert response.status_code == 302
+    assert any("submitted for sign-off" in message for message in said(response))
+    spanish_testimonial.refresh_from_db()
+    assert spanish_testimonial.current_workflow_state.status == "in_progress"
+    assert not spanish_testimonial.live
+    assert (
+        "Awaiting sign-off" in client.get(snippet_url(spanish_testimonial, "edit")).content.decode()
+    )
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": testimonial.quote, "locale": "en-GB"} in answer  # the fallback
+
+    client.force_login(moderator)
+    task_state = spanish_testimonial.current_workflow_task_state
+    response = committed(
+        lambda: client.post(
+            snippet_url(spanish_testimonial, "workflow_action", "approve", task_state.pk),
+            {"comment": ""},
+        )
+    )
+    assert response.status_code in (200, 302)
+
+    spanish_testimonial.refresh_from_db()
+    assert spanish_testimonial.live and spanish_testimonial.quote == f"ES {testimonial.quote}"
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": f"ES {testimonial.quote}", "locale": "es"} in answer
+
+    # Translated again and submitted: the live translation stays as approved until the
+    # new one is approved in its turn.
+    client.force_login(editor)
+    translate_every_string(translation, client, prefix="ES2 ")
+    committed(
+        lambda: client.post(
+            snippet_url(spanish_testimonial, "edit"), {"translations-submit-for-sign-off": "1"}
+        )
+    )
+    spanish_testimonial.refresh_from_db()
+    assert spanish_testimonial.current_workflow_state.status == "in_progress"
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": f"ES {testimonial.quote}", "locale": "es"} in answer
 
 
 # PO files ------------------------------------------------------------------------------------

@@ -16,15 +16,18 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Locale, PageLogEntry
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
 
 from cms.settings.base import machine_translator
+from core import memo
 from home import models as home_models
 from principles.models import PrinciplePage
-from tests.support.factories import publish
+from tests.support.factories import publish, translate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -590,3 +593,35 @@ def test_a_minor_change_to_the_source_leaves_its_translation_up_to_date(
     committed(lambda: publish(fair))
 
     assert graphql(FAIR_IN_SPANISH)["data"]["page"]["translationOutdated"] is False
+
+
+PRINCIPLES_IN_SPANISH = '{ principles(locale: "es") { title translationOutdated } }'
+
+
+def test_translation_outdated_costs_the_same_sql_however_many_translations_a_list_holds(
+    spanish, graphql, settings, committed
+):
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0  # measure the work, not the cache
+    sources = list(PrinciplePage.objects.filter(locale=Locale.get_default()).order_by("pk"))
+    assert len(sources) >= 4
+
+    def translate_then_change(pages):
+        for page in pages:
+            translate(page, spanish, title=f"ES {page.title}")
+            change_in_a_major_way(page, committed)
+
+    def outdated_and_query_count():
+        graphql(PRINCIPLES_IN_SPANISH)  # once to warm what is made once
+        memo.clear_all()
+        with CaptureQueriesContext(connection) as captured:
+            answer = graphql(PRINCIPLES_IN_SPANISH)["data"]["principles"]
+        return {item["title"] for item in answer if item["translationOutdated"]}, len(captured)
+
+    translate_then_change(sources[:1])
+    outdated, with_one = outdated_and_query_count()
+    assert outdated == {f"ES {sources[0].title}"}
+
+    translate_then_change(sources[1:4])
+    outdated, with_four = outdated_and_query_count()
+    assert outdated == {f"ES {page.title}" for page in sources[:4]}
+    assert with_one == with_four

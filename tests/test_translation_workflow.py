@@ -301,9 +301,19 @@ def test_an_editors_snippet_translation_goes_to_sign_off_and_a_moderators_approv
         )
     )
     spanish_testimonial.refresh_from_db()
-    assert spanish_testimonial.current_workflow_state.status == "in_progress"
+    in_sign_off = spanish_testimonial.current_workflow_state
+    assert in_sign_off.status == "in_progress"
     answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
     assert {"quote": f"ES {testimonial.quote}", "locale": "es"} in answer
+
+    # A Moderator's "Publish in Spanish" there closes the sign-off, in their name.
+    client.force_login(moderator)
+    committed(lambda: client.post(snippet_url(spanish_testimonial, "edit"), {"action": "publish"}))
+    in_sign_off.refresh_from_db()
+    assert in_sign_off.status == "cancelled"
+    assert in_sign_off.task_states.get().finished_by == moderator
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": f"ES2 {testimonial.quote}", "locale": "es"} in answer
 
 
 # PO files ------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ class RequestContext:
     # lists the answer holds at once (api/graphql/pages.py `translations`).
     listed_translation_keys: set = field(default_factory=set)
     page_versions: dict = field(default_factory=dict)
+    # Their source pages and when those were synced, likewise (translations/outdated.py).
+    translation_sources: dict = field(default_factory=dict)
     # The surrogate keys of what the answer depends on, then those of each part of it being
     # made, innermost last (core/surrogate_keys.py records a key into every one).
     surrogate_key_scopes: list = field(default_factory=lambda: [set()])

@@ -4,6 +4,7 @@ and totals in every locale, `locale`, `requestedLocale`, `translations` and loca
 URLs, refusals with their own codes, and cached answers retired by a translation."""
 
 import json
+import re
 
 import pytest
 from wagtail.models import Locale
@@ -279,6 +280,19 @@ def test_pages_say_their_language_and_direction_and_right_to_left_ones_read_so(c
     missing = client.get("/no-such-page/")
     assert missing.status_code == 404
     assert '<html lang="en-GB" dir="ltr">' in missing.content.decode()
+
+
+def test_the_page_not_found_under_a_language_prefix_is_in_that_language_and_direction(client):
+    for path, html_element in (
+        ("/ar/does-not-exist/", '<html lang="ar" dir="rtl">'),
+        ("/es/does-not-exist/", '<html lang="es" dir="ltr">'),
+    ):
+        missing = client.get(path)
+        assert missing.status_code == 404
+        html = missing.content.decode()
+        assert html_element in html
+        # The council's English words, marked as English: no translation invented.
+        assert re.search(r'<div lang="en-GB" dir="ltr">\s*<h1>Page not found</h1>', html)
 
 
 def test_the_sitemap_lists_each_translation_with_hreflang_alternates(client, locales):

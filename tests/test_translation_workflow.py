@@ -16,14 +16,18 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.models import Locale
+from wagtail.models import Locale, PageLogEntry
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
 
 from cms.settings.base import machine_translator
+from core import memo
+from home import models as home_models
 from principles.models import PrinciplePage
-from tests.support.factories import publish
+from tests.support.factories import publish, translate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
 
@@ -182,6 +186,134 @@ def test_an_editor_cannot_publish_translations_by_syncing_them(
     committed(lambda: client.post(sync, {"publish_translations": "on"}))
     spanish_fair.refresh_from_db()
     assert spanish_fair.live and spanish_fair.title == f"ES {fair.title}"
+
+
+def test_a_moderators_publish_in_the_translation_editor_closes_its_sign_off(
+    client, editor, moderator, spanish, graphql, committed
+):
+    fair = principle("fair")
+    translation, spanish_fair = start_translation(client, editor, fair, spanish, committed)
+    translate_every_string(translation, client)
+    committed(
+        lambda: client.post(edit_url(spanish_fair), {"translations-submit-for-sign-off": "1"})
+    )
+    spanish_fair.refresh_from_db()
+    in_sign_off = spanish_fair.current_workflow_state
+    assert in_sign_off.status == "in_progress"
+
+    client.force_login(moderator)
+    response = committed(lambda: client.post(edit_url(spanish_fair), {"action": "publish"}))
+
+    assert response.status_code == 302
+    spanish_fair.refresh_from_db()
+    assert spanish_fair.live and spanish_fair.title == f"ES {fair.title}"
+    in_sign_off.refresh_from_db()
+    assert in_sign_off.status == "cancelled"
+    assert spanish_fair.current_workflow_state is None
+    assert "Awaiting sign-off" not in client.get(edit_url(spanish_fair)).content.decode()
+    # In the Moderator's name, as Wagtail's own Publish closes it: "Cancelled by" in the
+    # page's workflow history, and in its log.
+    (task_state,) = in_sign_off.task_states.all()
+    assert task_state.finished_by == moderator
+    cancelled = PageLogEntry.objects.get(page=spanish_fair, action="wagtail.workflow.cancel")
+    assert cancelled.user == moderator
+
+
+TESTIMONIALS_IN_SPANISH = '{ testimonials(locale: "es") { quote locale } }'
+
+
+def start_snippet_translation(client, user, snippet, locale, committed):
+    """A snippet's translation into `locale`, started as `user` does it: "Translate" in
+    the snippet's admin (wagtail-localize's submit view)."""
+    client.force_login(user)
+    meta = snippet._meta
+    response = committed(
+        lambda: client.post(
+            reverse(
+                "wagtail_localize:submit_snippet_translation",
+                args=[meta.app_label, meta.model_name, snippet.pk],
+            ),
+            {"locales": [locale.pk]},
+        )
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    translation = Translation.objects.get(
+        source__object_id=snippet.translation_key, target_locale=locale
+    )
+    return translation, translation.get_target_instance()
+
+
+def snippet_url(snippet, name, *args):
+    return reverse(type(snippet).snippet_viewset.get_url_name(name), args=[snippet.pk, *args])
+
+
+def test_an_editors_snippet_translation_goes_to_sign_off_and_a_moderators_approval_publishes_it(
+    client, editor, moderator, spanish, graphql, committed
+):
+    testimonial = home_models.Testimonial.objects.filter(locale=Locale.get_default()).first()
+    translation, spanish_testimonial = start_snippet_translation(
+        client, editor, testimonial, spanish, committed
+    )
+    translate_every_string(translation, client)
+    editing = client.get(snippet_url(spanish_testimonial, "edit")).content.decode()
+    assert "Submit for sign-off" in editing
+    assert "&quot;canPublish&quot;: false" in editing
+
+    response = committed(
+        lambda: client.post(
+            snippet_url(spanish_testimonial, "edit"), {"translations-submit-for-sign-off": "1"}
+        )
+    )
+
+    assert response.status_code == 302
+    assert any("submitted for sign-off" in message for message in said(response))
+    spanish_testimonial.refresh_from_db()
+    assert spanish_testimonial.current_workflow_state.status == "in_progress"
+    assert not spanish_testimonial.live
+    assert (
+        "Awaiting sign-off" in client.get(snippet_url(spanish_testimonial, "edit")).content.decode()
+    )
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": testimonial.quote, "locale": "en-GB"} in answer  # the fallback
+
+    client.force_login(moderator)
+    task_state = spanish_testimonial.current_workflow_task_state
+    response = committed(
+        lambda: client.post(
+            snippet_url(spanish_testimonial, "workflow_action", "approve", task_state.pk),
+            {"comment": ""},
+        )
+    )
+    assert response.status_code in (200, 302)
+
+    spanish_testimonial.refresh_from_db()
+    assert spanish_testimonial.live and spanish_testimonial.quote == f"ES {testimonial.quote}"
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": f"ES {testimonial.quote}", "locale": "es"} in answer
+
+    # Translated again and submitted: the live translation stays as approved until the
+    # new one is approved in its turn.
+    client.force_login(editor)
+    translate_every_string(translation, client, prefix="ES2 ")
+    committed(
+        lambda: client.post(
+            snippet_url(spanish_testimonial, "edit"), {"translations-submit-for-sign-off": "1"}
+        )
+    )
+    spanish_testimonial.refresh_from_db()
+    in_sign_off = spanish_testimonial.current_workflow_state
+    assert in_sign_off.status == "in_progress"
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": f"ES {testimonial.quote}", "locale": "es"} in answer
+
+    # A Moderator's "Publish in Spanish" there closes the sign-off, in their name.
+    client.force_login(moderator)
+    committed(lambda: client.post(snippet_url(spanish_testimonial, "edit"), {"action": "publish"}))
+    in_sign_off.refresh_from_db()
+    assert in_sign_off.status == "cancelled"
+    assert in_sign_off.task_states.get().finished_by == moderator
+    answer = graphql(TESTIMONIALS_IN_SPANISH)["data"]["testimonials"]
+    assert {"quote": f"ES2 {testimonial.quote}", "locale": "es"} in answer
 
 
 # PO files ------------------------------------------------------------------------------------
@@ -471,3 +603,35 @@ def test_a_minor_change_to_the_source_leaves_its_translation_up_to_date(
     committed(lambda: publish(fair))
 
     assert graphql(FAIR_IN_SPANISH)["data"]["page"]["translationOutdated"] is False
+
+
+PRINCIPLES_IN_SPANISH = '{ principles(locale: "es") { title translationOutdated } }'
+
+
+def test_translation_outdated_costs_the_same_sql_however_many_translations_a_list_holds(
+    spanish, graphql, settings, committed
+):
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0  # measure the work, not the cache
+    sources = list(PrinciplePage.objects.filter(locale=Locale.get_default()).order_by("pk"))
+    assert len(sources) >= 4
+
+    def translate_then_change(pages):
+        for page in pages:
+            translate(page, spanish, title=f"ES {page.title}")
+            change_in_a_major_way(page, committed)
+
+    def outdated_and_query_count():
+        graphql(PRINCIPLES_IN_SPANISH)  # once to warm what is made once
+        memo.clear_all()
+        with CaptureQueriesContext(connection) as captured:
+            answer = graphql(PRINCIPLES_IN_SPANISH)["data"]["principles"]
+        return {item["title"] for item in answer if item["translationOutdated"]}, len(captured)
+
+    translate_then_change(sources[:1])
+    outdated, with_one = outdated_and_query_count()
+    assert outdated == {f"ES {sources[0].title}"}
+
+    translate_then_change(sources[1:4])
+    outdated, with_four = outdated_and_query_count()
+    assert outdated == {f"ES {page.title}" for page in sources[:4]}
+    assert with_one == with_four

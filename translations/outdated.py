@@ -15,6 +15,7 @@ from wagtail.models import Page
 from wagtail_localize.models import TranslationSource
 
 from core.locales import code_of_locale_id, source_code
+from core.request_context import context_of
 
 
 def last_major_change_at(page):
@@ -70,6 +71,38 @@ def page_is_outdated(page):
         return False
     source = source_of(page)
     return source is not None and is_outdated(page, source, synced_at_of(page))
+
+
+def translation_is_outdated(request, page):
+    """`page_is_outdated`, for an answer: its facts (the source pages and when they were
+    synced) read with those of every page of the lists the answer holds, a few queries
+    (for each page type) whatever the number of pages, not two a page."""
+    if not is_translation(page):
+        return False
+    context = context_of(request)
+    known = context.translation_sources
+    if page.translation_key not in known:
+        keys = {page.translation_key} | (context.listed_translation_keys - known.keys())
+        known.update(sources_and_sync_times(keys))
+    source, synced = known[page.translation_key]
+    return source is not None and is_outdated(page, source, synced.get(page.locale_id))
+
+
+def sources_and_sync_times(translation_keys):
+    """For each translation key: its source-language page (specific) or None, and when
+    wagtail-localize last synced it for each locale translated into ({locale id: time})."""
+    found = {key: (None, {}) for key in translation_keys}
+    sources = Page.objects.filter(
+        translation_key__in=translation_keys, locale__language_code=source_code()
+    ).specific()
+    for source in sources:
+        found[source.translation_key] = (source, {})
+    synced = TranslationSource.objects.filter(object_id__in=translation_keys).values_list(
+        "object_id", "translations__target_locale_id", "last_updated_at"
+    )
+    for key, locale_id, at in synced:
+        found[key][1].setdefault(locale_id, at)
+    return found
 
 
 def outdated_translations():

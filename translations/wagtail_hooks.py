@@ -4,12 +4,19 @@ from wagtail import hooks
 from . import po_files, sign_off
 
 
-@hooks.register("before_edit_page", order=-1)  # before wagtail-localize's editor takes over
-def submit_a_translation_for_sign_off(request, page):
-    if request.method == "POST" and sign_off.SUBMIT in request.POST:
-        translation = sign_off.translation_of(page)
-        if translation is not None:
-            return sign_off.submit_for_sign_off(request, translation, page)
+# Before wagtail-localize's editor takes over the edit views of translations.
+@hooks.register("before_edit_page", order=-1)
+@hooks.register("before_edit_snippet", order=-1)
+def sign_off_a_translation(request, instance):
+    if request.method != "POST" or not sign_off.is_signed_off(instance):
+        return None
+    translation = sign_off.translation_of(instance)
+    if translation is None:
+        return None
+    if sign_off.SUBMIT in request.POST:
+        return sign_off.submit_for_sign_off(request, translation, instance)
+    if request.POST.get("action") == "publish":
+        return sign_off.publish_closing_sign_off(request, translation, instance)
     return None
 
 

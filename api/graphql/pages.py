@@ -22,7 +22,7 @@ from core import surrogate_keys
 from core.locales import code_of_locale_id, enabled_codes, tag_of, tag_of_locale_id
 from core.request_context import context_of
 from core.visibility import visibility_for
-from translations.outdated import page_is_outdated
+from translations.outdated import translation_is_outdated
 
 
 class ChangeNote(graphene.ObjectType):
@@ -105,7 +105,7 @@ class PageInterface(GrapplePageInterface):
 
     def resolve_translation_outdated(self, info, **kwargs):
         surrogate_keys.record(info.context, surrogate_keys.translation_key_of(self))
-        return page_is_outdated(self)
+        return translation_is_outdated(info.context, self)
 
     def resolve_url(self, info, **kwargs):
         return visibility_for(info.context).url_of(self)

@@ -170,20 +170,29 @@ class KeyVersions:
         content version, before it read the database. Others are read in one look-up,
         with the content version after them: if it is still this request's, no change
         was retired between its reading the database and now."""
+        try:
+            return self._versions(key_sets, reread=False)
+        except Exception:  # an unreachable cache costs speed, never answers
+            logger.warning("Shared cache unavailable: nothing kept", exc_info=True)
+            return None
+
+    def of_answer(self, keys):
+        """{key: version} for an answer's keys, as `of` gives them, but with the content
+        version read again even when every key is known: None if a change committed
+        while the answer was made (a CDN told to purge before it has the answer would
+        keep it). Raises if the shared cache is down."""
+        versions = self._versions([keys], reread=True)
+        return None if versions is None else versions[0]
+
+    def _versions(self, key_sets, reread):
         known = self.known
         if known.read_at != self.version:  # read before this request or after a change
             return None
         needed = set().union(*key_sets) | {ALL}
         unknown = [key for key in needed if key not in known.versions]
         read = {}
-        if unknown:
-            try:
-                found = cache.get_many(
-                    [KEY_VERSION_PREFIX + key for key in unknown] + [VERSION_KEY]
-                )
-            except Exception:  # an unreachable cache costs speed, never answers
-                logger.warning("Shared cache unavailable: nothing kept", exc_info=True)
-                return None
+        if unknown or reread:
+            found = cache.get_many([KEY_VERSION_PREFIX + key for key in unknown] + [VERSION_KEY])
             if found.get(VERSION_KEY) != self.version:
                 return None
             read = {key: found.get(KEY_VERSION_PREFIX + key) for key in unknown}

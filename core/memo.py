@@ -135,16 +135,21 @@ class KeyedMemo(Memo):
         return value
 
     def find(self, key_versions, key):
+        return self.find_many(key_versions, [key]).get(key)
+
+    def find_many(self, key_versions, keys):
+        """{key: value} for those of `keys` whose values are kept and current."""
         if key_versions is None:
-            return None
-        with self.lock:
-            kept = self.values.get(key)
-            found = kept is not None and key_versions.hold(kept[1])
-            if found:
-                self.hits += 1
-            else:
-                self.misses += 1
-        return kept[0] if found else None
+            return {}
+        found = {}
+        with self.lock:  # once for all of them
+            for key in keys:
+                kept = self.values.get(key)
+                if kept is not None and key_versions.hold(kept[1]):
+                    found[key] = kept[0]
+            self.hits += len(found)
+            self.misses += len(keys) - len(found)
+        return found
 
     def keep(self, key_versions, made):
         """Keep each (key, value, the surrogate keys it depends on) of `made`, with those

@@ -145,11 +145,8 @@ def kept_news_pages(info, ids):
     changes no version describes yet."""
     shape = RowShape.of(info, "items")
     key_versions = content_version.key_versions_for(info.context)
-    found = {
-        pk: page
-        for pk in ids
-        if (page := news_items.find(key_versions, ("news", shape, pk))) is not None
-    }
+    kept = news_items.find_many(key_versions, [("news", shape, pk) for pk in ids])
+    found = {key[2]: page for key, page in kept.items()}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         fetched = read_news_pages(missing, shape)

@@ -20,6 +20,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from api.graphql.fragments import fragments
 from api.graphql.media import list_renditions
+from api.graphql.response_cache import ResponseCache
 from core import content_version, memo, visibility
 from core.request_context import context_of
 from home import models as home_models
@@ -332,6 +333,22 @@ def test_nothing_is_kept_when_a_change_was_retired_while_it_was_made(rf):
     # it makes is kept either.
     newer = content_version.key_versions_for(request_at(rf, content_version.read()))
     assert content_version.KeyVersions(version, newer.known).of([{"page:1"}]) is None
+
+
+def test_an_answer_made_while_a_change_committed_is_kept_by_no_cache_though_its_keys_were_known(
+    rf,
+):
+    """The response cache keeps an answer with the key versions this process knows, and
+    reads the content version again before it does: an answer made while a publish was
+    retired may hold what came before it, and a CDN told to purge before it had the
+    answer would keep it."""
+    version = content_version.read()
+    request = request_at(rf, version)
+    content_version.key_versions_for(request).of([{"page:1"}])  # page:1 and all now known
+    answers = ResponseCache(request, None, {}, version)
+    content_version.replace_versions({"page:1"})  # retired while the answer was made
+    assert answers.set(["{ q }"], '"etag"', b"{}", ["all", "page:1"]) is None
+    assert ResponseCache(request, None, {}, content_version.read()).get("{ q }") is None
 
 
 def test_without_the_shared_cache_nothing_is_kept_or_used(rf, caplog):

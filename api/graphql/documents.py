@@ -74,6 +74,13 @@ def prepare(schema, query, operation_name, method):
     return document, printed, errors
 
 
+def printed_if_prepared(query):
+    """The query as printed if it has been prepared and validated here before (no
+    parsing), else None."""
+    held = _validated.get(query)
+    return None if held is None else held[1]
+
+
 def refuse_other_than_query(document, operation_name, method):
     operation = get_operation_ast(document, operation_name)
     if operation is not None and operation.operation != OperationType.QUERY:

@@ -40,7 +40,7 @@ from django.http import HttpResponse
 from graphql import print_schema
 
 from core.caching import cdn_headers
-from core.content_version import key_versions
+from core.content_version import key_versions, key_versions_for
 from core.memo import Memo, VersionedMemo, cached_function
 
 from .media_types import MEDIA_TYPES, content_type, etag_for
@@ -123,28 +123,34 @@ class ResponseCache:
         self.request = request
         self.material = [request.get_host(), operation_name, variables or {}]
         self.version = version
+        self.fetched = {}  # entries fetched ahead of the `get` asking for them, by key
 
     def key(self, query):
         material = json.dumps([_configuration(), *self.material, query], sort_keys=True)
         return ENTRY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
 
-    def get(self, query):
-        """The `Answer` of the entry for `query`, if still current."""
+    def get(self, query, then=None):
+        """The `Answer` of the entry for `query`, if still current. `then`: the query the
+        next `get` will ask for (the same query as printed, where this process knows it),
+        its entry fetched in the same look-up: a miss costs one round trip, not two."""
         if self.version is None:
             return None
         key = self.key(query)
         found = responses.find(self.version, key)
         if found is None:
-            found = self._fetch(key)
+            ahead = [] if then in (None, query) else [self.key(then)]
+            found = self._fetch(key, ahead)
             if found is None:
                 return None
             responses.keep(self.version, key, found)
         self._asks_for(key)
         return found
 
-    def _fetch(self, key):
+    def _fetch(self, key, ahead=()):
         try:
-            entry = cache.get(key)
+            if key not in self.fetched:
+                self.fetched = dict.fromkeys([key, *ahead]) | cache.get_many([key, *ahead])
+            entry = self.fetched.pop(key)
             # A value of another shape (an older release's) is ignored, never served.
             if not (isinstance(entry, tuple) and len(entry) == 4):
                 return None
@@ -168,8 +174,8 @@ class ResponseCache:
         if self.version is None or settings.GRAPHQL_RESPONSE_CACHE_SECONDS <= 0:
             return answer
         try:
-            versions = key_versions(keys)
-            if versions.pop(None) != self.version:
+            versions = self._versions_of(keys)
+            if versions is None:
                 return None
             entry_keys = [self.key(query) for query in queries]
             entry = (self.version, etag, body, versions)
@@ -183,6 +189,19 @@ class ResponseCache:
             responses.keep(self.version, key, answer)
         self._asks_for(entry_keys[0])
         return answer
+
+    def _versions_of(self, keys):
+        """{key: version} for the answer's keys, or None if a change committed while it
+        was made. The versions this process knows are taken (read after the request's
+        content version, before it read the database: `KeyVersions`), the others read,
+        and the content version read again after them: if it is still the request's, no
+        change was retired meanwhile. Inside a transaction, where the request has no
+        `KeyVersions`, every key is read."""
+        request_versions = key_versions_for(self.request)
+        if request_versions is None:
+            versions = key_versions(keys)
+            return versions if versions.pop(None) == self.version else None
+        return request_versions.of_answer(keys)
 
     def _asks_for(self, key):
         """Remember that this request, sent exactly so again, asks for the entry `key`."""

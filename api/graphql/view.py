@@ -44,7 +44,7 @@ from core.errors import Refused, error_response, service_unavailable
 from core.request_context import context_of
 
 from . import persisted
-from .documents import prepare
+from .documents import prepare, printed_if_prepared
 from .errors import RequestError, format_error
 from .fragments import PageFragmentsExecutionContext
 from .media_types import GRAPHQL_RESPONSE, JSON, content_type, etag_for, negotiated
@@ -81,7 +81,8 @@ class CMSGraphQLView(GraphQLView):
         cache = None
         if anonymous:
             cache = ResponseCache(request, operation_name, variables, context.content_version)
-            found = cache.get(query)  # as sent: no parsing on the fast path
+            # As sent (no parsing on the fast path), and as printed if known, in one look-up.
+            found = cache.get(query, then=printed_if_prepared(query))
             if found is not None:
                 return found.response(self.media_type)
 

@@ -25,6 +25,11 @@ Run by bench/run.py with the same environment as the server it measures:
         all-fields news list of 100: the CPU time this process spent on a request (less
         swayed by other processes than a clock), the best of 3 rounds of 20 requests,
         with every memo of content emptied before each (as a0 and b0) or kept (a and b)
+    python bench/inprocess.py locale-costs
+        prints {scenario: ms} for the documented news list in a locale (news-items-in-
+        locale.graphql, 100 items) in Spanish, half falling back, and in English, memos
+        warm, the response cache missed (l, l-en) or hit (lc, lc-en), and the ratios: CPU
+        time a request as list-costs measures it
     python bench/inprocess.py graphql-core-floor
         prints {selection: milliseconds} for the plain and the all-fields news list run
         by graphql-core alone: the same selections over 100 items held in memory, every
@@ -244,6 +249,38 @@ def list_costs():
     return costs
 
 
+def locale_costs():
+    import time
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    query = (ROOT / "docs" / "queries" / "news-items-in-locale.graphql").read_text()
+    lists = {
+        "l": ({"locale": "es"}, True),
+        "l-en": ({}, True),
+        "lc": ({"locale": "es"}, False),
+        "lc-en": ({}, False),
+    }
+    rounds = {name: [] for name in lists}
+    for _ in range(4):  # the first round warms up, unmeasured; the lists taken in turn
+        for name, (variables, uncached) in lists.items():
+            started = time.process_time()
+            for _ in range(20):
+                # An undeclared variable, new each time, misses the response cache.
+                nonce = {"nonce": uuid.uuid4().hex} if uncached else {}
+                body = {"query": query, "variables": {"page": 1, "perPage": 100, **variables}}
+                body["variables"].update(nonce)
+                response = client.post("/graphql/", body, content_type="application/json")
+                if response.status_code != 200 or b'"errors"' in response.content:
+                    return {"error": f"{name}: {response.content[:200]!r}"}
+            rounds[name].append((time.process_time() - started) / 20 * 1000)
+    costs = {name: round(min(times[1:]), 2) for name, times in rounds.items()}
+    costs["l / l-en"] = round(costs["l"] / costs["l-en"], 2)
+    costs["lc / lc-en"] = round(costs["lc"] / costs["lc-en"], 2)
+    return costs
+
+
 FLOOR_SCHEMA = """
 type Query { newsItems(perPage: Int): NewsItems! }
 type NewsItems { items: [NewsPage!]! pagination: Pagination! }
@@ -318,6 +355,8 @@ def main(argv):
         print(json.dumps(read_times()))
     elif argv == ["list-costs"]:
         print(json.dumps(list_costs()))
+    elif argv == ["locale-costs"]:
+        print(json.dumps(locale_costs()))
     elif argv == ["graphql-core-floor"]:
         print(json.dumps(graphql_core_floor()))
     elif argv[:1] == ["query-counts"] and len(argv) == 2:

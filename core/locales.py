@@ -125,7 +125,13 @@ def marked(item, chain):
     it is in another."""
     if code_of_locale_id(item.locale_id) == chain.requested:
         return item
-    fallen_back = copy.copy(item)
+    # Copied as Django's Model.__getstate__ copies (its own state and cache of related
+    # objects), without copy.copy's round trip through the pickling protocol: four times
+    # cheaper, for half the items of a list in a language (`make bench`).
+    fallen_back = type(item).__new__(type(item))
+    fallen_back.__dict__.update(item.__dict__)
+    fallen_back._state = copy.copy(item._state)
+    fallen_back._state.fields_cache = item._state.fields_cache.copy()
     fallen_back.requested_locale = chain.requested_tag
     return fallen_back
 
@@ -134,13 +140,28 @@ def chosen_ids(request, items, chain, model):
     """For each item (of `model`: Page for any page, or a snippet's model; each with
     `pk`, `translation_key` and `locale_id`), the id of the version to answer: its
     translation in the chain's first locale that has one visible, else itself. One
-    query for the lot; none when the chain holds the source alone. The answer depends on
-    the items' translations, published or not yet: their surrogate keys say so."""
+    query for the lot, kept until a change to any item of `model` (the visibility rule's
+    facts' way); none when the chain holds the source alone. The answer depends on the
+    items' translations, published or not yet: their surrogate keys say so."""
     items = list(items)
     surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
     ids, source_ids = locale_ids(request, chain.codes), locale_ids(request, [source_code()])
     if not items or ids == source_ids:
         return [item.pk for item in items]
+    rules = visibility_for(request)
+    # Which versions are visible follows any page's change (publishing, unpublishing or
+    # moving an ancestor too), or any of the snippet model's: its list key says so.
+    key = ("chosen_ids", model._meta.label, rules.site_tree_paths, tuple(ids))
+    key += (tuple(item.pk for item in items),)
+    return rules.remembered(
+        key,
+        lambda: read_chosen_ids(request, items, ids, source_ids, model),
+        lambda _: [surrogate_keys.list_key(model)],
+    )
+
+
+def read_chosen_ids(request, items, ids, source_ids, model):
+    """`chosen_ids` read from the database: `ids`, the chain's locales' ids in order."""
     keys = {item.translation_key for item in items}
     if all(item.locale_id in source_ids for item in items):
         # Not their source-language versions: the items are those, the chain's last resort.
@@ -161,7 +182,7 @@ def chosen_ids(request, items, chain, model):
         kept = best.get(version.translation_key)
         if kept is None or rank[version.locale_id] < rank[kept.locale_id]:
             best[version.translation_key] = version
-    return [best.get(item.translation_key, item).pk for item in items]
+    return tuple(best.get(item.translation_key, item).pk for item in items)
 
 
 def in_locale(request, items, chain, fetch=None):

@@ -120,20 +120,29 @@ def locale_ids(request, codes):
     return [by_code[code] for code in codes if code in by_code]
 
 
-def marked(item, chain):
-    """The item as answered for the chain: a copy saying which locale was asked for when
-    it is in another."""
-    if code_of_locale_id(item.locale_id) == chain.requested:
-        return item
-    # Copied as Django's Model.__getstate__ copies (its own state and cache of related
-    # objects), without copy.copy's round trip through the pickling protocol: four times
-    # cheaper, for half the items of a list in a language (`make bench`).
-    fallen_back = type(item).__new__(type(item))
-    fallen_back.__dict__.update(item.__dict__)
-    fallen_back._state = copy.copy(item._state)
-    fallen_back._state.fields_cache = item._state.fields_cache.copy()
-    fallen_back.requested_locale = chain.requested_tag
-    return fallen_back
+def marked(items, chain):
+    """The items as answered for the chain: each in another locale than the one asked
+    for, a copy saying which was asked for."""
+    asked_for = {}  # by locale id: whether it is the locale asked for
+    answered = []
+    for item in items:
+        if item.locale_id not in asked_for:
+            asked_for[item.locale_id] = code_of_locale_id(item.locale_id) == chain.requested
+        answered.append(item if asked_for[item.locale_id] else fallen_back(item, chain))
+    return answered
+
+
+def fallen_back(item, chain):
+    """A copy of the item saying which locale was asked for. Copied as Django's
+    Model.__getstate__ copies (its own state and cache of related objects), without
+    copy.copy's round trip through the pickling protocol: four times cheaper, for half
+    the items of a list in a language (`make bench`)."""
+    copied = type(item).__new__(type(item))
+    copied.__dict__.update(item.__dict__)
+    copied._state = copy.copy(item._state)
+    copied._state.fields_cache = item._state.fields_cache.copy()
+    copied.requested_locale = chain.requested_tag
+    return copied
 
 
 def chosen_ids(request, items, chain, model):
@@ -144,20 +153,27 @@ def chosen_ids(request, items, chain, model):
     facts' way); none when the chain holds the source alone. The answer depends on the
     items' translations, published or not yet: their surrogate keys say so."""
     items = list(items)
-    surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
     ids, source_ids = locale_ids(request, chain.codes), locale_ids(request, [source_code()])
     if not items or ids == source_ids:
-        return [item.pk for item in items]
+        surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
+        return tuple(item.pk for item in items)
     rules = visibility_for(request)
-    # Which versions are visible follows any page's change (publishing, unpublishing or
-    # moving an ancestor too), or any of the snippet model's: its list key says so.
     key = ("chosen_ids", model._meta.label, rules.site_tree_paths, tuple(ids))
     key += (tuple(item.pk for item in items),)
-    return rules.remembered(
+    # Kept with the items' surrogate keys, which are the same for their ids whatever
+    # changes (made once, not for every request). Which versions are visible follows
+    # any page's change (publishing, unpublishing or moving an ancestor too), or any of
+    # the snippet model's: its list key says so.
+    translation_keys, chosen = rules.remembered(
         key,
-        lambda: read_chosen_ids(request, items, ids, source_ids, model),
+        lambda: (
+            tuple(map(surrogate_keys.translation_key_of, items)),
+            read_chosen_ids(request, items, ids, source_ids, model),
+        ),
         lambda _: [surrogate_keys.list_key(model)],
     )
+    surrogate_keys.record(request, *translation_keys)
+    return chosen
 
 
 def read_chosen_ids(request, items, ids, source_ids, model):
@@ -202,7 +218,7 @@ def in_locale(request, items, chain, fetch=None):
         fetched = {each.pk: each for each in (fetch or fetch_versions)(of_type, others)}
         for pk, item in zip(ids, group, strict=True):
             answered[id(item)] = fetched.get(pk, item)
-    return [marked(answered[id(item)], chain) for item in items]
+    return marked([answered[id(item)] for item in items], chain)
 
 
 def base_model(model):

@@ -28,8 +28,9 @@ Run by bench/run.py with the same environment as the server it measures:
     python bench/inprocess.py locale-costs
         prints {scenario: ms} for the documented news list in a locale (news-items-in-
         locale.graphql, 100 items) in Spanish, half falling back, and in English, memos
-        warm, the response cache missed (l, l-en) or hit (lc, lc-en), and the ratios: CPU
-        time a request as list-costs measures it
+        warm, the response cache missed (l, l-en) or hit (lc, lc-en), and the ratios: the
+        median CPU time this process spent on a request, over 100 requests of each, the
+        four taken in turn
     python bench/inprocess.py graphql-core-floor
         prints {selection: milliseconds} for the plain and the all-fields news list run
         by graphql-core alone: the same selections over 100 items held in memory, every
@@ -249,7 +250,8 @@ def list_costs():
     return costs
 
 
-def locale_costs():
+def locale_costs(rounds=100):
+    import statistics
     import time
 
     from django.test import Client
@@ -262,20 +264,23 @@ def locale_costs():
         "lc": ({"locale": "es"}, False),
         "lc-en": ({}, False),
     }
-    rounds = {name: [] for name in lists}
-    for _ in range(4):  # the first round warms up, unmeasured; the lists taken in turn
+    times = {name: [] for name in lists}
+    # Request by request in turn, the first 10 rounds unmeasured (warming up): a change
+    # in the machine's load then weighs on each list alike, and the median shrugs off
+    # the requests another process interrupted.
+    for round_number in range(10 + rounds):
         for name, (variables, uncached) in lists.items():
+            # An undeclared variable, new each time, misses the response cache.
+            nonce = {"nonce": uuid.uuid4().hex} if uncached else {}
+            body = {"query": query, "variables": {"page": 1, "perPage": 100, **variables, **nonce}}
             started = time.process_time()
-            for _ in range(20):
-                # An undeclared variable, new each time, misses the response cache.
-                nonce = {"nonce": uuid.uuid4().hex} if uncached else {}
-                body = {"query": query, "variables": {"page": 1, "perPage": 100, **variables}}
-                body["variables"].update(nonce)
-                response = client.post("/graphql/", body, content_type="application/json")
-                if response.status_code != 200 or b'"errors"' in response.content:
-                    return {"error": f"{name}: {response.content[:200]!r}"}
-            rounds[name].append((time.process_time() - started) / 20 * 1000)
-    costs = {name: round(min(times[1:]), 2) for name, times in rounds.items()}
+            response = client.post("/graphql/", body, content_type="application/json")
+            spent = time.process_time() - started
+            if response.status_code != 200 or b'"errors"' in response.content:
+                return {"error": f"{name}: {response.content[:200]!r}"}
+            if round_number >= 10:
+                times[name].append(spent * 1000)
+    costs = {name: round(statistics.median(spent), 2) for name, spent in times.items()}
     costs["l / l-en"] = round(costs["l"] / costs["l-en"], 2)
     costs["lc / lc-en"] = round(costs["lc"] / costs["lc-en"], 2)
     return costs

@@ -21,7 +21,7 @@ from django.utils.translation import to_locale
 from wagtail.models import Locale, Page
 
 from . import surrogate_keys
-from .memo import Memo, cached_function
+from .memo import KeyedMemo, Memo, cached_function
 from .visibility import visibility_for
 
 # A well-formed tag as far as it matters here: a language, then subtags (region,
@@ -134,9 +134,9 @@ def marked(items, chain):
 
 def fallen_back(item, chain):
     """A copy of the item saying which locale was asked for: its fields, and a state of
-    its own with its own cache of related objects, as copy.copy would make it (Django's
-    Model.__getstate__) without the round trip through the pickling protocol, eight
-    times slower for half the items of a list in a language (`make bench`)."""
+    its own with its own cache of related objects, as copy.copy makes it (Django's
+    Model.__getstate__) but without its round trip through the pickling protocol, which
+    took eight times as long (for half the items of a list in a language: `make bench`)."""
     copied = type(item).__new__(type(item))
     copied.__dict__.update(item.__dict__)
     copied._state = ModelState()
@@ -146,12 +146,21 @@ def fallen_back(item, chain):
     return copied
 
 
+# For lists of items in a language (`chosen_ids`), by the site's trees, the chain's
+# locales and the items' ids: the id of the version answering each item, and the items'
+# surrogate keys (the same for their ids whatever changes: made once, not each request).
+# Which versions are visible follows any page's change (publishing, unpublishing or
+# moving an ancestor too), or any of a snippet model's: kept with its list key. At most
+# 20,000 items' worth.
+chosen_versions = KeyedMemo(max_size=20_000, size_of=lambda kept: len(kept[1]))
+
+
 def chosen_ids(request, items, chain, model):
     """For each item (of `model`: Page for any page, or a snippet's model; each with
     `pk`, `translation_key` and `locale_id`), the id of the version to answer: its
     translation in the chain's first locale that has one visible, else itself. One
-    query for the lot, kept until a change to any item of `model` (the visibility rule's
-    facts' way); none when the chain holds the source alone. The answer depends on the
+    query for the lot, kept until a change to any item of `model` (`chosen_versions`);
+    none when the chain holds the source alone. The answer depends on the
     items' translations, published or not yet: their surrogate keys say so."""
     items = list(items)
     ids, source_ids = locale_ids(request, chain.codes), locale_ids(request, [source_code()])
@@ -159,13 +168,9 @@ def chosen_ids(request, items, chain, model):
         surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
         return tuple(item.pk for item in items)
     rules = visibility_for(request)
-    key = ("chosen_ids", model._meta.label, rules.site_tree_paths, tuple(ids))
-    key += (tuple(item.pk for item in items),)
-    # Kept with the items' surrogate keys, which are the same for their ids whatever
-    # changes (made once, not for every request). Which versions are visible follows
-    # any page's change (publishing, unpublishing or moving an ancestor too), or any of
-    # the snippet model's: its list key says so.
-    translation_keys, chosen = rules.remembered(
+    key = (model._meta.label, rules.site_tree_paths, tuple(ids), tuple(item.pk for item in items))
+    translation_keys, chosen = chosen_versions.get(
+        rules.key_versions,
         key,
         lambda: (
             tuple(map(surrogate_keys.translation_key_of, items)),

@@ -25,6 +25,12 @@ Run by bench/run.py with the same environment as the server it measures:
         all-fields news list of 100: the CPU time this process spent on a request (less
         swayed by other processes than a clock), the best of 3 rounds of 20 requests,
         with every memo of content emptied before each (as a0 and b0) or kept (a and b)
+    python bench/inprocess.py locale-costs
+        prints {scenario: ms} for the documented news list in a locale (news-items-in-
+        locale.graphql, 100 items) in Spanish, half falling back, and in English, memos
+        warm, the response cache missed (l, l-en) or hit (lc, lc-en), and the ratios: the
+        median CPU time this process spent on a request, over 100 requests of each, the
+        four taken in turn
     python bench/inprocess.py graphql-core-floor
         prints {selection: milliseconds} for the plain and the all-fields news list run
         by graphql-core alone: the same selections over 100 items held in memory, every
@@ -244,6 +250,42 @@ def list_costs():
     return costs
 
 
+def locale_costs(rounds=100):
+    import statistics
+    import time
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    query = (ROOT / "docs" / "queries" / "news-items-in-locale.graphql").read_text()
+    lists = {
+        "l": ({"locale": "es"}, True),
+        "l-en": ({}, True),
+        "lc": ({"locale": "es"}, False),
+        "lc-en": ({}, False),
+    }
+    times = {name: [] for name in lists}
+    # Request by request in turn, the first 10 rounds unmeasured (warming up): a change
+    # in the machine's load then weighs on each list alike, and the median shrugs off
+    # the requests another process interrupted.
+    for round_number in range(10 + rounds):
+        for name, (variables, uncached) in lists.items():
+            # An undeclared variable, new each time, misses the response cache.
+            nonce = {"nonce": uuid.uuid4().hex} if uncached else {}
+            body = {"query": query, "variables": {"page": 1, "perPage": 100, **variables, **nonce}}
+            started = time.process_time()
+            response = client.post("/graphql/", body, content_type="application/json")
+            spent = time.process_time() - started
+            if response.status_code != 200 or b'"errors"' in response.content:
+                return {"error": f"{name}: {response.content[:200]!r}"}
+            if round_number >= 10:
+                times[name].append(spent * 1000)
+    costs = {name: round(statistics.median(spent), 2) for name, spent in times.items()}
+    costs["l / l-en"] = round(costs["l"] / costs["l-en"], 2)
+    costs["lc / lc-en"] = round(costs["lc"] / costs["lc-en"], 2)
+    return costs
+
+
 FLOOR_SCHEMA = """
 type Query { newsItems(perPage: Int): NewsItems! }
 type NewsItems { items: [NewsPage!]! pagination: Pagination! }
@@ -318,6 +360,8 @@ def main(argv):
         print(json.dumps(read_times()))
     elif argv == ["list-costs"]:
         print(json.dumps(list_costs()))
+    elif argv == ["locale-costs"]:
+        print(json.dumps(locale_costs()))
     elif argv == ["graphql-core-floor"]:
         print(json.dumps(graphql_core_floor()))
     elif argv[:1] == ["query-counts"] and len(argv) == 2:

@@ -12,16 +12,16 @@ for (`requested_locale`): items are kept for the content version and shared by r
 Wagtail's codes are Django's (`en-gb`); the APIs speak BCP 47 (`en-GB`, `es`, `ar`).
 """
 
-import copy
 import re
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models.base import ModelState
 from django.utils.translation import to_locale
 from wagtail.models import Locale, Page
 
 from . import surrogate_keys
-from .memo import Memo, cached_function
+from .memo import KeyedMemo, Memo, cached_function
 from .visibility import visibility_for
 
 # A well-formed tag as far as it matters here: a language, then subtags (region,
@@ -120,27 +120,70 @@ def locale_ids(request, codes):
     return [by_code[code] for code in codes if code in by_code]
 
 
-def marked(item, chain):
-    """The item as answered for the chain: a copy saying which locale was asked for when
-    it is in another."""
-    if code_of_locale_id(item.locale_id) == chain.requested:
-        return item
-    fallen_back = copy.copy(item)
-    fallen_back.requested_locale = chain.requested_tag
-    return fallen_back
+def marked(items, chain):
+    """The items as answered for the chain: each in another locale than the one asked
+    for, a copy saying which was asked for."""
+    asked_for = {}  # by locale id: whether it is the locale asked for
+    answered = []
+    for item in items:
+        if item.locale_id not in asked_for:
+            asked_for[item.locale_id] = code_of_locale_id(item.locale_id) == chain.requested
+        answered.append(item if asked_for[item.locale_id] else fallen_back(item, chain))
+    return answered
+
+
+def fallen_back(item, chain):
+    """A copy of the item saying which locale was asked for: its fields, and a state of
+    its own with its own cache of related objects, as copy.copy makes it (Django's
+    Model.__getstate__) but without its round trip through the pickling protocol, which
+    took eight times as long (for half the items of a list in a language: `make bench`)."""
+    copied = type(item).__new__(type(item))
+    copied.__dict__.update(item.__dict__)
+    copied._state = ModelState()
+    copied._state.__dict__.update(item._state.__dict__)
+    copied._state.fields_cache = item._state.fields_cache.copy()
+    copied.requested_locale = chain.requested_tag
+    return copied
+
+
+# For lists of items in a language (`chosen_ids`), by the site's trees, the chain's
+# locales and the items' ids: the id of the version answering each item, and the items'
+# surrogate keys (the same for their ids whatever changes: made once, not each request).
+# Which versions are visible follows any page's change (publishing, unpublishing or
+# moving an ancestor too), or any of a snippet model's: kept with its list key. At most
+# 20,000 items' worth.
+chosen_versions = KeyedMemo(max_size=20_000, size_of=lambda kept: len(kept[1]))
 
 
 def chosen_ids(request, items, chain, model):
     """For each item (of `model`: Page for any page, or a snippet's model; each with
     `pk`, `translation_key` and `locale_id`), the id of the version to answer: its
     translation in the chain's first locale that has one visible, else itself. One
-    query for the lot; none when the chain holds the source alone. The answer depends on
-    the items' translations, published or not yet: their surrogate keys say so."""
+    query for the lot, kept until a change to any item of `model` (`chosen_versions`);
+    none when the chain holds the source alone. The answer depends on the
+    items' translations, published or not yet: their surrogate keys say so."""
     items = list(items)
-    surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
     ids, source_ids = locale_ids(request, chain.codes), locale_ids(request, [source_code()])
     if not items or ids == source_ids:
-        return [item.pk for item in items]
+        surrogate_keys.record(request, *map(surrogate_keys.translation_key_of, items))
+        return tuple(item.pk for item in items)
+    rules = visibility_for(request)
+    key = (model._meta.label, rules.site_tree_paths, tuple(ids), tuple(item.pk for item in items))
+    translation_keys, chosen = chosen_versions.get(
+        rules.key_versions,
+        key,
+        lambda: (
+            tuple(map(surrogate_keys.translation_key_of, items)),
+            read_chosen_ids(request, items, ids, source_ids, model),
+        ),
+        lambda _: [surrogate_keys.list_key(model)],
+    )
+    surrogate_keys.record(request, *translation_keys)
+    return chosen
+
+
+def read_chosen_ids(request, items, ids, source_ids, model):
+    """`chosen_ids` read from the database: `ids`, the chain's locales' ids in order."""
     keys = {item.translation_key for item in items}
     if all(item.locale_id in source_ids for item in items):
         # Not their source-language versions: the items are those, the chain's last resort.
@@ -161,7 +204,7 @@ def chosen_ids(request, items, chain, model):
         kept = best.get(version.translation_key)
         if kept is None or rank[version.locale_id] < rank[kept.locale_id]:
             best[version.translation_key] = version
-    return [best.get(item.translation_key, item).pk for item in items]
+    return tuple(best.get(item.translation_key, item).pk for item in items)
 
 
 def in_locale(request, items, chain, fetch=None):
@@ -181,7 +224,7 @@ def in_locale(request, items, chain, fetch=None):
         fetched = {each.pk: each for each in (fetch or fetch_versions)(of_type, others)}
         for pk, item in zip(ids, group, strict=True):
             answered[id(item)] = fetched.get(pk, item)
-    return [marked(answered[id(item)], chain) for item in items]
+    return marked([answered[id(item)] for item in items], chain)
 
 
 def base_model(model):

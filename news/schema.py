@@ -339,4 +339,4 @@ def news_in_locale(info, sources, chain):
     """The news pages of these rows (the source language's), each in the language the
     chain answers it in, read as a list reads them (`kept_news_pages`)."""
     chosen = chosen_ids(info.context, sources, chain, Page)
-    return [marked(page, chain) for page in kept_news_pages(info, chosen)]
+    return marked(kept_news_pages(info, chosen), chain)

@@ -43,34 +43,12 @@ def is_translation(page):
     return code_of_locale_id(page.locale_id) != source_code()
 
 
-def source_of(page):
-    """A translation's source-language page, specific (a translation is of its source's
-    type), or None if there is none any more."""
-    return page.specific_class._default_manager.filter(
-        translation_key=page.translation_key, locale__language_code=source_code()
-    ).first()
-
-
-def synced_at_of(page):
-    """When wagtail-localize last synced the content `page` was translated from, or None
-    (a translation made without it)."""
-    return (
-        TranslationSource.objects.filter(
-            object_id=page.translation_key,
-            translations__target_locale_id=page.locale_id,
-        )
-        .values_list("last_updated_at", flat=True)
-        .first()
-    )
-
-
 def page_is_outdated(page):
-    """Whether a page is a translation out of date (two queries for a translation, none
+    """Whether a page is a translation out of date (a few queries for a translation, none
     for a source page)."""
     if not is_translation(page):
         return False
-    source = source_of(page)
-    return source is not None and is_outdated(page, source, synced_at_of(page))
+    return is_outdated_by(page, sources_and_sync_times({page.translation_key}))
 
 
 def translation_is_outdated(request, page):
@@ -84,7 +62,12 @@ def translation_is_outdated(request, page):
     if page.translation_key not in known:
         keys = {page.translation_key} | (context.listed_translation_keys - known.keys())
         known.update(sources_and_sync_times(keys))
-    source, synced = known[page.translation_key]
+    return is_outdated_by(page, known)
+
+
+def is_outdated_by(page, facts):
+    """Whether the translation `page` is out of date, by `facts` (`sources_and_sync_times`)."""
+    source, synced = facts[page.translation_key]
     return source is not None and is_outdated(page, source, synced.get(page.locale_id))
 
 

@@ -170,9 +170,7 @@ def read_times():
         for _ in range(6):  # the first round warms up (renditions, memos), unmeasured
             started = time.perf_counter()
             for _ in range(10):
-                response = read()
-                if response.status_code != 200 or b'"errors"' in response.content:
-                    return {"error": f"{name}: {response.content[:200]!r}"}
+                answered(name, read())
             rounds.append((time.perf_counter() - started) / 10 * 1000)
         times[name] = round(min(rounds[1:]), 2)
     return times
@@ -214,9 +212,7 @@ def field_costs():
             started = time.perf_counter()
             for _ in range(15):
                 body = {"query": query, "variables": {"nonce": uuid.uuid4().hex}}
-                response = client.post("/graphql/", body, content_type="application/json")
-                if response.status_code != 200 or b'"errors"' in response.content:
-                    return {"error": f"{name}: {response.content[:200]!r}"}
+                answered(name, client.post("/graphql/", body, content_type="application/json"))
             rounds.append((time.perf_counter() - started) / 15 * 1000)
         costs[name] = round(min(rounds), 1)
     return costs
@@ -243,8 +239,7 @@ def list_costs():
                         memo.clear_content()
                     body = {"query": query, "variables": {"nonce": uuid.uuid4().hex}}
                     response = client.post("/graphql/", body, content_type="application/json")
-                    if response.status_code != 200 or b'"errors"' in response.content:
-                        return {"error": f"{name}: {response.content[:200]!r}"}
+                    answered(name, response)
                 rounds.append((time.process_time() - started) / 20 * 1000)
             costs[name][kept] = round(min(rounds[1:]), 1)
     return costs
@@ -276,8 +271,7 @@ def locale_costs(rounds=100):
             started = time.process_time()
             response = client.post("/graphql/", body, content_type="application/json")
             spent = time.process_time() - started
-            if response.status_code != 200 or b'"errors"' in response.content:
-                return {"error": f"{name}: {response.content[:200]!r}"}
+            answered(name, response)
             if round_number >= 10:
                 times[name].append(spent * 1000)
     costs = {name: round(statistics.median(spent), 2) for name, spent in times.items()}
@@ -346,6 +340,24 @@ def graphql_core_floor(repeat=40):
     return costs
 
 
+class ReadFailed(Exception):
+    """A read answered with other than a 200 and data: its measure is reported as failed."""
+
+
+def answered(name, response):
+    """Raise ReadFailed, naming the read, unless `response` is a 200 without errors."""
+    if response.status_code != 200 or b'"errors"' in response.content:
+        raise ReadFailed(f"{name}: {response.content[:200]!r}")
+
+
+def measured(measure):
+    """`measure()`'s figures, or {"error": ...} if one of its reads failed (bench/report.py)."""
+    try:
+        return measure()
+    except ReadFailed as failure:
+        return {"error": str(failure)}
+
+
 def main(argv):
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
@@ -355,13 +367,13 @@ def main(argv):
     if argv[:1] == ["prepare"] and len(argv) == 2:
         print(prepare(int(argv[1])))
     elif argv == ["field-costs"]:
-        print(json.dumps(field_costs()))
+        print(json.dumps(measured(field_costs)))
     elif argv == ["read-times"]:
-        print(json.dumps(read_times()))
+        print(json.dumps(measured(read_times)))
     elif argv == ["list-costs"]:
-        print(json.dumps(list_costs()))
+        print(json.dumps(measured(list_costs)))
     elif argv == ["locale-costs"]:
-        print(json.dumps(locale_costs()))
+        print(json.dumps(measured(locale_costs)))
     elif argv == ["graphql-core-floor"]:
         print(json.dumps(graphql_core_floor()))
     elif argv[:1] == ["query-counts"] and len(argv) == 2:

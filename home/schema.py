@@ -63,7 +63,7 @@ class SnippetsQuery:
         chain = chain_of(locale, fallback_locales)
         drafts = drafts_of(info, Inspection, token)
         inspections = source_snippets(info, Inspection, INSPECTIONS_ORDER, drafts)
-        latest = next(iter(inspections), None)
+        latest = next(iter(inspections[:1]), None)  # LIMIT 1 where no draft is added
         if latest is None:
             return None
         return in_locale(info.context, [latest], chain, with_drafts(fetch_inspections, drafts))[0]

@@ -25,6 +25,7 @@ from functools import cached_property
 from urllib.parse import quote
 
 from django.db.models import Exists, OuterRef, Q
+from django.http.request import split_domain_port
 from django.urls import reverse
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents.models import AbstractDocument
@@ -75,6 +76,36 @@ def is_public(page, parent):
     return not PageViewRestriction.objects.filter(Q(page__in=above) | Q(page=page)).exists()
 
 
+def site_for(request):
+    """The site that answers `request`, with its root page: the one Wagtail's
+    `Site.find_for_request` chooses, from a plain query of the candidates (the sites of
+    the request's hostname and the default site), chosen here in Wagtail's order.
+    Wagtail orders them in the query by a CASE it compiles on every call, which costs
+    twice the query itself (wagtail/models/sites.py `get_site_for_hostname`). Kept on the
+    request as Wagtail keeps it, for Wagtail's own look-ups."""
+    if not hasattr(request, "_wagtail_site"):
+        hostname = split_domain_port(request._get_raw_host())[0]
+        port = request.get_port()
+        port = int(port) if port.isdigit() else None  # as Wagtail's query reads it
+        candidates = Site.objects.filter(Q(hostname=hostname) | Q(is_default_site=True))
+
+        def match(site):  # Wagtail's MATCH_HOSTNAME_PORT, _HOSTNAME_DEFAULT, _DEFAULT, _HOSTNAME
+            if site.hostname == hostname:
+                if site.port == port:
+                    return 0
+                return 1 if site.is_default_site else 3
+            return 2
+
+        sites = sorted(candidates.select_related("root_page").order_by(), key=match)
+        site = None
+        if len(sites) == 1 or (sites and match(sites[0]) in (0, 1)):
+            site = sites[0]
+        elif sites and match(sites[0]) == 2:  # the default, unless one site has the hostname
+            site = sites[len(sites) == 2]
+        request._wagtail_site = site
+    return request._wagtail_site
+
+
 def site_relative_path(url_path):
     """A tree path (`/home/news/x/`) as the path on its site (`/news/x/`), or None."""
     for root in Site.get_site_root_paths():
@@ -110,7 +141,7 @@ class VisibilityRules:
     @cached_property
     def site_root(self):
         def find():
-            site = Site.find_for_request(self.request)
+            site = site_for(self.request)
             return site.root_page if site else None
 
         if self.request is None:
@@ -224,12 +255,24 @@ class VisibilityRules:
         have changed: a COUNT reads every row it counts.
         `described_by`: what, with the site, makes the list what it is (its model, its
         filters), all of it: lists described alike share their count."""
+        return self.remembered(
+            self._count_key(described_by),
+            lambda: pages.query.get_count(using=pages.db),
+            lambda _: COUNT_KEYS,
+        )
+
+    def kept_count(self, *described_by):
+        """The count `count` keeps for the list, or None where it is not kept."""
+        return facts.find(self.key_versions, self._count_key(described_by))
+
+    def keep_count(self, total, *described_by):
+        """Keep a list's count read with its items (a window count), as `count` would."""
+        facts.keep(self.key_versions, [(self._count_key(described_by), total, COUNT_KEYS)])
+
+    def _count_key(self, described_by):
         # A digest: the memo holds up to 10,000 facts, and a description can be long.
         description = repr((self.site_root_path, described_by)).encode()
-        key = ("count", hashlib.blake2b(description, digest_size=16).digest())
-        return self.remembered(
-            key, lambda: pages.query.get_count(using=pages.db), lambda _: COUNT_KEYS
-        )
+        return ("count", hashlib.blake2b(description, digest_size=16).digest())
 
     def page_is_visible(self, page):
         if getattr(page, "_opened_by_preview_token", False):
@@ -239,7 +282,10 @@ class VisibilityRules:
             and not page.expired
             and page.depth > 1
             and self.site_root_path is not None
-            and page.path.startswith(self.site_tree_paths)
+            and (  # the source language's tree first: its pages need no other tree read
+                page.path.startswith(self.site_root_path)
+                or page.path.startswith(self.site_tree_paths)
+            )
             and not page.path.startswith(self.hidden_page_paths or ("\0",))
         )
 
@@ -263,10 +309,16 @@ class VisibilityRules:
             item for item in items if not isinstance(item, GUARDED_TYPES) or self.is_visible(item)
         ]
 
-    def page_at(self, path):
-        """The (specific) page at a tree path, or None."""
+    def page_at(self, path, likely_type=None):
+        """The (specific) page at a tree path, or None. `likely_type`: the page type it
+        is likely to be (a parent, where its child's type allows only one), read in one
+        query (its table joined to the page's), not two, when it is."""
 
         def find():
+            if likely_type is not None:
+                page = likely_type.objects.filter(path=path).first()
+                if page is not None and page.specific_class is likely_type:
+                    return page
             page = Page.objects.filter(path=path).first()
             return page.specific if page else None
 

@@ -4,7 +4,7 @@ from math import ceil
 from typing import NamedTuple
 
 import graphene
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from grapple.registry import registry
@@ -132,11 +132,17 @@ class RowShape(NamedTuple):
         columns = ROW_COLUMNS + tuple(sorted(columns - set(ROW_COLUMNS)))
         return cls(columns, tags="tags" in fields, hero_image="heroImage" in fields)
 
+    @property
+    def reads_rows(self):
+        """Whether pages are made from rows of `columns` (`page_from_row`), not read whole."""
+        return self.columns is not None and not listened_to_as_made(NewsPage)
 
-def kept_news_pages(info, ids):
+
+def kept_news_pages(info, ids, rows=None):
     """The news pages with these ids, in their order, read as the list's selection needs
     them (`RowShape`), and the renditions of their hero images the query asks for
-    (`info` is the list's).
+    (`info` is the list's). `rows`: their rows as the shape reads them, where the list
+    read them already (with its count).
 
     A page is read, then kept (`news_items`) until a change retires it, its image or
     one of its tags: a publish reads again only the pages it changed. Which pages, in
@@ -149,7 +155,7 @@ def kept_news_pages(info, ids):
     found = {key[2]: page for key, page in kept.items()}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        fetched = read_news_pages(missing, shape)
+        fetched = read_news_pages(missing, shape, rows)
         news_items.keep(
             key_versions,
             [(("news", shape, page.pk), page, keys_held(page, shape)) for page in fetched],
@@ -160,14 +166,19 @@ def kept_news_pages(info, ids):
     return pages
 
 
-def read_news_pages(ids, shape):
-    """The news pages with these ids as `shape` says, in one query, and their tags and
-    hero images in one query each."""
-    if shape.columns is None or listened_to_as_made(NewsPage):
+def read_news_pages(ids, shape, rows=None):
+    """The news pages with these ids as `shape` says, in one query (none where their
+    `rows` were read already), and their tags and hero images in one query each."""
+    if not shape.reads_rows:
         pages = list(NewsPage.objects.filter(pk__in=ids).select_related("hero_image"))
     else:
-        rows = NewsPage.objects.filter(pk__in=ids).values_list(*shape.columns)
-        pages = [page_from_row(NewsPage, shape.columns, row, rows.db) for row in rows]
+        if rows is None:
+            rows = NewsPage.objects.filter(pk__in=ids).values_list(*shape.columns)
+        else:
+            wanted = set(ids)
+            rows = [row for row in rows if row[0] in wanted]
+        db = NewsPage.objects.db
+        pages = [page_from_row(NewsPage, shape.columns, row, db) for row in rows]
         if shape.hero_image:
             prime_hero_images(pages)
     if shape.tags:
@@ -243,16 +254,26 @@ def prime_tag_lists(pages):
 
 
 def ids_between(items, total, start, stop, *also):
-    """The ids of `items[start:stop]`, the page's ids only: its rows are fetched after
-    (with `also`, field names: rows of the id and those fields).
+    """The rows of `items[start:stop]`: each page's id, then its `also` fields; its
+    other columns are fetched after.
 
     Read from the nearer end of the list: an OFFSET walks past every row before it, so
     a page past the middle is read with the order reversed (the same index, backwards)
     and turned round."""
-    ids = items.values_list("pk", *also) if also else items.values_list("pk", flat=True)
+    rows = items.values_list("pk", *also)
     if start <= total - stop:
-        return list(ids[start:stop])
-    return list(reversed(ids.reverse()[total - stop : total - start]))
+        return list(rows[start:stop])
+    return list(reversed(rows.reverse()[total - stop : total - start]))
+
+
+def counted_rows_between(items, start, stop, columns):
+    """The rows of `columns` (the id first) of `items[start:stop]` and how many items
+    there are, in one query (a window count over the list): for a list whose count is
+    not kept, as after a publish. The count is None where the slice is empty (past the
+    end)."""
+    rows = items.annotate(listed=Window(Count("pk"))).values_list(*columns, "listed")
+    rows = list(rows[start:stop])
+    return [row[:-1] for row in rows], rows[0][-1] if rows else None
 
 
 class NewsQuery:
@@ -291,18 +312,33 @@ class NewsQuery:
         if year is not None:
             items = items.filter(date__year=year)
 
-        total = visibility_for(info.context).count(items, "newsItems", tag, year)
+        rules = visibility_for(info.context)
+        described_by = ("newsItems", tag, year)
+        shape = RowShape.of(info, "items")
+        # Each row read: the item's id, then its languages (for a list in a language);
+        # read with the count, the columns its page is made of, where the shape allows.
+        also = () if chain is None else ("translation_key", "locale_id")
+        rows_make_items = chain is None and shape.reads_rows
+        with_count = shape.columns if rows_make_items else ("pk", *also)
+        start = (page - 1) * per_page
+        rows = item_rows = None
+        total = rules.kept_count(*described_by)
+        if total is None:  # the list's membership may have changed: counted with its rows
+            rows, total = counted_rows_between(items, start, start + per_page, with_count)
+            if total is None:
+                total = rules.count(items, *described_by)
+            else:
+                rules.keep_count(total, *described_by)
+            item_rows = rows if rows_make_items else None
         total_pages = max(1, ceil(total / per_page))
         if page > total_pages:
             raise bad_input(f"page {page} is past the last page, {total_pages}.")
-        start = (page - 1) * per_page
-        stop = min(start + per_page, total)
+        if rows is None:
+            rows = ids_between(items, total, start, min(start + per_page, total), *also)
+        ids = [row[0] for row in rows]
         if chain is None:
-            ids = ids_between(items, total, start, stop)
-            found = kept_news_pages(info, ids)
+            found = kept_news_pages(info, ids, item_rows)
         else:
-            rows = ids_between(items, total, start, stop, "translation_key", "locale_id")
-            ids = [row[0] for row in rows]
             found = news_in_locale(info, [ItemRow(*row) for row in rows], chain)
         return NewsItems(
             items=found,

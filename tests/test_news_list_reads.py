@@ -131,3 +131,78 @@ def test_a_list_item_answers_as_the_item_alone_does(graphql, settings, extra):
         return len(captured)
 
     assert queries_for(3) == queries_for(6)
+
+
+def sql_of_read(graphql, query, variables=None):
+    with CaptureQueriesContext(connection) as captured:
+        answer = graphql(query, variables or {})
+    assert "errors" not in answer, answer
+    return answer["data"], [each["sql"] for each in captured]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # kept outside one
+def test_a_list_not_counted_since_a_change_is_counted_with_its_page(graphql, settings):
+    """The first read of a list after a change (its count not kept) counts it in the
+    query that reads its page's rows: one query, not three (the count, the ids, the
+    rows); asked again, the count is kept and only the page's ids are read, its items
+    kept. A page past the end is still refused."""
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
+    news = NewsIndexPageFactory(title="News", slug="news")
+    for number in range(7):
+        NewsPageFactory(parent=news, slug=f"item-{number}")
+    memo.clear_all()
+
+    first, sql = sql_of_read(graphql, LIST, {"page": 2, "perPage": 3})
+    counts = [each for each in sql if "COUNT(" in each]
+    assert len(counts) == 1 and "OVER ()" in counts[0], sql
+    assert len([each for each in sql if '"news_newspage"' in each]) == 1, sql
+    assert first["newsItems"]["pagination"] == {
+        "total": 7,
+        "count": 3,
+        "totalPages": 3,
+        "prevPage": 1,
+        "nextPage": 3,
+    }
+    assert [item["slug"] for item in first["newsItems"]["items"]] == ["item-3", "item-2", "item-1"]
+
+    again, sql = sql_of_read(graphql, LIST, {"page": 3, "perPage": 3})
+    assert not [each for each in sql if "COUNT(" in each], sql
+    assert len([each for each in sql if '"news_newspage"' in each]) == 2, sql  # ids, a row
+    assert again["newsItems"]["pagination"]["total"] == 7
+    assert [item["slug"] for item in again["newsItems"]["items"]] == ["item-0"]
+
+    memo.clear_all()
+    past = graphql(LIST, {"page": 4, "perPage": 3})
+    assert past["errors"][0]["message"] == "page 4 is past the last page, 3."
+    assert past["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+PARENTS = "{ newsItems(perPage: 10) { items { slug %s } } }"
+
+
+@pytest.mark.django_db
+def test_an_items_parent_costs_one_query_where_its_type_allows_one_parent(graphql, settings):
+    """A news page may only be made under the news index: the items' parent is read
+    from the news index's table in one query, not two. A page put elsewhere in code
+    (which Wagtail allows) still answers its own parent."""
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0
+    news = NewsIndexPageFactory(title="News", slug="news")
+    NewsPageFactory(parent=news, slug="under-the-index", date=datetime.date(2024, 1, 2))
+    parent = "parent { __typename title }"
+
+    memo.clear_all()
+    _, without_parent = sql_of_read(graphql, PARENTS % "")
+    memo.clear_all()
+    answer, with_parent = sql_of_read(graphql, PARENTS % parent)
+    assert len(with_parent) == len(without_parent) + 1
+    under_the_index = {"__typename": "NewsIndexPage", "title": "News"}
+    assert answer["newsItems"]["items"] == [{"slug": "under-the-index", "parent": under_the_index}]
+
+    home = news.get_parent()
+    NewsPageFactory(parent=home, slug="under-the-home-page", date=datetime.date(2024, 1, 1))
+    memo.clear_all()
+    answer, _ = sql_of_read(graphql, PARENTS % parent)
+    assert answer["newsItems"]["items"] == [
+        {"slug": "under-the-index", "parent": under_the_index},
+        {"slug": "under-the-home-page", "parent": {"__typename": "HomePage", "title": home.title}},
+    ]

@@ -20,6 +20,7 @@ from wagtail.models import Page
 
 from core import surrogate_keys
 from core.locales import code_of_locale_id, enabled_codes, tag_of, tag_of_locale_id
+from core.memo import cached_function
 from core.request_context import context_of
 from core.visibility import visibility_for
 from translations.outdated import translation_is_outdated
@@ -113,7 +114,16 @@ class PageInterface(GrapplePageInterface):
     def resolve_parent(self, info, **kwargs):
         if self.depth <= 1:
             return None
-        return visibility_for(info.context).page_at(self.path[: -Page.steplen])
+        parent_path = self.path[: -Page.steplen]
+        return visibility_for(info.context).page_at(parent_path, only_parent_type(type(self)))
+
+
+@cached_function(maxsize=64)
+def only_parent_type(page_type):
+    """The one page type a page of `page_type` may be created under, or None (any, or
+    several): a news page's parent is the news index."""
+    allowed = page_type.allowed_parent_page_models()
+    return allowed[0] if len(allowed) == 1 and allowed[0] is not Page else None
 
 
 def versions_of(request, translation_key):

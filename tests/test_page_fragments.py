@@ -8,9 +8,8 @@ part kept before (tests/test_memo_retirement.py: every kind of change).
 
 import pytest
 from django.test import Client
-from graphql import ExecutionContext
 
-from api.graphql.fragments import fragments
+from api.graphql.fragments import PageFragmentsExecutionContext, fragments
 from news.models import NewsPage
 from tests.support.factories import NewsIndexPageFactory, NewsPageFactory, publish
 
@@ -38,16 +37,17 @@ def news(settings):
 
 @pytest.fixture
 def completed_news_pages(monkeypatch):
-    """The ids of the news pages graphql-core completed field by field."""
+    """The ids of the news pages completed field by field (by the execution context
+    /graphql/ runs: it completes leaf fields itself, api/graphql/leaves.py)."""
     completed = []
-    execute_fields = ExecutionContext.execute_fields
+    execute_fields = PageFragmentsExecutionContext.execute_fields
 
     def counting(self, parent_type, source_value, path, fields):
         if parent_type.name == "NewsPage":
             completed.append(source_value.pk)
         return execute_fields(self, parent_type, source_value, path, fields)
 
-    monkeypatch.setattr(ExecutionContext, "execute_fields", counting)
+    monkeypatch.setattr(PageFragmentsExecutionContext, "execute_fields", counting)
     return completed
 
 

@@ -31,7 +31,6 @@ records their keys).
 import copy
 import json
 
-from graphql import ExecutionContext
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
@@ -41,13 +40,16 @@ from core.content_version import key_versions_for
 from core.memo import KeyedMemo, cached_function
 from core.request_context import context_of
 
+from .leaves import LeafFieldsExecutionContext
+
 # Pages' parts, with the surrogate keys each recorded and its size as JSON: at most 4 MiB
 # of them (some three times that in memory; a news item of the documented list: 600 bytes).
 fragments = KeyedMemo(max_size=4 * 2**20, size_of=lambda kept: kept[2])
 
 
-class PageFragmentsExecutionContext(ExecutionContext):
-    """graphql-core's execution, completing pages from `fragments`."""
+class PageFragmentsExecutionContext(LeafFieldsExecutionContext):
+    """graphql-core's execution, completing pages from `fragments` and leaf fields
+    directly (leaves.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

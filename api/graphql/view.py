@@ -47,6 +47,7 @@ from . import persisted
 from .documents import prepare, printed_if_prepared
 from .errors import RequestError, format_error
 from .fragments import PageFragmentsExecutionContext
+from .leaves import never_awaitable
 from .media_types import GRAPHQL_RESPONSE, JSON, content_type, etag_for, negotiated
 from .response_cache import ResponseCache, recall
 
@@ -187,8 +188,9 @@ class CMSGraphQLView(GraphQLView):
             operation_name=operation_name,
             # Pages' answers are kept per selection, by their keys' versions (fragments.py).
             execution_context_class=PageFragmentsExecutionContext,
-            # Every resolver here is synchronous: spare graphql-core asking each value.
-            is_awaitable=_never,
+            # Every resolver here is synchronous: spare graphql-core asking each value
+            # (and leaf fields are completed directly: leaves.py).
+            is_awaitable=never_awaitable,
         )
 
     def respond(self, request, result, cache, queries):
@@ -235,10 +237,6 @@ class CMSGraphQLView(GraphQLView):
             refused.headers,
             content_type(self.media_type),
         )
-
-
-def _never(value):
-    return False
 
 
 def _json_parameter(request, data, name):

@@ -1,0 +1,174 @@
+"""Leaf fields are completed without graphql-core's per-field machinery
+(api/graphql/leaves.py), and every answer is byte for byte the one graphql-core's own
+completion gives: each documented query, errors in leaves (their message, path and
+locations, and the null they leave behind), @skip and @include, aliases, __typename, a
+leaf asked twice, fragments and introspection."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from graphene_django.settings import graphene_settings
+from graphql import ExecutionContext, get_introspection_query
+
+from api.graphql.errors import bad_input
+from api.graphql.fragments import PageFragmentsExecutionContext
+from api.graphql.view import CMSGraphQLView
+from core import memo
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("southwark")]
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "docs" / "queries"
+QUERY_FILES = sorted(QUERIES_DIR.glob("*.graphql"))
+
+LIST = """query($withUrlPath: Boolean!, $withoutSlug: Boolean!) {
+  newsItems(perPage: 5) {
+    __typename
+    items {
+      __typename
+      title
+      heading: title
+      title
+      slug @skip(if: $withoutSlug)
+      urlPath @include(if: $withUrlPath)
+      summary
+      ...Dated
+      ... on NewsPage { sourceUrl searchDescription numchild }
+      parent { __typename pageTitle: title }
+    }
+    pagination { total perPage nextPage }
+  }
+}
+fragment Dated on NewsPage { date firstPublishedAt title }"""
+
+
+@pytest.fixture
+def both_ways(client, settings, monkeypatch):
+    """Run a query through /graphql/ as it runs and with graphql-core completing every
+    field itself; each answer: (the response body, the errors as graphql-core formatted
+    them, before the endpoint hides a server fault's message)."""
+    settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0  # every answer made afresh
+    formatted_errors = []
+    execute = CMSGraphQLView.execute
+
+    def recording(self, *args, **kwargs):
+        result = execute(self, *args, **kwargs)
+        formatted_errors.append([error.formatted for error in result.errors or []])
+        return result
+
+    monkeypatch.setattr(CMSGraphQLView, "execute", recording)
+
+    def answer(query, variables):
+        cache.clear()
+        memo.clear_all()
+        response = client.post(
+            "/graphql/",
+            {"query": query, "variables": variables},
+            content_type="application/json",
+            HTTP_X_REQUEST_ID="leaf-fields",  # the same in both answers' errors
+        )
+        assert response.status_code == 200, response.content
+        return response.content, formatted_errors.pop()
+
+    def run(query, variables=None):
+        ours = answer(query, variables or {})
+        with monkeypatch.context() as graphql_core:
+            graphql_core.setattr(
+                PageFragmentsExecutionContext, "execute_fields", ExecutionContext.execute_fields
+            )
+            graphql_cores = answer(query, variables or {})
+        return ours, graphql_cores
+
+    return run
+
+
+def schema_type(name):
+    return graphene_settings.SCHEMA.graphql_schema.get_type(name)
+
+
+@pytest.mark.parametrize("query_file", QUERY_FILES, ids=lambda path: path.stem)
+def test_every_documented_query_answers_as_graphql_core_does(both_ways, query_file):
+    variables_file = query_file.with_suffix(".variables.json")
+    variables = json.loads(variables_file.read_text()) if variables_file.exists() else {}
+    ours, graphql_cores = both_ways(query_file.read_text(), variables)
+    assert ours == graphql_cores
+
+
+@pytest.mark.parametrize("with_url_path", [True, False])
+@pytest.mark.parametrize("without_slug", [True, False])
+def test_directives_aliases_typenames_and_fragments_answer_as_graphql_core_does(
+    both_ways, with_url_path, without_slug
+):
+    variables = {"withUrlPath": with_url_path, "withoutSlug": without_slug}
+    ours, graphql_cores = both_ways(LIST, variables)
+    assert ours == graphql_cores
+    items = json.loads(ours[0])["data"]["newsItems"]["items"]
+    assert items and all(("slug" in item) is not without_slug for item in items)
+    assert all(("urlPath" in item) is with_url_path for item in items)
+    assert all(item["heading"] == item["title"] for item in items)
+
+
+def test_introspection_answers_as_graphql_core_does(both_ways):
+    ours, graphql_cores = both_ways(get_introspection_query(descriptions=True))
+    assert ours == graphql_cores
+    assert b'"__schema"' in ours[0]
+
+
+def raising(error):
+    def resolve(source, info, **arguments):
+        raise error
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    "field, resolve",
+    [
+        # A non-null leaf: its null propagates (here to `data`, all non-null above it).
+        ("summary", lambda source, info: None),
+        ("summary", raising(bad_input("No summary."))),
+        # Returned, not raised: String would serialize it as its message.
+        ("summary", lambda source, info: bad_input("No summary.")),
+        # A nullable leaf: null where it failed, the item kept.
+        ("searchDescription", raising(RuntimeError("broken"))),
+        ("searchDescription", lambda source, info: ["not", "a", "string"]),
+        ("numchild", lambda source, info: "many"),  # Int! cannot represent it
+    ],
+)
+def test_an_error_in_a_leaf_is_reported_as_graphql_core_reports_it(
+    both_ways, monkeypatch, field, resolve
+):
+    monkeypatch.setattr(schema_type("NewsPage").fields[field], "resolve", resolve)
+    assert_reported_as_graphql_core_reports_it(both_ways)
+
+
+def test_a_leaf_its_type_serializes_to_null_is_reported_as_graphql_core_reports_it(
+    both_ways, monkeypatch
+):
+    monkeypatch.setattr(schema_type("Date"), "serialize", lambda value: None)
+    assert_reported_as_graphql_core_reports_it(both_ways)
+
+
+def assert_reported_as_graphql_core_reports_it(both_ways):
+    ours, graphql_cores = both_ways(LIST, {"withUrlPath": True, "withoutSlug": False})
+    assert ours == graphql_cores
+    body, errors = ours
+    assert errors and all(error["path"][:2] == ["newsItems", "items"] for error in errors)
+    assert json.loads(body)["errors"]
+
+
+def test_a_lists_leaves_are_completed_without_graphql_cores_execute_field(graphql, monkeypatch):
+    executed = []
+    execute_field = ExecutionContext.execute_field
+
+    def recording(self, parent_type, source, field_nodes, path):
+        executed.append((parent_type.name, field_nodes[0].name.value))
+        return execute_field(self, parent_type, source, field_nodes, path)
+
+    monkeypatch.setattr(ExecutionContext, "execute_field", recording)
+    answer = graphql(LIST, {"withUrlPath": True, "withoutSlug": False})
+    assert "errors" not in answer and answer["data"]["newsItems"]["items"]
+    # Objects and lists go through graphql-core, leaves do not.
+    assert ("NewsPage", "parent") in executed
+    assert not [field for field in executed if field[1] in ("title", "summary", "date", "total")]

@@ -83,7 +83,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        help="Shared cache for the server if it answers ('none': local memory).",
+        help="Shared cache for the server if it answers, emptied before each server starts "
+        "('none': local memory).",
     )
     parser.add_argument("--clean", action="store_true", help="Drop the datasets and exit.")
     return parser.parse_args(argv)
@@ -138,6 +139,7 @@ def main(argv=None):
                 )
                 started.append(server)
                 say(f"starting {server.label} on {server.base_url} ({datasets.DATABASES[name]})")
+                servers.empty_shared_cache(redis_url)
                 server.start()
                 if name == "small":
                     before, after = scenarios.warm_up_and_read_rss(
@@ -156,6 +158,7 @@ def main(argv=None):
                 )  # fmt: skip
                 started.append(server)
                 say(f"starting {server.label}, keeping nothing, on {server.base_url}")
+                servers.empty_shared_cache(redis_url)
                 server.start()
                 scenarios.measure(server, nothing_kept, options, run_id)
                 nothing_kept_mib = server.worker_rss_mib()

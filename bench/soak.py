@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import DATA_DIR, QUERIES_DIR, BenchError, say
 from bench.datasets import build_dataset, postgres_answers
-from bench.servers import Server, redis_answers, server_env
+from bench.servers import Server, empty_shared_cache, redis_answers, server_env
 from bench.tools import ensure_tools
 
 TITLE = "Southwark Children’s Services (soak {})"
@@ -345,10 +345,7 @@ def main(argv=None):
     say(f"soak dataset on {engine}, cache: {'Redis' if redis_url else 'files'}")
     build_dataset(env, options.demo_pages)
 
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
+    empty_shared_cache(redis_url)
     server = Server("soak", env, options.workers, "sync")
     server.start()
     try:

@@ -42,7 +42,7 @@ from core.request_context import context_of
 
 from .leaves import LeafFieldsExecutionContext
 
-# Pages' parts, with the surrogate keys each recorded and its size as JSON: at most 4 MiB
+# Pages' parts, with the surrogate keys each recorded and its size as text: at most 4 MiB
 # of them (some three times that in memory; a news item of the documented list: 600 bytes).
 fragments = KeyedMemo(max_size=4 * 2**20, size_of=lambda kept: kept[2])
 
@@ -100,7 +100,8 @@ class PageFragmentsExecutionContext(LeafFieldsExecutionContext):
             surrogate_keys.record(request, surrogate_keys.key_for(result))
             answer = self.complete_page(return_type, field_nodes, info, path, result)
         if len(self.collected_errors.errors) == errors_before:
-            size = len(json.dumps(answer, default=str)) + sum(map(len, keys))
+            # Its length as text: near enough its JSON's, for half the cost of dumping it.
+            size = len(repr(answer)) + sum(map(len, keys))
             self.made[key] = (answer, frozenset(keys), size)
         return answer
 

@@ -138,18 +138,17 @@ class RowShape(NamedTuple):
         return self.columns is not None and not listened_to_as_made(NewsPage)
 
 
-def kept_news_pages(info, ids, rows=None):
+def kept_news_pages(info, ids, shape, rows=None):
     """The news pages with these ids, in their order, read as the list's selection needs
-    them (`RowShape`), and the renditions of their hero images the query asks for
-    (`info` is the list's). `rows`: their rows as the shape reads them, where the list
-    read them already (with its count).
+    them (`shape`, its `RowShape`), and the renditions of their hero images the query
+    asks for (`info` is the list's). `rows`: their rows as the shape reads them, where
+    the list read them already (with its count).
 
     A page is read, then kept (`news_items`) until a change retires it, its image or
     one of its tags: a publish reads again only the pages it changed. Which pages, in
     what order, is still read each time, and each is still checked against the
     visibility rule as it is answered. Inside a transaction nothing is kept: it may hold
     changes no version describes yet."""
-    shape = RowShape.of(info, "items")
     key_versions = content_version.key_versions_for(info.context)
     kept = news_items.find_many(key_versions, [("news", shape, pk) for pk in ids])
     found = {key[2]: page for key, page in kept.items()}
@@ -337,9 +336,9 @@ class NewsQuery:
             rows = ids_between(items, total, start, min(start + per_page, total), *also)
         ids = [row[0] for row in rows]
         if chain is None:
-            found = kept_news_pages(info, ids, item_rows)
+            found = kept_news_pages(info, ids, shape, item_rows)
         else:
-            found = news_in_locale(info, [ItemRow(*row) for row in rows], chain)
+            found = news_in_locale(info, [ItemRow(*row) for row in rows], chain, shape)
         return NewsItems(
             items=found,
             pagination=PaginationType(
@@ -371,8 +370,8 @@ class ItemRow(NamedTuple):
     locale_id: int
 
 
-def news_in_locale(info, sources, chain):
+def news_in_locale(info, sources, chain, shape):
     """The news pages of these rows (the source language's), each in the language the
     chain answers it in, read as a list reads them (`kept_news_pages`)."""
     chosen = chosen_ids(info.context, sources, chain, Page)
-    return marked(kept_news_pages(info, chosen), chain)
+    return marked(kept_news_pages(info, chosen, shape), chain)

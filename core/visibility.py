@@ -106,6 +106,13 @@ def site_for(request):
     return request._wagtail_site
 
 
+def one_at(model, path):
+    """The page of `model` at a tree path, or None: unordered, as a path is unique, for
+    ordering a query (Wagtail's page managers order by path, `first()` by id) makes
+    Django hash each of its selected columns to compile it, most of reading one page."""
+    return next(iter(model.objects.filter(path=path).order_by()[:1]), None)
+
+
 def site_relative_path(url_path):
     """A tree path (`/home/news/x/`) as the path on its site (`/news/x/`), or None."""
     for root in Site.get_site_root_paths():
@@ -316,10 +323,10 @@ class VisibilityRules:
 
         def find():
             if likely_type is not None:
-                page = likely_type.objects.filter(path=path).first()
+                page = one_at(likely_type, path)
                 if page is not None and page.specific_class is likely_type:
                     return page
-            page = Page.objects.filter(path=path).first()
+            page = one_at(Page, path)
             return page.specific if page else None
 
         if path not in self.pages:

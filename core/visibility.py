@@ -40,7 +40,7 @@ from wagtail.models import (
     Site,
 )
 
-from . import surrogate_keys
+from . import compiled_queries, surrogate_keys
 from .content_version import key_versions_for
 from .memo import KeyedMemo
 from .request_context import context_of
@@ -201,10 +201,12 @@ class VisibilityRules:
         children: a leaf hides only itself), and those behind a view restriction."""
 
         def find():
-            hiding = Q(Q(live=False) | Q(expired=True), numchild__gt=0) | Q(
-                Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
-            )
-            return tuple(Page.objects.filter(hiding).values_list("path", flat=True))
+            def hiding():
+                restricted = Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+                hides = Q(Q(live=False) | Q(expired=True), numchild__gt=0) | Q(restricted)
+                return Page.objects.filter(hides).values_list("path")
+
+            return tuple(path for (path,) in compiled_queries.rows("hidden_page_paths", hiding))
 
         return self.remembered("hidden_page_paths", find, lambda _: [surrogate_keys.PAGES])
 
@@ -213,12 +215,13 @@ class VisibilityRules:
         """Collections with no view restriction on them or on an ancestor."""
 
         def find():
-            restricted = Exists(CollectionViewRestriction.objects.filter(collection=OuterRef("pk")))
-            collections = list(
-                Collection.objects.annotate(restricted=restricted).values_list(
+            def collections_marked():
+                restricted = CollectionViewRestriction.objects.filter(collection=OuterRef("pk"))
+                return Collection.objects.annotate(restricted=Exists(restricted)).values_list(
                     "id", "path", "restricted"
                 )
-            )
+
+            collections = compiled_queries.rows("collections_marked", collections_marked)
             restricted_paths = tuple(path for _, path, hidden in collections if hidden)
             return frozenset(
                 pk

@@ -17,7 +17,7 @@ from api.graphql.errors import bad_input
 from api.graphql.locales import chain_of, locale_arguments
 from api.graphql.media import hold_renditions, requested_rendition_specs
 from api.graphql.selections import selected_fields
-from core import content_version, surrogate_keys
+from core import compiled_queries, content_version, surrogate_keys
 from core.locales import chosen_ids, in_locale, marked
 from core.memo import KeyedMemo
 from core.visibility import visibility_for
@@ -252,26 +252,37 @@ def prime_tag_lists(pages):
         by_id[page_id].tag_list.append(tags[tag_id])
 
 
-def ids_between(items, total, start, stop, *also):
-    """The rows of `items[start:stop]`: each page's id, then its `also` fields; its
-    other columns are fetched after.
+def ids_between(items, built_from, total, start, stop, *also):
+    """The rows of `items()[start:stop]`: each page's id, then its `also` fields; its
+    other columns are fetched after. `built_from`: all `items()` is built from, to
+    compile the query once for (core/compiled_queries.py).
 
     Read from the nearer end of the list: an OFFSET walks past every row before it, so
     a page past the middle is read with the order reversed (the same index, backwards)
     and turned round."""
-    rows = items.values_list("pk", *also)
     if start <= total - stop:
-        return list(rows[start:stop])
-    return list(reversed(rows.reverse()[total - stop : total - start]))
+        return compiled_queries.rows(
+            (*built_from, "ids", also, start, stop),
+            lambda: items().values_list("pk", *also)[start:stop],
+        )
+    backwards = compiled_queries.rows(
+        (*built_from, "ids backwards", also, total - stop, total - start),
+        lambda: items().values_list("pk", *also).reverse()[total - stop : total - start],
+    )
+    return backwards[::-1]
 
 
-def counted_rows_between(items, start, stop, columns):
-    """The rows of `columns` (the id first) of `items[start:stop]` and how many items
+def counted_rows_between(items, built_from, start, stop, columns):
+    """The rows of `columns` (the id first) of `items()[start:stop]` and how many items
     there are, in one query (a window count over the list): for a list whose count is
     not kept, as after a publish. The count is None where the slice is empty (past the
-    end)."""
-    rows = items.annotate(listed=Window(Count("pk"))).values_list(*columns, "listed")
-    rows = list(rows[start:stop])
+    end). `built_from`: as for `ids_between`."""
+
+    def counted():
+        counted = items().annotate(listed=Window(Count("pk")))
+        return counted.values_list(*columns, "listed")[start:stop]
+
+    rows = compiled_queries.rows((*built_from, "counted", columns, start, stop), counted)
     return [row[:-1] for row in rows], rows[0][-1] if rows else None
 
 
@@ -301,17 +312,25 @@ class NewsQuery:
         chain = chain_of(locale, fallback_locales)
         if page < 1:
             raise bad_input("page must be 1 or more.")
-        items = live_news(info)
-        if tag:
-            # EXISTS rather than a join: no DISTINCT, so the date index still orders it.
-            tagged = NewsPageTag.objects.filter(content_object=OuterRef("pk")).filter(
-                Q(tag__slug=tag) | Q(tag__name__iexact=tag)
-            )
-            items = items.filter(Exists(tagged))
-        if year is not None:
-            items = items.filter(date__year=year)
+
+        def items():
+            items = live_news(info)
+            if tag:
+                # EXISTS rather than a join: no DISTINCT, so the date index still orders it.
+                tagged = NewsPageTag.objects.filter(content_object=OuterRef("pk")).filter(
+                    Q(tag__slug=tag) | Q(tag__name__iexact=tag)
+                )
+                items = items.filter(Exists(tagged))
+            if year is not None:
+                items = items.filter(date__year=year)
+            return items
 
         rules = visibility_for(info.context)
+        # All `items` is built from: its queries are compiled once for these
+        # (core/compiled_queries.py), and built only then. The answer holds the list,
+        # built or not (as `visible_pages` records it).
+        built_from = ("newsItems", rules.site_root_path, rules.hidden_page_paths, tag, year)
+        surrogate_keys.record(info.context, surrogate_keys.list_key(NewsPage))
         described_by = ("newsItems", tag, year)
         shape = RowShape.of(info, "items")
         # Each row read: the item's id, then its languages (for a list in a language);
@@ -323,9 +342,11 @@ class NewsQuery:
         rows = item_rows = None
         total = rules.kept_count(*described_by)
         if total is None:  # the list's membership may have changed: counted with its rows
-            rows, total = counted_rows_between(items, start, start + per_page, with_count)
+            rows, total = counted_rows_between(
+                items, built_from, start, start + per_page, with_count
+            )
             if total is None:
-                total = rules.count(items, *described_by)
+                total = rules.count(items(), *described_by)
             else:
                 rules.keep_count(total, *described_by)
             item_rows = rows if rows_make_items else None
@@ -333,7 +354,7 @@ class NewsQuery:
         if page > total_pages:
             raise bad_input(f"page {page} is past the last page, {total_pages}.")
         if rows is None:
-            rows = ids_between(items, total, start, min(start + per_page, total), *also)
+            rows = ids_between(items, built_from, total, start, min(start + per_page, total), *also)
         ids = [row[0] for row in rows]
         if chain is None:
             found = kept_news_pages(info, ids, shape, item_rows)

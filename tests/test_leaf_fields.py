@@ -247,6 +247,17 @@ def test_an_argument_a_resolver_refuses_is_reported_as_graphql_core_reports_it(b
     assert errors and all(error["path"][-2:] == ["heroImage", "rendition"] for error in errors)
 
 
+def test_an_argument_that_cannot_be_read_is_reported_as_graphql_core_reports_it(both_ways):
+    # A null for a non-null argument, through a variable with a default: only reading
+    # the arguments finds it.
+    query = 'query($slug: String = "none") { newsItem(slug: $slug) { title } }'
+    ours, graphql_cores = both_ways(query, {"slug": None})
+    assert ours == graphql_cores
+    body, errors = ours
+    assert json.loads(body)["data"] == {"newsItem": None}
+    assert [error["path"] for error in errors] == [["newsItem"]]
+
+
 @pytest.fixture
 def executed_fields(monkeypatch):
     """The (parent type, field) of each field run through graphql-core's execute_field."""

@@ -229,6 +229,38 @@ def test_an_error_in_an_object_or_a_list_is_reported_as_graphql_core_reports_it(
     assert all(any(field in error["path"] for error in errors) for _, field, _ in patches)
 
 
+def test_an_object_answered_when_run_again_reports_no_error_from_its_failed_run(
+    graphql, monkeypatch
+):
+    # The parent's nullable field fails, then its non-null title nulls it: the parent is
+    # run again and answers (each field failed twice: directly, then through graphql-core).
+    def failing_twice(failure, value):
+        runs = []
+
+        def resolve(source, info):
+            runs.append(source)
+            return failure() if len(runs) <= 2 else value
+
+        return resolve
+
+    def broken():
+        raise RuntimeError("broken")
+
+    patches = {
+        "searchDescription": failing_twice(broken, "Read."),
+        "title": failing_twice(lambda: None, "News"),
+    }
+    for field, resolve in patches.items():
+        monkeypatch.setattr(schema_type("NewsIndexPage").fields[field], "resolve", resolve)
+    answer = graphql(OBJECTS, {"width": 480})
+    items = answer["data"]["newsItems"]["items"]
+    assert items and all(
+        item["parent"]["searchDescription"] == "Read." and item["parent"]["title"] == "News"
+        for item in items
+    )
+    assert "errors" not in answer
+
+
 def test_an_argument_is_read_from_each_requests_variables(both_ways, graphql):
     for width in (320, 480):
         ours, graphql_cores = both_ways(OBJECTS, {"width": width})

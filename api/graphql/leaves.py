@@ -23,8 +23,9 @@ type forbids one), or a leaf whose serializer raised, is run again through
 locations, and how the null propagates are exactly graphql-core's. The errors recorded
 during the failed attempt (a nullable field's below it: graphql-core records those
 without raising) are dropped first, with the positions graphql-core keeps for them, so
-that none is reported twice or withheld as already nulled. An attempt that completed
-keeps the errors it recorded, as `execute_field` would.
+that the errors are the second run's alone: none reported twice, none withheld as below
+a position already nulled, none left for a field the second run answered. An attempt
+that completed keeps the errors it recorded, as `execute_field` would.
 
 The ResolveInfo a resolver gets here is shared by every item of a selection, so its
 `path` is None: no resolver here, graphene's, graphene-django's or grapple's, reads it

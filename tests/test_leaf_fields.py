@@ -1,8 +1,9 @@
-"""Leaf fields are completed without graphql-core's per-field machinery
+"""Fields are completed without graphql-core's per-field machinery
 (api/graphql/leaves.py), and every answer is byte for byte the one graphql-core's own
-completion gives: each documented query, errors in leaves (their message, path and
-locations, and the null they leave behind), @skip and @include, aliases, __typename, a
-leaf asked twice, fragments and introspection."""
+completion gives: each documented query, errors in leaves, objects and lists (their
+message, path and locations, and the null they leave behind), arguments from variables,
+@skip and @include, aliases, __typename, a leaf asked twice, fragments and
+introspection."""
 
 import json
 from pathlib import Path
@@ -41,6 +42,18 @@ LIST = """query($withUrlPath: Boolean!, $withoutSlug: Boolean!) {
   }
 }
 fragment Dated on NewsPage { date firstPublishedAt title }"""
+
+OBJECTS = """query($width: Int) {
+  newsItems(perPage: 5) {
+    items {
+      title
+      tags { name }
+      heroImage { alt: description rendition(width: $width) { width height } }
+      parent { __typename searchDescription title }
+    }
+    pagination { total perPage nextPage }
+  }
+}"""
 
 
 @pytest.fixture
@@ -158,7 +171,128 @@ def assert_reported_as_graphql_core_reports_it(both_ways):
     assert json.loads(body)["errors"]
 
 
-def test_a_lists_leaves_are_completed_without_graphql_cores_execute_field(graphql, monkeypatch):
+def returning(value):
+    def resolve(source, info, **arguments):
+        return value
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    "patches",
+    [
+        # A nullable object: null where it failed, the item kept.
+        [("NewsPage", "parent", raising(RuntimeError("broken")))],
+        [("NewsPage", "parent", returning(bad_input("No parent.")))],
+        [("NewsPage", "parent", returning("not a page"))],  # no type resolves it
+        [("NewsPage", "heroImage", raising(RuntimeError("broken")))],
+        [("NewsPage", "heroImage", returning(bad_input("No image.")))],
+        [("NewsPage", "heroImage", returning("not an image"))],
+        [("ImageObjectType", "rendition", raising(bad_input("No rendition.")))],
+        [("ImageObjectType", "rendition", returning(bad_input("No rendition.")))],
+        [("ImageObjectType", "rendition", returning("not a rendition"))],
+        # A nullable list, and its nullable items.
+        [("NewsPage", "tags", raising(RuntimeError("broken")))],
+        [("NewsPage", "tags", returning(bad_input("No tags.")))],
+        [("NewsPage", "tags", returning(42))],  # not a list
+        [("NewsPage", "tags", returning([None, "not a tag"]))],
+        # Null where the type forbids it: it propagates (here to `data`).
+        [("NewsItems", "pagination", returning(None))],
+        [("NewsItems", "items", returning([None]))],
+        [("NewsItems", "items", returning(None))],
+        # A non-null leaf under an object or a list's item nulls that object or item.
+        [("TagObjectType", "name", returning(None))],
+        [("ImageRenditionObjectType", "width", returning(None))],
+        [("NewsIndexPage", "title", returning(None))],
+        # An error in a nullable leaf under an object, kept as the object completes...
+        [("NewsIndexPage", "searchDescription", raising(RuntimeError("broken")))],
+        # ... and also when a non-null leaf then nulls the object: both are reported.
+        [
+            ("NewsIndexPage", "searchDescription", raising(RuntimeError("broken"))),
+            ("NewsIndexPage", "title", returning(None)),
+        ],
+    ],
+    ids=lambda patches: "+".join(f"{type_name}.{field}" for type_name, field, _ in patches),
+)
+def test_an_error_in_an_object_or_a_list_is_reported_as_graphql_core_reports_it(
+    both_ways, monkeypatch, patches
+):
+    for type_name, field, resolve in patches:
+        monkeypatch.setattr(schema_type(type_name).fields[field], "resolve", resolve)
+    ours, graphql_cores = both_ways(OBJECTS, {"width": 480})
+    assert ours == graphql_cores
+    body, errors = ours
+    assert errors and all(error["path"][0] == "newsItems" for error in errors)
+    assert json.loads(body)["errors"]
+    # Each error once, however many times its field was tried, and none withheld.
+    assert len({tuple(error["path"]) for error in errors}) == len(errors)
+    assert all(any(field in error["path"] for error in errors) for _, field, _ in patches)
+
+
+def test_an_object_answered_when_run_again_reports_no_error_from_its_failed_run(
+    graphql, monkeypatch
+):
+    # The parent's nullable field fails, then its non-null title nulls it: the parent is
+    # run again and answers (each field failed twice: directly, then through graphql-core).
+    def failing_twice(failure, value):
+        runs = []
+
+        def resolve(source, info):
+            runs.append(source)
+            return failure() if len(runs) <= 2 else value
+
+        return resolve
+
+    def broken():
+        raise RuntimeError("broken")
+
+    patches = {
+        "searchDescription": failing_twice(broken, "Read."),
+        "title": failing_twice(lambda: None, "News"),
+    }
+    for field, resolve in patches.items():
+        monkeypatch.setattr(schema_type("NewsIndexPage").fields[field], "resolve", resolve)
+    answer = graphql(OBJECTS, {"width": 480})
+    items = answer["data"]["newsItems"]["items"]
+    assert items and all(
+        item["parent"]["searchDescription"] == "Read." and item["parent"]["title"] == "News"
+        for item in items
+    )
+    assert "errors" not in answer
+
+
+def test_an_argument_is_read_from_each_requests_variables(both_ways, graphql):
+    for width in (320, 480):
+        ours, graphql_cores = both_ways(OBJECTS, {"width": width})
+        assert ours == graphql_cores
+    # The same document again, nothing emptied in between: its arguments are not kept.
+    for width in (320, 480, 320):
+        items = graphql(OBJECTS, {"width": width})["data"]["newsItems"]["items"]
+        renditions = [item["heroImage"]["rendition"] for item in items if item["heroImage"]]
+        assert renditions and all(rendition["width"] == width for rendition in renditions)
+
+
+def test_an_argument_a_resolver_refuses_is_reported_as_graphql_core_reports_it(both_ways):
+    ours, graphql_cores = both_ways(OBJECTS, {"width": 100})  # not an allowed width
+    assert ours == graphql_cores
+    errors = ours[1]
+    assert errors and all(error["path"][-2:] == ["heroImage", "rendition"] for error in errors)
+
+
+def test_an_argument_that_cannot_be_read_is_reported_as_graphql_core_reports_it(both_ways):
+    # A null for a non-null argument, through a variable with a default: only reading
+    # the arguments finds it.
+    query = 'query($slug: String = "none") { newsItem(slug: $slug) { title } }'
+    ours, graphql_cores = both_ways(query, {"slug": None})
+    assert ours == graphql_cores
+    body, errors = ours
+    assert json.loads(body)["data"] == {"newsItem": None}
+    assert [error["path"] for error in errors] == [["newsItem"]]
+
+
+@pytest.fixture
+def executed_fields(monkeypatch):
+    """The (parent type, field) of each field run through graphql-core's execute_field."""
     executed = []
     execute_field = ExecutionContext.execute_field
 
@@ -167,8 +301,28 @@ def test_a_lists_leaves_are_completed_without_graphql_cores_execute_field(graphq
         return execute_field(self, parent_type, source, field_nodes, path)
 
     monkeypatch.setattr(ExecutionContext, "execute_field", recording)
+    return executed
+
+
+def test_a_lists_fields_are_completed_without_graphql_cores_execute_field(graphql, executed_fields):
+    answer = graphql(OBJECTS, {"width": 480})
+    assert "errors" not in answer and answer["data"]["newsItems"]["items"]
+    # Leaves, objects, lists and a field with arguments alike.
+    assert executed_fields == []
     answer = graphql(LIST, {"withUrlPath": True, "withoutSlug": False})
     assert "errors" not in answer and answer["data"]["newsItems"]["items"]
-    # Objects and lists go through graphql-core, leaves do not.
-    assert ("NewsPage", "parent") in executed
-    assert not [field for field in executed if field[1] in ("title", "summary", "date", "total")]
+    # Only fields carrying a directive go through graphql-core.
+    assert {field for _, field in executed_fields} == {"slug", "urlPath"}
+
+
+def test_a_field_that_raised_goes_through_graphql_cores_execute_field(
+    graphql, monkeypatch, executed_fields
+):
+    monkeypatch.setattr(
+        schema_type("NewsPage").fields["heroImage"], "resolve", raising(RuntimeError("broken"))
+    )
+    answer = graphql(OBJECTS, {"width": 480})
+    items = answer["data"]["newsItems"]["items"]
+    assert items and all(item["heroImage"] is None for item in items)
+    assert len(answer["errors"]) == len(items)
+    assert executed_fields == [("NewsPage", "heroImage")] * len(items)

@@ -38,7 +38,7 @@ def news(settings):
 @pytest.fixture
 def completed_news_pages(monkeypatch):
     """The ids of the news pages completed field by field (by the execution context
-    /graphql/ runs: it completes leaf fields itself, api/graphql/leaves.py)."""
+    /graphql/ runs: it completes fields itself, api/graphql/leaves.py)."""
     completed = []
     execute_fields = PageFragmentsExecutionContext.execute_fields
 

@@ -40,16 +40,16 @@ from core.content_version import key_versions_for
 from core.memo import KeyedMemo, cached_function
 from core.request_context import context_of
 
-from .leaves import LeafFieldsExecutionContext
+from .leaves import PlannedFieldsExecutionContext
 
 # Pages' parts, with the surrogate keys each recorded and its size as text: at most 4 MiB
 # of them (some three times that in memory; a news item of the documented list: 600 bytes).
 fragments = KeyedMemo(max_size=4 * 2**20, size_of=lambda kept: kept[2])
 
 
-class PageFragmentsExecutionContext(LeafFieldsExecutionContext):
-    """graphql-core's execution, completing pages from `fragments` and leaf fields
-    directly (leaves.py)."""
+class PageFragmentsExecutionContext(PlannedFieldsExecutionContext):
+    """graphql-core's execution, completing pages from `fragments` and fields as
+    planned once per selection (leaves.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

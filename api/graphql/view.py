@@ -189,7 +189,7 @@ class CMSGraphQLView(GraphQLView):
             # Pages' answers are kept per selection, by their keys' versions (fragments.py).
             execution_context_class=PageFragmentsExecutionContext,
             # Every resolver here is synchronous: spare graphql-core asking each value
-            # (and leaf fields are completed directly: leaves.py).
+            # (and fields are completed without graphql-core's execute_field: leaves.py).
             is_awaitable=never_awaitable,
         )
 

@@ -261,6 +261,24 @@ def test_an_object_answered_when_run_again_reports_no_error_from_its_failed_run(
     assert "errors" not in answer
 
 
+def test_an_error_deep_down_is_run_again_once_for_each_field_above_it(graphql, monkeypatch):
+    # A news item's title (non-null) fails: the item, its list (`items`, non-null) and
+    # `newsItems` (non-null) go null in turn. graphql-core runs the title once; here it is
+    # tried directly, then by graphql-core, then once again as each of the two fields
+    # above it is run again by graphql-core, below it too: not twice more at each level.
+    runs = []
+
+    def failing(source, info):
+        runs.append(source)
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(schema_type("NewsPage").fields["title"], "resolve", failing)
+    answer = graphql(OBJECTS, {"width": 480})
+    assert answer["data"] is None
+    assert [error["path"] for error in answer["errors"]] == [["newsItems", "items", 0, "title"]]
+    assert len(runs) == 4
+
+
 def test_an_argument_is_read_from_each_requests_variables(both_ways, graphql):
     for width in (320, 480):
         ours, graphql_cores = both_ways(OBJECTS, {"width": width})

@@ -84,10 +84,22 @@ class PlannedFieldsExecutionContext(ExecutionContext):
                 if value is not NOT_COMPLETED:
                     results[response_name] = value
                     continue
-            result = self.execute_field(parent_type, source_value, field_nodes, field_path)
+            result = self.execute_field_by_graphql_core(
+                parent_type, source_value, field_nodes, field_path
+            )
             if result is not Undefined:
                 results[response_name] = result
         return results
+
+    def execute_field_by_graphql_core(self, parent_type, source, field_nodes, path):
+        """`execute_field`, the fields below it included: a field run again after an
+        error below it runs that error's fields once more, not once more for each field
+        on the way down to it."""
+        completes_directly, self.completes_directly = self.completes_directly, False
+        try:
+            return self.execute_field(parent_type, source, field_nodes, path)
+        finally:
+            self.completes_directly = completes_directly
 
     def plan(self, parent_type, fields):
         """Each field of a selection in order: (response name, nodes, its leaf or None,

@@ -107,10 +107,14 @@ def site_for(request):
 
 
 def one_at(model, path):
-    """The page of `model` at a tree path, or None: unordered, as a path is unique, for
-    ordering a query (Wagtail's page managers order by path, `first()` by id) makes
-    Django hash each of its selected columns to compile it, most of reading one page."""
-    return next(iter(model.objects.filter(path=path).order_by()[:1]), None)
+    """The page of `model` at a tree path, or None, its query compiled once
+    (compiled_queries.py): unordered, as a path is unique, for ordering a query
+    (Wagtail's page managers order by path, `first()` by id) makes Django hash each of
+    its selected columns to compile it."""
+    found = compiled_queries.instances(
+        model, ("at a path",), lambda path: model.objects.filter(path=path).order_by()[:1], [path]
+    )
+    return found[0] if found else None
 
 
 def site_relative_path(url_path):

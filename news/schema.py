@@ -210,8 +210,12 @@ def prime_hero_images(pages):
     """Each page's hero image, from one query of the images they use (a few images are
     shared by many pages: each is made once)."""
     field = NewsPage._meta.get_field("hero_image")
-    wanted = {page.hero_image_id for page in pages} - {None}
-    images = get_image_model().objects.in_bulk(wanted) if wanted else {}
+    wanted = sorted({page.hero_image_id for page in pages} - {None})
+    image_model = get_image_model()
+    found = compiled_queries.instances(
+        image_model, ("by id",), lambda ids: image_model.objects.filter(pk__in=ids), [wanted]
+    )
+    images = {image.pk: image for image in found}
     for page in pages:
         field.set_cached_value(page, images.get(page.hero_image_id))
 
@@ -243,9 +247,13 @@ def prime_tag_lists(pages):
     for page in pages:
         page.__dict__["tag_list"] = []
     tags = {}
-    taggings = NewsPageTag.objects.filter(content_object_id__in=by_id).order_by("pk")
-    for page_id, tag_id, name, slug in taggings.values_list(
-        "content_object_id", "tag_id", "tag__name", "tag__slug"
+
+    def taggings(ids):
+        taggings = NewsPageTag.objects.filter(content_object_id__in=ids).order_by("pk")
+        return taggings.values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+
+    for page_id, tag_id, name, slug in compiled_queries.rows(
+        "news pages' tags", taggings, [list(by_id)]
     ):
         if tag_id not in tags:
             tags[tag_id] = Tag(id=tag_id, name=name, slug=slug)

@@ -10,17 +10,28 @@ import pytest
 from django.db.models import Count, Exists, OuterRef, Window
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
+from wagtail.images.models import Image
 from wagtail.models import Page, PageViewRestriction
 
 from core import compiled_queries
-from news.models import NewsPage, NewsPageTag
-from tests.support.factories import NewsIndexPageFactory, NewsPageFactory, publish
+from news.models import NewsIndexPage, NewsPage, NewsPageTag
+from tests.support.factories import (
+    ImageFactory,
+    NewsIndexPageFactory,
+    NewsPageFactory,
+    publish,
+)
 
 pytestmark = pytest.mark.django_db
 
 LIST = """query($page: PositiveInt, $perPage: PositiveInt, $tag: String, $year: Int) {
   newsItems(page: $page, perPage: $perPage, tag: $tag, year: $year) {
-    items { title slug date url }
+    items {
+      title slug date url
+      tags { name }
+      heroImage { title rendition(width: 480) { width } }
+      parent { title }
+    }
     pagination { total count totalPages }
   }
 }"""
@@ -29,12 +40,14 @@ LIST = """query($page: PositiveInt, $perPage: PositiveInt, $tag: String, $year: 
 @pytest.fixture
 def news():
     index = NewsIndexPageFactory(title="News", slug="news")
+    images = [ImageFactory(title="Square"), ImageFactory(title="Wide")]
     for number in range(12):
         NewsPageFactory(
             parent=index,
             title=f"Numbered {number}",
             date=datetime.date(2020 + number % 3, 1, 1) + datetime.timedelta(days=number),
-            tags=["even" if number % 2 == 0 else "odd"],
+            tags=["even" if number % 2 == 0 else "odd", *(["third"] if number % 3 == 0 else [])],
+            hero_image=images[number % 3] if number % 3 < 2 else None,
         )
     return index
 
@@ -103,6 +116,92 @@ def test_compiled_once_and_read_afresh_each_time(news, compilations):
     assert len(compilations) == 1
 
 
+def ids_of(*titles):
+    return [NewsPage.objects.get(title=title).pk for title in titles]
+
+
+def by_ids():
+    def queryset(ids):
+        return NewsPage.objects.filter(pk__in=ids).values_list("pk", "title").order_by("pk")
+
+    calls = [
+        [ids_of("Numbered 1", "Numbered 2")],
+        [ids_of("Numbered 7", "Numbered 3")],
+        [ids_of("Numbered 4")],  # fewer: compiled again, for one
+        [ids_of("Numbered 5", "Numbered 6")],
+        [ids_of("Numbered 5", "Numbered 5")],  # one id twice, which Django reads once
+    ]
+    return queryset, calls, 2
+
+
+def by_text():
+    def queryset(title):
+        return NewsPage.objects.filter(title=title).values_list("pk", "date")
+
+    return queryset, [["Numbered 1"], ["Numbered 8"], ["no such title"]], 1
+
+
+def by_lists_and_text():
+    def queryset(ids, titles, tag):
+        tagged = NewsPage.objects.filter(pk__in=ids, title__in=titles, tags__name=tag)
+        return tagged.values_list("title", "date").order_by("title")
+
+    calls = [
+        [ids_of("Numbered 2", "Numbered 3"), ["Numbered 2", "Numbered 3"], "even"],
+        [ids_of("Numbered 2", "Numbered 4"), ["Numbered 4", "Numbered 9"], "even"],
+        [ids_of("Numbered 1", "Numbered 3"), ["Numbered 1", "Numbered 3"], "odd"],
+    ]
+    return queryset, calls, 1
+
+
+def by_text_django_changes():
+    """`contains` makes the text a pattern: no parameter is the stand-in, so the query
+    is compiled for each read, as Django compiles it."""
+
+    def queryset(text):
+        return NewsPage.objects.filter(title__contains=text).values_list("title").order_by("pk")
+
+    return queryset, [["1"], ["Numbered"], ["%"]], 4
+
+
+@pytest.mark.parametrize("case", [by_ids, by_text, by_lists_and_text, by_text_django_changes])
+def test_arguments_are_put_in_place_of_those_compiled(news, compilations, case):
+    """Read with other arguments, a query compiled once for each number of them finds
+    what it finds compiled for them."""
+    queryset, calls, compiled = case()
+    compiled_here = 0
+    for arguments in calls:
+        before = len(compilations)
+        found = compiled_queries.rows(("arguments", case.__name__), queryset, arguments)
+        compiled_here += len(compilations) - before
+        assert found == list(queryset(*arguments))
+    assert any(list(queryset(*arguments)) for arguments in calls)
+    assert compiled_here == compiled
+
+
+def test_instances_are_as_django_makes_them(news):
+    """Every field's value and the state Django gives an instance it read
+    (Model.from_db), for a page type, pages and images."""
+    image = ImageFactory()
+    NewsPage.objects.filter(title="Numbered 2").update(hero_image=image)
+
+    def state(instance):
+        values = {name: value for name, value in vars(instance).items() if name != "_state"}
+        return type(instance), values, instance._state.adding, instance._state.db
+
+    reads = [
+        (NewsIndexPage, lambda path: NewsIndexPage.objects.filter(path=path), [news.path]),
+        (Page, lambda path: Page.objects.filter(path=path), [news.path]),
+        (NewsPage, lambda ids: NewsPage.objects.filter(pk__in=ids), [ids_of("Numbered 2")]),
+        (Image, lambda ids: Image.objects.filter(pk__in=ids), [[image.pk]]),
+    ]
+    for model, queryset, arguments in reads:
+        for _ in range(2):  # compiled, then read from what was compiled
+            made = compiled_queries.instances(model, ("instances",), queryset, arguments)
+            assert made
+            assert [state(each) for each in made] == [state(each) for each in queryset(*arguments)]
+
+
 def answer(client, variables, query=LIST):
     """The whole answer, a refusal's included (less the request's id), and the surrogate
     keys it is sent with (none with a refusal)."""
@@ -154,7 +253,13 @@ def test_every_list_answers_as_one_compiled_afresh_across_changes(news, client, 
         assert all("list:news.newspage" in keys for body, keys in kept_again if body["data"])
         return afresh[-2][0]["data"]["newsItems"]
 
-    assert every_list_answers_as_compiled_afresh()["pagination"]["total"] == 12
+    whole = every_list_answers_as_compiled_afresh()
+    assert whole["pagination"]["total"] == 12
+    # Each item's tags, image, its rendition and parent are read by compiled queries too.
+    items = whole["items"]
+    assert {image["rendition"]["width"] for image in filter(None, (i["heroImage"] for i in items))}
+    assert {"even", "odd", "third"} == {tag["name"] for item in items for tag in item["tags"]}
+    assert {item["parent"]["title"] for item in items} == {"News"}
 
     newest = NewsPageFactory(
         parent=news, title="Newest", date=datetime.date(2030, 1, 1), live=False

@@ -32,7 +32,7 @@ from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.images.utils import to_svg_safe_spec
 
-from core import content_version, surrogate_keys
+from core import compiled_queries, content_version, surrogate_keys
 from core.memo import KeyedMemo, cached_function
 from core.request_context import context_of
 from core.visibility import visibility_for
@@ -145,8 +145,13 @@ def hold_renditions(request, images, specs):
     renditions = list_renditions.find(key_versions, key)
     if renditions is None:
         rendition_model = get_image_model().get_rendition_model()
-        renditions = list(
-            rendition_model.objects.filter(image_id__in=images, filter_spec__in=specs)
+        renditions = compiled_queries.instances(
+            rendition_model,
+            ("of images",),
+            lambda ids, specs: rendition_model.objects.filter(
+                image_id__in=ids, filter_spec__in=specs
+            ),
+            [sorted(images), sorted(specs)],
         )
         if len(renditions) >= len(images) * len(specs):
             image_keys = {surrogate_keys.key_for(image) for image in images.values()}

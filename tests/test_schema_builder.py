@@ -9,11 +9,13 @@ import re
 import subprocess
 import sys
 
+import pytest
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import resolve
 from graphene_django.management.commands import graphql_schema as graphql_schema_command
 from graphql import get_named_type, is_leaf_type
+from grapple.registry import registry
 from grapple.urls import graphiql
 
 from api.graphql import object_types
@@ -21,7 +23,9 @@ from api.graphql import schema as schema_module
 from api.graphql.guard import guard_schema
 from api.graphql.media import resolve_documents, resolve_images
 from api.graphql.view import CMSGraphQLView
+from news.models import NewsIndexPage
 from tests.support.app_process import BASE_DIR, app_env
+from tests.support.factories import NewsPageFactory
 
 THREADS = 8
 
@@ -158,3 +162,33 @@ def test_the_graphql_schema_command_exports_the_built_schema(monkeypatch):
     call_command("graphql_schema", out="-.graphql", stdout=io.StringIO())
     [graphql_schema] = exported
     assert graphql_schema is schema_module.schema.graphql_schema
+
+
+@pytest.mark.django_db
+def test_columns_read_as_attributes_answer_as_grapples_resolvers(southwark):
+    """Each field read as its column's attribute answers what grapple's resolver it
+    replaced answers, for every page, snippet and setting of the Southwark content; and
+    the news item's columns are among them."""
+    # Rich text that grapple renders (a link to a page), beside the content's.
+    index = NewsIndexPage.objects.get()
+    NewsPageFactory(
+        parent=index, notes_to_editors=f'<p><a linktype="page" id="{index.pk}">News</a></p>'
+    )
+    graphql_schema = schema_module.schema.graphql_schema
+    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
+    compared, replaced = 0, set()
+    for model, node in (item for registered in registries for item in registered.items()):
+        graphql_type = graphql_schema.get_type(node._meta.name)
+        resolvers = {
+            name: getattr(field.resolve, "guards", field.resolve)
+            for name, field in graphql_type.fields.items()
+        }
+        fields = {name: read for name, read in resolvers.items() if hasattr(read, "replaces")}
+        replaced.update(f"{graphql_type.name}.{name}" for name in fields)
+        for instance in model._default_manager.all() if fields else ():
+            for name, read in fields.items():
+                answer, grapples = read(instance, None), read.replaces(instance, None)
+                assert answer is grapples or answer == grapples, (model, instance.pk, name)
+                compared += 1
+    assert {"NewsPage.date", "NewsPage.summary", "NewsPage.heroImage"} <= replaced
+    assert compared > 100

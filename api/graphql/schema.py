@@ -24,7 +24,9 @@ and the code importing it all get that one object.
 import json
 import threading
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
+from graphene.utils.str_converters import to_camel_case
 from graphql import (
     GraphQLArgument,
     GraphQLField,
@@ -37,6 +39,7 @@ from grapple.schema import schema as grapple_schema  # grapple builds it on impo
 from grapple.types.rich_text import RichText
 from grapple.utils import resolve_queryset
 from wagtail.blocks import StructValue
+from wagtail.fields import RichTextField
 from wagtail.models import Site
 from wagtail.rich_text import get_text_for_indexing
 
@@ -124,6 +127,59 @@ def with_model_descriptions(graphql_schema):
         description = getattr(model, "graphql_description", None)
         if description:
             graphql_schema.get_type(node._meta.name).description = description
+
+
+def with_columns_read_as_attributes(graphql_schema):
+    """grapple resolves each of a model's `graphql_fields` by asking of every value
+    whether it is a manager, a method or rich text to render (grapple/actions.py
+    `model_resolver`), a tenth of completing a list of news items: a field whose source
+    is a column of its model (never a manager or a method) is read as the attribute it
+    is, unless it is rich text grapple renders."""
+    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
+    for model, node in (item for registered in registries for item in registered.items()):
+        graphql_type = graphql_schema.get_type(node._meta.name)
+        for field in map(declared_field, getattr(model, "graphql_fields", ())):
+            graphql_field = graphql_type.fields.get(to_camel_case(field.field_name))
+            if (
+                graphql_field is not None
+                and is_grapple_model_resolver(graphql_field.resolve)
+                and is_column_as_it_is(model, field)
+            ):
+                graphql_field.resolve = attribute_reader(field.field_source, graphql_field.resolve)
+
+
+def declared_field(field):
+    """A `graphql_fields` entry as grapple reads it: a GraphQLField, a function making
+    one, or a (field, wrapper) pair (grapple/actions.py `build_node_type`)."""
+    if callable(field):
+        field = field()
+    if isinstance(field, tuple):
+        field = field[0]() if callable(field[0]) else field[0]
+    return field
+
+
+def is_grapple_model_resolver(resolver):
+    function = getattr(resolver, "__func__", None)
+    return getattr(function, "__qualname__", None) == "model_resolver.<locals>.mixin"
+
+
+def is_column_as_it_is(model, field):
+    """Whether grapple answers the field with its source column's value unchanged."""
+    try:
+        column = model._meta.get_field(field.field_source)
+    except FieldDoesNotExist:
+        return False
+    if not column.concrete:  # a reverse relation or many-to-many: a manager
+        return False
+    return field.field_type is RichText or not isinstance(column, RichTextField)
+
+
+def attribute_reader(name, replaces):
+    def resolve(instance, info, **kwargs):
+        return getattr(instance, name)
+
+    resolve.replaces = replaces  # grapple's, which answers alike (tests/test_schema_builder.py)
+    return resolve
 
 
 def with_empty_page_choosers_as_null(graphql_schema):
@@ -223,6 +279,7 @@ CHANGES = (
     with_preview_marking,  # a draft answered for a token is marked a preview
     with_raw_values_as_text,  # a StructBlock's raw value, a dict, is no String
     with_model_descriptions,  # grapple has no way to describe a model's type
+    with_columns_read_as_attributes,  # grapple asks each column's value what it is
     with_empty_page_choosers_as_null,  # grapple fails on an optional chooser left empty
     with_rich_text_as_served,  # without the editor's paragraph keys, as REST serves it
     with_typed_paragraphs,  # the paragraph as HTML and as text, grapple's type kept

@@ -8,9 +8,11 @@ import json
 import re
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import RequestFactory
 from django.urls import resolve
 from graphene_django.management.commands import graphql_schema as graphql_schema_command
@@ -165,8 +167,8 @@ def test_the_graphql_schema_command_exports_the_built_schema(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_columns_read_as_attributes_answer_as_grapples_resolvers(southwark):
-    """Each field read as its column's attribute answers what grapple's resolver it
+def test_attributes_read_directly_answer_as_grapples_resolvers(southwark):
+    """Each field read as its source's attribute answers what grapple's resolver it
     replaced answers, for every page, snippet and setting of the Southwark content; and
     the news item's columns are among them."""
     # Rich text that grapple renders (a link to a page), beside the content's.
@@ -188,7 +190,22 @@ def test_columns_read_as_attributes_answer_as_grapples_resolvers(southwark):
         for instance in model._default_manager.all() if fields else ():
             for name, read in fields.items():
                 answer, grapples = read(instance, None), read.replaces(instance, None)
+                if isinstance(answer, QuerySet):  # a property's, made anew each time
+                    answer, grapples = list(answer), list(grapples)
                 assert answer is grapples or answer == grapples, (model, instance.pk, name)
                 compared += 1
-    assert {"NewsPage.date", "NewsPage.summary", "NewsPage.heroImage"} <= replaced
+    assert {"NewsPage.date", "NewsPage.summary", "NewsPage.heroImage", "NewsPage.tags"} <= replaced
     assert compared > 100
+
+
+def test_a_property_answering_a_manager_or_a_method_is_left_to_grapple():
+    """grapple calls a method and reads a manager's items: a property answering either
+    is resolved by grapple's resolver."""
+
+    def grapples(instance, info, **kwargs):
+        return ("grapple's answer", instance.value)
+
+    read = schema_module.attribute_reader("value", grapples)
+    for value in (NewsIndexPage.objects, len):
+        assert read(SimpleNamespace(value=value), None) == ("grapple's answer", value)
+    assert read(SimpleNamespace(value=["a tag"]), None) == ["a tag"]

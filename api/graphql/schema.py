@@ -25,7 +25,7 @@ import json
 import threading
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import Manager, Q
 from graphene.utils.str_converters import to_camel_case
 from graphql import (
     GraphQLArgument,
@@ -129,23 +129,32 @@ def with_model_descriptions(graphql_schema):
             graphql_schema.get_type(node._meta.name).description = description
 
 
-def with_columns_read_as_attributes(graphql_schema):
+def with_attributes_read_directly(graphql_schema):
     """grapple resolves each of a model's `graphql_fields` by asking of every value
-    whether it is a manager, a method or rich text to render (grapple/actions.py
-    `model_resolver`), a tenth of completing a list of news items: a field whose source
-    is a column of its model (never a manager or a method) is read as the attribute it
-    is, unless it is rich text grapple renders."""
+    whether it is a manager, a method or rich text to render, looking its source up
+    among the model's fields each time (grapple/actions.py `model_resolver`): a tenth of
+    completing a list of news items. Here a field whose source is a column is read as
+    its attribute (a column's value is never a manager or a method), unless it is rich
+    text grapple renders; one whose source is no field of the model (a property, such
+    as a news page's `tag_list`) likewise, grapple's resolver answering a manager or a
+    method. Others (relations to many) keep grapple's."""
     registries = (registry.pages, registry.snippets, registry.settings, registry.models)
     for model, node in (item for registered in registries for item in registered.items()):
         graphql_type = graphql_schema.get_type(node._meta.name)
         for field in map(declared_field, getattr(model, "graphql_fields", ())):
             graphql_field = graphql_type.fields.get(to_camel_case(field.field_name))
-            if (
-                graphql_field is not None
-                and is_grapple_model_resolver(graphql_field.resolve)
-                and is_column_as_it_is(model, field)
+            if graphql_field is None or not is_grapple_model_resolver(graphql_field.resolve):
+                continue
+            grapples = graphql_field.resolve
+            try:
+                column = model._meta.get_field(field.field_source)
+            except FieldDoesNotExist:
+                graphql_field.resolve = attribute_reader(field.field_source, grapples)
+                continue
+            if column.concrete and (
+                field.field_type is RichText or not isinstance(column, RichTextField)
             ):
-                graphql_field.resolve = attribute_reader(field.field_source, graphql_field.resolve)
+                graphql_field.resolve = column_reader(field.field_source, grapples)
 
 
 def declared_field(field):
@@ -163,22 +172,22 @@ def is_grapple_model_resolver(resolver):
     return getattr(function, "__qualname__", None) == "model_resolver.<locals>.mixin"
 
 
-def is_column_as_it_is(model, field):
-    """Whether grapple answers the field with its source column's value unchanged."""
-    try:
-        column = model._meta.get_field(field.field_source)
-    except FieldDoesNotExist:
-        return False
-    if not column.concrete:  # a reverse relation or many-to-many: a manager
-        return False
-    return field.field_type is RichText or not isinstance(column, RichTextField)
-
-
-def attribute_reader(name, replaces):
+def column_reader(name, grapples):
     def resolve(instance, info, **kwargs):
         return getattr(instance, name)
 
-    resolve.replaces = replaces  # grapple's, which answers alike (tests/test_schema_builder.py)
+    resolve.replaces = grapples  # which answers alike (tests/test_schema_builder.py)
+    return resolve
+
+
+def attribute_reader(name, grapples):
+    def resolve(instance, info, **kwargs):
+        value = getattr(instance, name)
+        if isinstance(value, Manager) or callable(value):
+            return grapples(instance, info, **kwargs)
+        return value
+
+    resolve.replaces = grapples
     return resolve
 
 
@@ -279,7 +288,7 @@ CHANGES = (
     with_preview_marking,  # a draft answered for a token is marked a preview
     with_raw_values_as_text,  # a StructBlock's raw value, a dict, is no String
     with_model_descriptions,  # grapple has no way to describe a model's type
-    with_columns_read_as_attributes,  # grapple asks each column's value what it is
+    with_attributes_read_directly,  # grapple asks each value what it is, every time
     with_empty_page_choosers_as_null,  # grapple fails on an optional chooser left empty
     with_rich_text_as_served,  # without the editor's paragraph keys, as REST serves it
     with_typed_paragraphs,  # the paragraph as HTML and as text, grapple's type kept

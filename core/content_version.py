@@ -198,7 +198,8 @@ class KeyVersions:
             read = {key: found.get(KEY_VERSION_PREFIX + key) for key in unknown}
             if len(known.versions) < MAX_KNOWN_KEYS:
                 known.versions.update(read)
-        versions = ChainMap(read, known.versions)
+        # A ChainMap's look-ups are Python's: the known versions alone where none was read.
+        versions = ChainMap(read, known.versions) if read else known.versions
         return [{key: versions[key] for key in (*keys, ALL)} for keys in key_sets]
 
 

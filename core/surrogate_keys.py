@@ -35,11 +35,26 @@ PAGES = "list:pages"
 
 
 def key_for(instance):
-    if isinstance(instance, Page):
-        return f"page:{instance.pk}"
-    if isinstance(instance, AbstractRendition):
+    kind = type(instance)
+    prefix = _prefixes.get(kind)
+    if prefix is None:
+        prefix = _prefixes[kind] = _prefix_of(kind)
+    if prefix is _RENDITION:
         return f"{instance.image._meta.label_lower}:{instance.image_id}"
-    return f"{instance._meta.label_lower}:{instance.pk}"
+    return prefix + str(instance.pk)
+
+
+# A model's key prefix, by model: key_for runs for every object an answer holds.
+_prefixes = {}
+_RENDITION = object()  # a rendition's key is its image's
+
+
+def _prefix_of(model):
+    if issubclass(model, Page):
+        return "page:"
+    if issubclass(model, AbstractRendition):
+        return _RENDITION
+    return f"{model._meta.label_lower}:"
 
 
 def list_key(model):

@@ -2,8 +2,9 @@
 every kind of app server (bench/servers.py): before each request, the memos of content
 (core/memo.py clear_content) are emptied, so each read costs what the first read after a
 publish that retired everything would. What is not content stays, as it does across a
-publish: parsed documents, and the SQL the news list's queries compile to
-(core/compiled_queries.py, kept for what each is built from, the pages hidden among it).
+publish: parsed documents, and the SQL the reads compile to (core/compiled_queries.py,
+kept for what each is built from, the pages hidden among it, and the number of objects
+it reads).
 
 A threaded worker answers several requests at once in one process: emptied for one
 request, the memos would hold parts another request made meanwhile, and the reads would

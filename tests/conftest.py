@@ -13,6 +13,7 @@ from tests.support.chromium import chromium_executable
 from tests.support.content import load_southwark_content
 from tests.support.factories import UserFactory
 from tests.support.front_end import FrontEnd
+from tests.support.snapshot import rows_made_by
 from tests.support.webhook_receiving import send_webhooks_to
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -40,17 +41,31 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
-@pytest.fixture(scope="module")
-def southwark(django_db_setup, django_db_blocker):
-    """The Southwark content, loaded once per test module and rolled back after it.
+@pytest.fixture(scope="session")
+def southwark_rows(django_db_setup, django_db_blocker):
+    """The rows loading the Southwark content makes, loaded once for the session (in a
+    transaction rolled back at once) and copied: loading it costs seconds, writing the
+    rows back a fraction of that (tests/support/snapshot.py)."""
 
-    Every test of a module that uses it sees the content, so tests that need an
-    empty site live in modules of their own.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
+    def load():
         load_southwark_content()
         # Loaded in a transaction that never commits: there is nothing to retire.
         Retirement.objects.all().delete()
+
+    with django_db_blocker.unblock():
+        return rows_made_by(load)
+
+
+@pytest.fixture(scope="module")
+def southwark(southwark_rows, django_db_blocker):
+    """The Southwark content, as loaded, once per test module and rolled back after it.
+
+    Every test of a module that uses it sees the content, so tests that need an
+    empty site live in modules of their own. Its images' files are the session's first
+    load's (under MEDIA_ROOT, which no rollback empties).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        southwark_rows.restore()
         yield
         transaction.set_rollback(True)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from core import memo
 from core.models import Retirement
@@ -13,7 +13,7 @@ from tests.support.chromium import chromium_executable
 from tests.support.content import load_southwark_content
 from tests.support.factories import UserFactory
 from tests.support.front_end import FrontEnd
-from tests.support.snapshot import rows_made_by
+from tests.support.snapshot import rows_made_by, rows_now
 from tests.support.webhook_receiving import send_webhooks_to
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -39,6 +39,41 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.skip(reason="in the SQLite pass and the production suite (Chromium)")
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as pytest-django migrates it, and a cheaper reset for each
+    transactional test (`django_db(transaction=True, serialized_rollback=True)`).
+
+    After such a test Django empties every table: on PostgreSQL with one TRUNCATE, which
+    makes new files for each table and index (about a second a test); here their rows
+    (a few hundred at most) are deleted instead, the foreign keys (deferrable) checked
+    as the flush commits. Before the next, Django saved each migrated row again, one
+    object at a time (another second on PostgreSQL, half one on SQLite); here they are
+    written back as copied once after migrating (tests/support/snapshot.py).
+    """
+    with django_db_blocker.unblock():
+        migrated = rows_now()
+    with pytest.MonkeyPatch.context() as patch:
+        # Django's serialized copy of the same rows is still made, and left unread.
+        patch.setattr(
+            connection.creation, "deserialize_db_from_string", lambda _: migrated.restore()
+        )
+        if connection.vendor == "postgresql":
+            from django.db.backends.postgresql.operations import DatabaseOperations
+
+            truncate = DatabaseOperations.sql_flush
+
+            def delete_rows(ops, style, tables, *, reset_sequences=False, allow_cascade=False):
+                if reset_sequences:  # none of the suite's tests asks: TRUNCATE restarts them
+                    return truncate(
+                        ops, style, tables, reset_sequences=True, allow_cascade=allow_cascade
+                    )
+                return [f"DELETE FROM {ops.quote_name(table)};" for table in tables]  # noqa: S608
+
+            patch.setattr(DatabaseOperations, "sql_flush", delete_rows)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,12 @@
 """Rows of the test database, copied out once and written back at will.
 
 `rows_made_by(change)` runs `change` in a transaction it rolls back and returns a
-`Snapshot` of every table the change left different; `snapshot.restore()` makes those
-tables hold exactly those rows again (in the caller's transaction), much faster than
-making them again. Restoring assumes the other tables are as they were when the snapshot
-was taken (the test database as migrated), which holds between test modules and at the
-start of a transactional test (its database flushed and the migrated rows reloaded:
-serialized_rollback).
+`Snapshot` of every table the change left different; `rows_now()` one of every table
+that has rows. `snapshot.restore()` makes those tables hold exactly those rows again (in
+the caller's transaction), much faster than making them again. Restoring assumes the
+other tables are as they were when the snapshot was taken (the test database as
+migrated), which holds between test modules and at the start of a transactional test
+(its database flushed and the migrated rows written back: tests/conftest.py).
 
 SQLite's full-text search tables (virtual tables, and the tables they keep their index
 in) are left out: the triggers Wagtail's search migration puts on its index entries
@@ -37,37 +37,36 @@ def _tables():
 
 
 def _read(cursor, table):
+    """The table's columns, by name (a test that migrates backwards and forwards can
+    leave them in another order), and its rows."""
     quoted = connection.ops.quote_name(table)
+    cursor.execute(f"SELECT * FROM {quoted} LIMIT 0")  # noqa: S608 (the database's own names)
+    columns = [connection.ops.quote_name(column[0]) for column in cursor.description]
     if connection.vendor == "postgresql":
         # COPY's text format writes every type back exactly as it read it.
-        with cursor.copy(f"COPY {quoted} TO STDOUT") as copy:
-            return b"".join(bytes(block) for block in copy)
-    cursor.execute(f"SELECT * FROM {quoted} LIMIT 0")  # noqa: S608 (the database's own names)
-    columns = [column[0] for column in cursor.description]
+        with cursor.copy(f"COPY {quoted} ({', '.join(columns)}) TO STDOUT") as copy:
+            return columns, b"".join(bytes(block) for block in copy)
     # Unary plus leaves each value as SQLite stores it: without a declared type, the
     # column escapes the converters Django registers (dates, booleans, decimals).
-    values = ", ".join(f"+{connection.ops.quote_name(column)}" for column in columns)
-    cursor.execute(f"SELECT {values} FROM {quoted}")  # noqa: S608
+    cursor.execute(f"SELECT {', '.join(f'+{column}' for column in columns)} FROM {quoted}")  # noqa: S608
     return columns, cursor.fetchall()
 
 
 def _write(cursor, table, rows):
     quoted = connection.ops.quote_name(table)
+    columns, values = rows
     cursor.execute(f"DELETE FROM {quoted}")  # noqa: S608
     if connection.vendor == "postgresql":
-        with cursor.copy(f"COPY {quoted} FROM STDIN") as copy:
-            copy.write(rows)
-        return
-    columns, values = rows
-    if values:
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with cursor.copy(f"COPY {quoted} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(values)
+    elif values:
         marks = ", ".join("%s" for _ in columns)
-        cursor.executemany(f"INSERT INTO {quoted} ({names}) VALUES ({marks})", values)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {quoted} ({', '.join(columns)}) VALUES ({marks})", values)  # noqa: S608
 
 
 @dataclass
 class Snapshot:
-    rows: dict  # table: its rows, as _read returns them
+    rows: dict  # table: its columns and rows, as _read returns them
 
     def restore(self):
         """Write the copied rows back in one transaction: the foreign keys, which Django
@@ -75,6 +74,13 @@ class Snapshot:
         with transaction.atomic(), connection.cursor() as cursor:
             for table, rows in self.rows.items():
                 _write(cursor, table, rows)
+
+
+def rows_now():
+    """A Snapshot of every table that has rows."""
+    with connection.cursor() as cursor:
+        found = {table: _read(cursor, table) for table in _tables()}
+    return Snapshot({table: read for table, read in found.items() if read[1]})
 
 
 def rows_made_by(change):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from core import memo
 from core.models import Retirement
@@ -13,6 +13,7 @@ from tests.support.chromium import chromium_executable
 from tests.support.content import load_southwark_content
 from tests.support.factories import UserFactory
 from tests.support.front_end import FrontEnd
+from tests.support.snapshot import rows_made_by, rows_now
 from tests.support.webhook_receiving import send_webhooks_to
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -40,17 +41,66 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
-@pytest.fixture(scope="module")
-def southwark(django_db_setup, django_db_blocker):
-    """The Southwark content, loaded once per test module and rolled back after it.
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as pytest-django migrates it, and a cheaper reset for each
+    transactional test (`django_db(transaction=True, serialized_rollback=True)`).
 
-    Every test of a module that uses it sees the content, so tests that need an
-    empty site live in modules of their own.
+    After such a test Django empties every table: on PostgreSQL with one TRUNCATE, which
+    makes new files for each table and index (about a second a test); here their rows
+    (a few hundred at most) are deleted instead, the foreign keys (deferrable) checked
+    as the flush commits. Before the next, Django saved each migrated row again, one
+    object at a time (another second on PostgreSQL, half one on SQLite); here they are
+    written back as copied once after migrating (tests/support/snapshot.py).
     """
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock():
+        migrated = rows_now()
+    with pytest.MonkeyPatch.context() as patch:
+        # Django's serialized copy of the same rows is still made, and left unread.
+        patch.setattr(
+            connection.creation, "deserialize_db_from_string", lambda _: migrated.restore()
+        )
+        if connection.vendor == "postgresql":
+            from django.db.backends.postgresql.operations import DatabaseOperations
+
+            truncate = DatabaseOperations.sql_flush
+
+            def delete_rows(ops, style, tables, *, reset_sequences=False, allow_cascade=False):
+                if reset_sequences:  # none of the suite's tests asks: TRUNCATE restarts them
+                    return truncate(
+                        ops, style, tables, reset_sequences=True, allow_cascade=allow_cascade
+                    )
+                return [f"DELETE FROM {ops.quote_name(table)};" for table in tables]  # noqa: S608
+
+            patch.setattr(DatabaseOperations, "sql_flush", delete_rows)
+        yield
+
+
+@pytest.fixture(scope="session")
+def southwark_rows(django_db_setup, django_db_blocker):
+    """The rows loading the Southwark content makes, loaded once for the session (in a
+    transaction rolled back at once) and copied: loading it costs seconds, writing the
+    rows back a fraction of that (tests/support/snapshot.py)."""
+
+    def load():
         load_southwark_content()
         # Loaded in a transaction that never commits: there is nothing to retire.
         Retirement.objects.all().delete()
+
+    with django_db_blocker.unblock():
+        return rows_made_by(load)
+
+
+@pytest.fixture(scope="module")
+def southwark(southwark_rows, django_db_blocker):
+    """The Southwark content, as loaded, once per test module and rolled back after it.
+
+    Every test of a module that uses it sees the content, so tests that need an
+    empty site live in modules of their own. Its images' files are the session's first
+    load's (under MEDIA_ROOT, which no rollback empties).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        southwark_rows.restore()
         yield
         transaction.set_rollback(True)
 

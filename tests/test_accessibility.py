@@ -26,7 +26,6 @@ from wagtail.models import Locale, Page, Site
 from core.accessibility import WCAG_TAGS
 from news.models import NewsPage
 from tests.support.chromium import CHROMIUM_ARGS
-from tests.support.content import load_southwark_content
 from tests.support.factories import EveryBlockPageFactory, translate
 
 try:
@@ -60,12 +59,13 @@ def axe_script():
 
 
 @pytest.fixture
-def site(transactional_db, live_server, settings):
-    """The Southwark content and a page of every block kind, committed, each also in Arabic,
-    on the live server (which serves the uploaded images too); returns its address and the
-    path of a page of every type in each language."""
+def site(transactional_db, live_server, settings, southwark_rows):
+    """The Southwark content (its rows as the session first loaded them) and a page of
+    every block kind, committed, each also in Arabic, on the live server (which serves the
+    uploaded images too); returns its address and the path of a page of every type in
+    each language."""
     settings.ROOT_URLCONF = "tests.support.media_urls"
-    load_southwark_content()
+    southwark_rows.restore()
     every_block = EveryBlockPageFactory(slug="every-block-kind")
     news = NewsPage.objects.live().order_by("-date").first()
     pages = {

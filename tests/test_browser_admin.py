@@ -32,7 +32,6 @@ from django.utils.formats import date_format
 from governance.models import a_year_after
 from tests.support.admin import publish, sign_in
 from tests.support.chromium import CHROMIUM_ARGS
-from tests.support.content import load_southwark_content
 from tests.support.front_end import PREVIEW_QUERY
 from tests.support.webhook_receiving import WEBHOOK_SECRET, run_webhook_worker_in_a_thread
 
@@ -66,9 +65,10 @@ query NewsItem($slug: String!) {
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
-    """The Southwark content and an editor, committed, on the live server."""
-    load_southwark_content()
+def site(transactional_db, live_server, southwark_rows):
+    """The Southwark content (its rows as the session first loaded them: loading it
+    again for each test took seconds) and an editor, committed, on the live server."""
+    southwark_rows.restore()
     get_user_model().objects.create_superuser(EDITOR, "editor@example.org", PASSWORD)
     return live_server
 

@@ -17,7 +17,6 @@ from django.db import connection
 
 from tests.support.admin import LIVE, sign_in
 from tests.support.chromium import CHROMIUM_ARGS
-from tests.support.content import load_southwark_content
 from tests.support.webhook_receiving import run_webhook_worker_in_a_thread
 
 try:
@@ -34,9 +33,10 @@ APPROVALS = ["Approve and publish", "Approve and publish, with a comment"]
 
 
 @pytest.fixture
-def dev_logins(transactional_db, live_server, settings, tmp_path):
-    """The Southwark content, and the dev editor's and moderator's passwords."""
-    load_southwark_content()
+def dev_logins(transactional_db, live_server, settings, tmp_path, southwark_rows):
+    """The Southwark content (its rows as the session first loaded them), committed, and
+    the dev editor's and moderator's passwords."""
+    southwark_rows.restore()
     settings.DEBUG = True  # ensure_dev_admin is for development only
     settings.BASE_DIR = tmp_path  # where it keeps the passwords
     call_command("ensure_dev_admin", stdout=StringIO())

@@ -17,7 +17,6 @@ from django.test import RequestFactory
 from django.urls import resolve
 from graphene_django.management.commands import graphql_schema as graphql_schema_command
 from graphql import get_named_type, is_leaf_type
-from grapple.registry import registry
 from grapple.urls import graphiql
 
 from api.graphql import object_types
@@ -177,9 +176,8 @@ def test_attributes_read_directly_answer_as_grapples_resolvers(southwark):
         parent=index, notes_to_editors=f'<p><a linktype="page" id="{index.pk}">News</a></p>'
     )
     graphql_schema = schema_module.schema.graphql_schema
-    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
     compared, replaced = 0, set()
-    for model, node in (item for registered in registries for item in registered.items()):
+    for model, node in schema_module.registered_models():
         graphql_type = graphql_schema.get_type(node._meta.name)
         resolvers = {
             name: getattr(field.resolve, "guards", field.resolve)

@@ -119,11 +119,17 @@ def resolve_raw_value(block, info, **kwargs):
     return stored if isinstance(stored, str) else json.dumps(stored)
 
 
+def registered_models():
+    """(model, graphene type) for each model grapple registered: pages, snippets,
+    settings and the rest."""
+    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
+    return [item for registered in registries for item in registered.items()]
+
+
 def with_model_descriptions(graphql_schema):
     """grapple gives a model's type no description and no way to set one: a model's
     `graphql_description`, beside its `graphql_fields`, is its type's."""
-    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
-    for model, node in (item for registered in registries for item in registered.items()):
+    for model, node in registered_models():
         description = getattr(model, "graphql_description", None)
         if description:
             graphql_schema.get_type(node._meta.name).description = description
@@ -138,8 +144,7 @@ def with_attributes_read_directly(graphql_schema):
     text grapple renders; one whose source is no field of the model (a property, such
     as a news page's `tag_list`) likewise, grapple's resolver answering a manager or a
     method. Others (relations to many) keep grapple's."""
-    registries = (registry.pages, registry.snippets, registry.settings, registry.models)
-    for model, node in (item for registered in registries for item in registered.items()):
+    for model, node in registered_models():
         graphql_type = graphql_schema.get_type(node._meta.name)
         for field in map(declared_field, getattr(model, "graphql_fields", ())):
             graphql_field = graphql_type.fields.get(to_camel_case(field.field_name))
